@@ -1,5 +1,28 @@
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.Demo;
+using PrivacyPortal.Features.Email;
+using PrivacyPortal.Features.MyData;
+using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Infrastructure;
+using PrivacyPortal.Infrastructure.Localization;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddRazorPages();
+
+builder.AddPortalWeb();
+builder.AddPortalLocalization();
+builder.AddPortalPolicy();
+builder.AddPortalData();
+builder.AddPortalEmail();
+builder.AddPortalAuth();
+builder.AddMyData();
+builder.AddDemoData();
+
 var app = builder.Build();
-app.MapRazorPages();
-app.Run();
+
+app.UsePortalWeb();
+app.UsePortalAuth();
+app.MapPortalWeb();
+
+await app.PreparePortalDatabaseAsync();
+await app.RunAsync();

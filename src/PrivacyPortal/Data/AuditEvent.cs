@@ -1,0 +1,22 @@
+namespace PrivacyPortal.Data;
+
+/// <summary>An append-only line of the audit log: who did what to whose data, and why.</summary>
+public sealed class AuditEvent
+{
+    public long Id { get; set; }
+
+    public DateTimeOffset OccurredAt { get; set; }
+
+    /// <summary>The account that acted; null for the system or an anonymous visitor.</summary>
+    public Guid? ActorId { get; set; }
+
+    /// <summary>The person whose data was touched, if any.</summary>
+    public Guid? SubjectId { get; set; }
+
+    /// <summary>A stable dotted name, e.g. <c>auth.signed-in</c>, <c>staff.viewed-person</c>.</summary>
+    public string Action { get; set; } = "";
+
+    public string? Detail { get; set; }
+
+    public string? IpAddress { get; set; }
+}

@@ -1,0 +1,86 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace PrivacyPortal.Data;
+
+public sealed class DatabaseOptions
+{
+    public const string SectionName = "Database";
+
+    /// <summary><c>Sqlite</c> (embedded default) or <c>Postgres</c>.</summary>
+    public string Provider { get; set; } = "Sqlite";
+}
+
+public static class DataRegistration
+{
+    public static WebApplicationBuilder AddPortalData(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = builder.Configuration.GetConnectionString("Portal");
+        builder.Services.AddDbContext<PortalDbContext>(db =>
+        {
+            switch (options.Provider.ToUpperInvariant())
+            {
+                case "SQLITE":
+                    db.UseSqlite(connectionString ?? DefaultSqlite(builder.Environment));
+                    break;
+                case "POSTGRES":
+                case "POSTGRESQL":
+                    db.UseNpgsql(connectionString ?? throw new InvalidOperationException(
+                        "Database:Provider is Postgres but ConnectionStrings:Portal is not set."));
+                    break;
+                default:
+                    throw new InvalidOperationException(
+                        $"Database:Provider '{options.Provider}' is not supported; use Sqlite or Postgres.");
+            }
+
+            // Migrations are written by hand, so there is no model snapshot to compare with;
+            // MigrationsTests proves instead that the migrated schema equals the model.
+            db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        });
+        builder.Services.AddPortalDataProtection();
+        return builder;
+    }
+
+    /// <summary>Applies the migrations and, where configured, seeds the demo people.</summary>
+    public static async Task PreparePortalDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            EnsureSqliteDirectory(db.Database.GetConnectionString());
+        }
+
+        await db.Database.MigrateAsync();
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers go on while the dispatcher or a sign-in writes.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
+
+        foreach (var seeder in scope.ServiceProvider.GetServices<IDatabaseSeeder>())
+        {
+            await seeder.SeedAsync(db, app.Lifetime.ApplicationStopping);
+        }
+    }
+
+    private static string DefaultSqlite(IWebHostEnvironment environment) =>
+        $"Data Source={Path.Combine(environment.ContentRootPath, "App_Data", "portal.db")}";
+
+    private static void EnsureSqliteDirectory(string? connectionString)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(directory) && builder.DataSource != ":memory:")
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+}
+
+/// <summary>Runs after migrations at start-up; each feature that owns seed data registers one.</summary>
+public interface IDatabaseSeeder
+{
+    Task SeedAsync(PortalDbContext db, CancellationToken cancellationToken);
+}

@@ -1,0 +1,92 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace PrivacyPortal.Data;
+
+internal sealed class DataSubjectConfiguration : IEntityTypeConfiguration<DataSubject>
+{
+    public void Configure(EntityTypeBuilder<DataSubject> builder)
+    {
+        builder.Property(s => s.DisplayName).HasMaxLength(200);
+        builder.Property(s => s.CompanyName).HasMaxLength(200);
+        builder.Property(s => s.CompanyRegistrationCode).HasMaxLength(50);
+        builder.Property(s => s.JobTitle).HasMaxLength(200);
+        builder.Property(s => s.PreferredCulture).HasMaxLength(10);
+    }
+}
+
+internal sealed class HeldRecordConfiguration : IEntityTypeConfiguration<HeldRecord>
+{
+    public void Configure(EntityTypeBuilder<HeldRecord> builder)
+    {
+        builder.ToTable("HeldRecords");
+        builder.Property(r => r.ControllerId).HasMaxLength(64);
+        builder.Property(r => r.CategoryId).HasMaxLength(64);
+        builder.Property(r => r.SourceStoreId).HasMaxLength(64);
+        builder.Property(r => r.ExternalId).HasMaxLength(200);
+        builder.Property(r => r.Summary).HasMaxLength(500);
+        builder.HasOne<DataSubject>().WithMany().HasForeignKey(r => r.SubjectId).OnDelete(DeleteBehavior.Cascade);
+        // my-data and the export read a person's records grouped by controller and category.
+        builder.HasIndex(r => new { r.SubjectId, r.ControllerId, r.CategoryId, r.RetentionFrom });
+        builder.HasIndex(r => new { r.SourceStoreId, r.ExternalId }).IsUnique();
+        // the retention job scans by category and date.
+        builder.HasIndex(r => new { r.ControllerId, r.CategoryId, r.RetentionFrom });
+    }
+}
+
+internal sealed class UserSessionConfiguration : IEntityTypeConfiguration<UserSession>
+{
+    public void Configure(EntityTypeBuilder<UserSession> builder)
+    {
+        builder.ToTable("Sessions");
+        builder.Property(s => s.AuthenticationMethod).HasMaxLength(32);
+        builder.Property(s => s.UserAgent).HasMaxLength(300);
+        builder.HasOne<DataSubject>().WithMany().HasForeignKey(s => s.SubjectId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(s => s.SubjectId);
+    }
+}
+
+internal sealed class MagicLinkTokenConfiguration : IEntityTypeConfiguration<MagicLinkToken>
+{
+    public void Configure(EntityTypeBuilder<MagicLinkToken> builder)
+    {
+        builder.ToTable("MagicLinkTokens");
+        builder.Property(t => t.TokenHash).HasMaxLength(64);
+        builder.Property(t => t.CodeHash).HasMaxLength(64);
+        builder.Property(t => t.Email).HasMaxLength(320);
+        builder.Property(t => t.ReturnUrl).HasMaxLength(2048);
+        builder.Property(t => t.Culture).HasMaxLength(10);
+        builder.Property(t => t.RequestIp).HasMaxLength(64);
+        builder.HasIndex(t => t.TokenHash).IsUnique();
+        // the per-address rate limit counts recent attempts.
+        builder.HasIndex(t => new { t.Email, t.CreatedAt });
+    }
+}
+
+internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboxMessage> builder)
+    {
+        builder.ToTable("OutboxMessages");
+        builder.Property(m => m.To).HasMaxLength(320);
+        builder.Property(m => m.Subject).HasMaxLength(500);
+        builder.Property(m => m.Kind).HasMaxLength(64);
+        builder.Property(m => m.LastError).HasMaxLength(2000);
+        builder.Property(m => m.LockedBy).HasMaxLength(100);
+        builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
+    }
+}
+
+internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
+{
+    public void Configure(EntityTypeBuilder<AuditEvent> builder)
+    {
+        builder.ToTable("AuditEvents");
+        builder.Property(e => e.Action).HasMaxLength(100);
+        builder.Property(e => e.Detail).HasMaxLength(4000);
+        builder.Property(e => e.IpAddress).HasMaxLength(64);
+        // no foreign keys: the log outlives the accounts it names.
+        builder.HasIndex(e => new { e.SubjectId, e.OccurredAt });
+        builder.HasIndex(e => new { e.ActorId, e.OccurredAt });
+    }
+}

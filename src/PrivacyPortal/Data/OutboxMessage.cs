@@ -1,0 +1,48 @@
+namespace PrivacyPortal.Data;
+
+public enum OutboxStatus
+{
+    Pending = 0,
+    Sent = 1,
+    Dead = 2,
+}
+
+/// <summary>
+/// An email written in the same transaction as the change that causes it, and sent later by the
+/// dispatcher, so a mail server that is down loses nothing.
+/// </summary>
+public sealed class OutboxMessage
+{
+    public Guid Id { get; set; }
+
+    public string To { get; set; } = "";
+
+    public string Subject { get; set; } = "";
+
+    public string TextBody { get; set; } = "";
+
+    public string HtmlBody { get; set; } = "";
+
+    /// <summary>What caused the mail (e.g. <c>magic-link</c>), for the mailbox and the logs; never the token.</summary>
+    public string Kind { get; set; } = "";
+
+    public OutboxStatus Status { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    public int Attempts { get; set; }
+
+    /// <summary>Permanent failures (5xx) counted apart from transient ones: only these lead to the dead letter state.</summary>
+    public int PermanentFailures { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>Lease: the dispatcher instance holding the message until <see cref="LockedUntil"/>.</summary>
+    public string? LockedBy { get; set; }
+
+    public DateTimeOffset? LockedUntil { get; set; }
+}

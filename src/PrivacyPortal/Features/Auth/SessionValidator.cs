@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PrivacyPortal.Data;
+
+namespace PrivacyPortal.Features.Auth;
+
+/// <summary>
+/// Checks on every request that the cookie's server-side session still exists, so signing out,
+/// an erasure or an idle timeout ends the session even if the browser kept the cookie.
+/// </summary>
+internal static class SessionValidator
+{
+    private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
+
+    public static async Task ValidateAsync(CookieValidatePrincipalContext context)
+    {
+        var services = context.HttpContext.RequestServices;
+        var sessionId = context.Principal?.SessionIdOf();
+        if (sessionId is null)
+        {
+            await RejectAsync(context);
+            return;
+        }
+
+        var db = services.GetRequiredService<PortalDbContext>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var options = services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var session = await db.Sessions.AsNoTracking()
+            .Where(s => s.Id == sessionId)
+            .Select(s => new { s.EndedAt, s.ExpiresAt, s.LastSeenAt })
+            .FirstOrDefaultAsync(context.HttpContext.RequestAborted);
+        if (session is null || session.EndedAt is not null || session.ExpiresAt <= now || session.LastSeenAt + options.IdleTimeout <= now)
+        {
+            await RejectAsync(context);
+            return;
+        }
+
+        if (now - session.LastSeenAt >= TouchInterval)
+        {
+            // Written at most once a minute, so a page view is not a write.
+            await db.Sessions.Where(s => s.Id == sessionId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAt, now), context.HttpContext.RequestAborted);
+        }
+    }
+
+    private static async Task RejectAsync(CookieValidatePrincipalContext context)
+    {
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(PortalClaims.Scheme);
+    }
+}

@@ -1,0 +1,30 @@
+using PrivacyPortal.Data;
+
+namespace PrivacyPortal.Features.Email;
+
+/// <summary>
+/// Queues emails on the caller's <see cref="PortalDbContext"/>, so they are committed by the same
+/// SaveChanges as the change that causes them, and sent by the dispatcher afterwards.
+/// </summary>
+public sealed class Outbox(PortalDbContext db, TimeProvider time)
+{
+    public OutboxMessage Enqueue(string to, EmailContent content, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var now = time.GetUtcNow();
+        var message = new OutboxMessage
+        {
+            Id = Guid.NewGuid(),
+            To = to,
+            Subject = content.Subject,
+            TextBody = content.TextBody,
+            HtmlBody = content.HtmlBody,
+            Kind = kind,
+            Status = OutboxStatus.Pending,
+            CreatedAt = now,
+            NextAttemptAt = now,
+        };
+        db.Outbox.Add(message);
+        return message;
+    }
+}

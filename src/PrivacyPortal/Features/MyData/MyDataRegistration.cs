@@ -1,0 +1,10 @@
+namespace PrivacyPortal.Features.MyData;
+
+public static class MyDataRegistration
+{
+    public static WebApplicationBuilder AddMyData(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<PersonalDataExport>();
+        return builder;
+    }
+}

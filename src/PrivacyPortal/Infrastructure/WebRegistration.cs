@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using PrivacyPortal.Infrastructure.Localization;
+
+namespace PrivacyPortal.Infrastructure;
+
+public static class WebRegistration
+{
+    public static WebApplicationBuilder AddPortalWeb(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PortalOptions>()
+            .Bind(builder.Configuration.GetSection(PortalOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddRazorPages(o => o.Conventions.AddCultureConventions())
+            .AddViewLocalization()
+            .AddDataAnnotationsLocalization(o =>
+                o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(PrivacyPortal.Localization.SharedResource)));
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "__Host-pp.af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.HeaderName = "X-CSRF-TOKEN";
+        });
+        builder.Services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.IncludeSubDomains = true;
+        });
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    public static WebApplication UsePortalWeb(this WebApplication app)
+    {
+        app.UseSecurityHeaders();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
+        app.UseExceptionHandler("/error/500");
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseRequestLocalization();
+        return app;
+    }
+
+    public static WebApplication MapPortalWeb(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapGet("/", (HttpContext context) =>
+            Results.Redirect($"/{PortalCultures.FromAcceptLanguage(context.Request.Headers.AcceptLanguage)}/"));
+        app.MapRazorPages();
+        return app;
+    }
+}

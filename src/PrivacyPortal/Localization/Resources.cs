@@ -1,0 +1,13 @@
+namespace PrivacyPortal.Localization;
+
+// Marker types for IStringLocalizer<T>. Each names one resource set in the top-level localization/
+// folder (localization/{Name}.resx, .nb.resx, .et.resx), embedded as PrivacyPortal.Localization.{Name}.
+
+/// <summary>Layout, navigation, errors and words every page uses.</summary>
+public sealed class SharedResource;
+
+/// <summary>Sign-in pages and the sign-in emails.</summary>
+public sealed class Login;
+
+/// <summary>The my-data view and the export.</summary>
+public sealed class MyData;

@@ -1,0 +1,10 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace PrivacyPortal.Pages.Login;
+
+public sealed class TooManyModel : PageModel
+{
+    public void OnGet()
+    {
+    }
+}

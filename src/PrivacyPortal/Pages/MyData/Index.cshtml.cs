@@ -1,0 +1,163 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.Policy;
+
+namespace PrivacyPortal.Pages.MyData;
+
+/// <summary>
+/// Art. 15: everything held on the signed-in person, per controller and category, with purpose,
+/// legal basis, retention end, recipients and transfers. Each category shows its newest records
+/// and pages through the rest, so a person with many records gets a page that loads fast.
+/// </summary>
+[Authorize]
+public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimeProvider time) : PageModel
+{
+    public const int RecordsPerCategory = 20;
+    public const int PageSize = 50;
+
+    public PersonView Person { get; private set; } = null!;
+
+    public IReadOnlyList<ControllerSection> Controllers { get; private set; } = [];
+
+    public DateOnly Today { get; private set; }
+
+    /// <summary>When one category is opened for paging: its key (<c>controller/category</c>) and page.</summary>
+    [BindProperty(SupportsGet = true, Name = "category")]
+    public string? OpenCategory { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "page")]
+    public int PageNumber { get; set; } = 1;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        var subjectId = User.RequiredSubjectId();
+        Today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var person = await db.Users.AsNoTracking()
+            .Where(u => u.Id == subjectId)
+            .Select(u => new PersonView(u.DisplayName, u.Email ?? "", u.Kind, u.CompanyName, u.CompanyRegistrationCode, u.JobTitle))
+            .FirstOrDefaultAsync(cancellationToken);
+        if (person is null)
+        {
+            return NotFound();
+        }
+
+        Person = person;
+        var groups = await db.HeldRecords.AsNoTracking()
+            .Where(r => r.SubjectId == subjectId)
+            .GroupBy(r => new { r.ControllerId, r.CategoryId })
+            .Select(g => new { g.Key.ControllerId, g.Key.CategoryId, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+
+        PageNumber = Math.Max(1, PageNumber);
+        var sections = new List<ControllerSection>();
+        foreach (var byController in groups.GroupBy(g => g.ControllerId).OrderBy(g => ControllerOrder(g.Key)))
+        {
+            var categories = new List<CategorySection>();
+            foreach (var group in byController.OrderBy(g => CategoryOrder(g.ControllerId, g.CategoryId)))
+            {
+                var key = $"{group.ControllerId}/{group.CategoryId}";
+                var isOpen = string.Equals(OpenCategory, key, StringComparison.Ordinal);
+                var skip = isOpen ? (PageNumber - 1) * PageSize : 0;
+                var take = isOpen ? PageSize : RecordsPerCategory;
+                var records = await db.HeldRecords.AsNoTracking()
+                    .Where(r => r.SubjectId == subjectId && r.ControllerId == group.ControllerId && r.CategoryId == group.CategoryId)
+                    .OrderByDescending(r => r.RetentionFrom).ThenByDescending(r => r.Id)
+                    .Skip(skip).Take(take)
+                    .Select(r => new RecordView(r.Id, r.Summary, r.Content, r.RetentionFrom, r.RestrictedAt != null))
+                    .ToListAsync(cancellationToken);
+                categories.Add(new CategorySection(
+                    key,
+                    group.ControllerId,
+                    group.CategoryId,
+                    policy.FindCategory(group.ControllerId, group.CategoryId),
+                    group.Count,
+                    records,
+                    isOpen ? PageNumber : 1,
+                    isOpen ? PageSize : RecordsPerCategory));
+            }
+
+            sections.Add(new ControllerSection(byController.Key, policy.FindController(byController.Key), categories));
+        }
+
+        Controllers = sections;
+        return Page();
+    }
+
+    public DateOnly? RetentionEndOf(CategorySection section, RecordView record)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(record);
+        return section.Category is null ? null : policy.CalculateRetention(section.ControllerId, section.CategoryId, record.RetentionFrom).Until;
+    }
+
+    public IReadOnlyList<PurposeView> PurposesOf(DataCategory category)
+    {
+        var culture = System.Globalization.CultureInfo.CurrentUICulture;
+        return [.. policy.PurposesOf(category).Select(p => new PurposeView(
+            p.Name.Get(culture),
+            string.Join("; ", policy.LegalBasesOf(p).Select(b => b.Name.Get(culture)))))];
+    }
+
+    public RetentionRule RetentionOf(DataCategory category) => policy.RetentionRuleOf(category);
+
+    public IReadOnlyList<Recipient> RecipientsOf(DataCategory category) => policy.RecipientsOf(category);
+
+    public IReadOnlyList<DataTransfer> TransfersOf(DataCategory category) => policy.TransfersOf(category);
+
+    /// <summary>The record's content as label/value pairs; content that is not a JSON object is shown as it is.</summary>
+    public static IReadOnlyList<(string Field, string Value)> FieldsOf(string content)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(content);
+            if (json.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                return [("", content)];
+            }
+
+            return [.. json.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.ValueKind == System.Text.Json.JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.GetRawText()))];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [("", content)];
+        }
+    }
+
+    public sealed record PurposeView(string Name, string Bases);
+
+    private int ControllerOrder(string id)
+    {
+        var index = policy.Controllers.ToList().FindIndex(c => c.Id == id);
+        return index < 0 ? int.MaxValue : index;
+    }
+
+    private int CategoryOrder(string controllerId, string categoryId)
+    {
+        var controller = policy.FindController(controllerId);
+        var index = controller?.Categories.ToList().FindIndex(c => c.Id == categoryId) ?? -1;
+        return index < 0 ? int.MaxValue : index;
+    }
+
+    public sealed record PersonView(string Name, string Email, AccountKind Kind, string? CompanyName, string? RegistrationCode, string? JobTitle);
+
+    public sealed record RecordView(long Id, string Summary, string Content, DateOnly RetentionFrom, bool Restricted);
+
+    public sealed record ControllerSection(string Id, DataController? Controller, IReadOnlyList<CategorySection> Categories);
+
+    public sealed record CategorySection(
+        string Key,
+        string ControllerId,
+        string CategoryId,
+        DataCategory? Category,
+        int Count,
+        IReadOnlyList<RecordView> Records,
+        int Page,
+        int PageSize)
+    {
+        public int Pages => (Count + PageSize - 1) / PageSize;
+    }
+}
