@@ -1,0 +1,136 @@
+namespace PrivacyPortal.Features.Policy;
+
+// The records mirror the policy file one to one, so the file is the documentation of the model.
+// Cross-references stay as ids (as in the file); PolicyCatalog resolves them.
+
+/// <summary>The whole policy file: one group of controllers with their stores.</summary>
+public sealed record PolicyDocument(
+    string Revision,
+    DateOnly EffectiveDate,
+    IReadOnlyList<LegalBasis> LegalBases,
+    IReadOnlyList<Purpose> Purposes,
+    IReadOnlyList<RetentionRule> RetentionRules,
+    IReadOnlyList<Recipient> Recipients,
+    IReadOnlyList<DataTransfer> Transfers,
+    IReadOnlyList<SupervisoryAuthority> Authorities,
+    CookiePolicy Cookies,
+    IReadOnlyList<DataController> Controllers,
+    IReadOnlyList<Store> Stores);
+
+/// <summary>A ground of GDPR Art. 6(1) as the company names it to people.</summary>
+public sealed record LegalBasis(string Id, LegalBasisKind Kind, LocalizedText Name);
+
+public sealed record Purpose(string Id, LocalizedText Name, IReadOnlyList<string> LegalBases);
+
+/// <summary>How long a category is kept, and from which event the period counts.</summary>
+/// <param name="Years">Set for <see cref="RetentionKind.FinancialYear"/> and <see cref="RetentionKind.Years"/>.</param>
+/// <param name="Months">Set for <see cref="RetentionKind.Months"/>.</param>
+/// <param name="Law">The statute that imposes the period, when one does (shown on erasure as the reason to keep).</param>
+public sealed record RetentionRule(
+    string Id,
+    RetentionKind Kind,
+    RetentionAnchor CountsFrom,
+    int? Years,
+    int? Months,
+    LocalizedText Description,
+    LocalizedText? Law);
+
+public sealed record Recipient(string Id, LocalizedText Name, LocalizedText Description, string? Controller);
+
+/// <param name="Country">ISO 3166-1 alpha-2 destination, when there is a single one.</param>
+/// <param name="ToController">Set when the receiver is another controller of the same policy (intra-group).</param>
+public sealed record DataTransfer(
+    string Id,
+    string? Country,
+    string? ToController,
+    bool IntraGroup,
+    IReadOnlyList<TransferSafeguard> Safeguards,
+    LocalizedText Description);
+
+/// <param name="Address">Postal address as written by the authority; proper names are not translated.</param>
+public sealed record SupervisoryAuthority(
+    string Id,
+    LocalizedText Name,
+    string Country,
+    string? Address,
+    string? Email,
+    Uri Web);
+
+public sealed record CookiePolicy(
+    int ReconsentAfterMonths,
+    string LanguagePreferenceCategory,
+    IReadOnlyList<CookieCategory> Categories);
+
+/// <param name="ConsentRequired">False only for strictly necessary cookies, which are always on.</param>
+/// <param name="Lifetime">The lifetime as told to people ("Session / up to 12 months").</param>
+/// <param name="MaxLifetimeDays">The longest any cookie of the category may live; the portal enforces it.</param>
+public sealed record CookieCategory(
+    string Id,
+    LocalizedText Name,
+    LocalizedText Purpose,
+    bool ConsentRequired,
+    LocalizedText Lifetime,
+    int MaxLifetimeDays);
+
+/// <summary>A legal entity that decides on the processing (GDPR Art. 4(7)).</summary>
+public sealed record DataController(
+    string Id,
+    string LegalName,
+    string RegistrationCode,
+    string Country,
+    string Address,
+    string Email,
+    string Phone,
+    string PrivacyEmail,
+    FinancialYearEnd FinancialYearEnd,
+    string SupervisoryAuthority,
+    IReadOnlyList<OtherAuthority> OtherAuthorities,
+    RightsSettings Rights,
+    MarketingSettings Marketing,
+    IReadOnlyList<DataCategory> Categories);
+
+/// <summary>Another authority a person may complain to, and when (e.g. residence, or a transfer).</summary>
+public sealed record OtherAuthority(string Authority, LocalizedText When);
+
+/// <summary>Answer deadline of GDPR Art. 12(3) and the rights the controller offers.</summary>
+public sealed record RightsSettings(
+    IReadOnlyList<DataSubjectRight> Offered,
+    int AnswerWithinMonths,
+    int MaxExtensionMonths);
+
+/// <param name="Newsletter">Null when the controller sends no newsletter.</param>
+/// <param name="DirectMarketing">Marketing to existing customers on legitimate interest: people object per channel (Art. 21(3)).</param>
+public sealed record MarketingSettings(
+    Newsletter? Newsletter,
+    DirectMarketing? DirectMarketing,
+    IReadOnlyList<ConsentDefinition> Consents);
+
+public sealed record Newsletter(string Purpose, LocalizedText Name, LocalizedText Description);
+
+public sealed record DirectMarketing(string Purpose, IReadOnlyList<MarketingChannel> Channels);
+
+/// <param name="CookieCategory">Set when giving this consent is the same act as accepting a cookie category.</param>
+public sealed record ConsentDefinition(
+    string Id,
+    string Purpose,
+    LocalizedText Title,
+    LocalizedText Text,
+    string? CookieCategory);
+
+/// <param name="LegalRetentionDuty">
+/// A law obliges the controller to keep the data (Art. 17(3)(b)): on erasure it is restricted until
+/// its retention end instead of erased.
+/// </param>
+public sealed record DataCategory(
+    string Id,
+    LocalizedText Name,
+    LocalizedText Description,
+    IReadOnlyList<SubjectKind> Subjects,
+    IReadOnlyList<string> Purposes,
+    string Retention,
+    bool LegalRetentionDuty,
+    IReadOnlyList<string> Recipients,
+    IReadOnlyList<string> Transfers,
+    IReadOnlyList<string> CookieCategories);
+
+public sealed record Store(string Id, string Controller, string Name, Uri Url);

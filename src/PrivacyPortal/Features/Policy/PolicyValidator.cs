@@ -1,0 +1,226 @@
+namespace PrivacyPortal.Features.Policy;
+
+/// <summary>
+/// Checks what a field-by-field read cannot: unique ids, references that resolve, and rules that
+/// only make sense together (a legal retention duty needs a law, a consent needs a consent basis).
+/// </summary>
+internal static class PolicyValidator
+{
+    // EU member states plus Iceland, Liechtenstein and Norway: a transfer between them is no transfer
+    // to a third country (GDPR Chapter V), whatever the company.
+    private static readonly HashSet<string> EeaCountries = new(StringComparer.Ordinal)
+    {
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+        "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+    };
+
+    public static void Validate(PolicyDocument policy, PolicyProblems problems)
+    {
+        var legalBases = Index(policy.LegalBases, b => b.Id, "legalBases", problems);
+        var purposes = Index(policy.Purposes, p => p.Id, "purposes", problems);
+        var rules = Index(policy.RetentionRules, r => r.Id, "retentionRules", problems);
+        var recipients = Index(policy.Recipients, r => r.Id, "recipients", problems);
+        var transfers = Index(policy.Transfers, t => t.Id, "transfers", problems);
+        var authorities = Index(policy.Authorities, a => a.Id, "authorities", problems);
+        var cookies = Index(policy.Cookies.Categories, c => c.Id, "cookies.categories", problems);
+        var controllers = Index(policy.Controllers, c => c.Id, "controllers", problems);
+        Index(policy.Stores, s => s.Id, "stores", problems);
+
+        var check = new References(problems);
+        for (var i = 0; i < policy.Purposes.Count; i++)
+        {
+            check.All(policy.Purposes[i].LegalBases, legalBases, "legal basis", $"purposes[{i}].legalBases");
+        }
+
+        for (var i = 0; i < policy.Recipients.Count; i++)
+        {
+            check.One(policy.Recipients[i].Controller, controllers, "controller", $"recipients[{i}].controller");
+        }
+
+        for (var i = 0; i < policy.Transfers.Count; i++)
+        {
+            ValidateTransfer(policy.Transfers[i], $"transfers[{i}]", controllers, check, problems);
+        }
+
+        check.One(policy.Cookies.LanguagePreferenceCategory, cookies, "cookie category", "cookies.languagePreferenceCategory");
+
+        for (var i = 0; i < policy.Controllers.Count; i++)
+        {
+            var controller = policy.Controllers[i];
+            var path = $"controllers[{i}]";
+            if (check.One(controller.SupervisoryAuthority, authorities, "authority", $"{path}.supervisoryAuthority") is { } competent
+                && (competent.Address is null || competent.Email is null))
+            {
+                problems.Add($"{path}.supervisoryAuthority", $"the competent authority '{competent.Id}' needs an address and an email, as people are told where to complain");
+            }
+
+            for (var j = 0; j < controller.OtherAuthorities.Count; j++)
+            {
+                var other = controller.OtherAuthorities[j].Authority;
+                check.One(other, authorities, "authority", $"{path}.otherAuthorities[{j}].authority");
+                if (other == controller.SupervisoryAuthority)
+                {
+                    problems.Add($"{path}.otherAuthorities[{j}].authority", $"'{other}' is already the competent supervisory authority");
+                }
+            }
+
+            ValidateMarketing(controller.Marketing, $"{path}.marketing", purposes, legalBases, cookies, check, problems);
+
+            Index(controller.Categories, c => c.Id, $"{path}.categories", problems);
+            for (var j = 0; j < controller.Categories.Count; j++)
+            {
+                var category = controller.Categories[j];
+                var categoryPath = $"{path}.categories[{j}]";
+                var categoryPurposes = check.All(category.Purposes, purposes, "purpose", $"{categoryPath}.purposes");
+                var rule = check.One(category.Retention, rules, "retention rule", $"{categoryPath}.retention");
+                check.All(category.Recipients, recipients, "recipient", $"{categoryPath}.recipients");
+                check.All(category.CookieCategories, cookies, "cookie category", $"{categoryPath}.cookieCategories");
+                var categoryTransfers = check.All(category.Transfers, transfers, "transfer", $"{categoryPath}.transfers");
+                for (var k = 0; k < categoryTransfers.Count; k++)
+                {
+                    if (categoryTransfers[k]?.ToController == controller.Id)
+                    {
+                        problems.Add($"{categoryPath}.transfers[{k}]", $"transfer '{categoryTransfers[k]!.Id}' goes to '{controller.Id}' itself");
+                    }
+                }
+
+                if (category.LegalRetentionDuty)
+                {
+                    if (rule is { Law: null })
+                    {
+                        problems.Add($"{categoryPath}.retention", $"the category is kept under a legal retention duty, so retention rule '{rule.Id}' must name the law (field 'law')");
+                    }
+
+                    if (categoryPurposes.Count > 0 && categoryPurposes.All(p => p is not null)
+                        && !categoryPurposes.Any(p => HasBasis(p!, LegalBasisKind.LegalObligation, legalBases)))
+                    {
+                        problems.Add($"{categoryPath}.purposes", "the category is kept under a legal retention duty, so one of its purposes must rest on a legal-obligation basis");
+                    }
+                }
+            }
+        }
+
+        for (var i = 0; i < policy.Stores.Count; i++)
+        {
+            check.One(policy.Stores[i].Controller, controllers, "controller", $"stores[{i}].controller");
+        }
+    }
+
+    private static void ValidateTransfer(
+        DataTransfer transfer,
+        string path,
+        Dictionary<string, DataController> controllers,
+        References check,
+        PolicyProblems problems)
+    {
+        var receiver = check.One(transfer.ToController, controllers, "controller", $"{path}.toController");
+        if (receiver is not null && transfer.Country is not null && receiver.Country.Length > 0 && receiver.Country != transfer.Country)
+        {
+            problems.Add($"{path}.country", $"'{transfer.Country}' differs from the country of controller '{receiver.Id}' ({receiver.Country})");
+        }
+
+        var country = transfer.Country ?? receiver?.Country;
+        if (transfer.Safeguards.Contains(TransferSafeguard.WithinEea) && (country is null || !EeaCountries.Contains(country)))
+        {
+            problems.Add($"{path}.safeguards", country is null
+                ? "'withinEea' needs the destination 'country'"
+                : $"'withinEea' does not hold: '{country}' is not in the EU/EEA; name a Chapter V safeguard instead");
+        }
+    }
+
+    private static void ValidateMarketing(
+        MarketingSettings marketing,
+        string path,
+        Dictionary<string, Purpose> purposes,
+        Dictionary<string, LegalBasis> legalBases,
+        Dictionary<string, CookieCategory> cookies,
+        References check,
+        PolicyProblems problems)
+    {
+        if (marketing.Newsletter is { } newsletter)
+        {
+            check.One(newsletter.Purpose, purposes, "purpose", $"{path}.newsletter.purpose");
+        }
+
+        // Art. 21(3): direct marketing on legitimate interest is what a person can object to per channel.
+        if (marketing.DirectMarketing is { } direct
+            && check.One(direct.Purpose, purposes, "purpose", $"{path}.directMarketing.purpose") is { } directPurpose
+            && !HasBasis(directPurpose, LegalBasisKind.LegitimateInterests, legalBases))
+        {
+            problems.Add($"{path}.directMarketing.purpose", $"purpose '{directPurpose.Id}' must rest on a legitimate-interests basis, as direct marketing here is objection-based");
+        }
+
+        Index(marketing.Consents, c => c.Id, $"{path}.consents", problems);
+        for (var i = 0; i < marketing.Consents.Count; i++)
+        {
+            var consent = marketing.Consents[i];
+            var consentPath = $"{path}.consents[{i}]";
+            if (check.One(consent.Purpose, purposes, "purpose", $"{consentPath}.purpose") is { } purpose
+                && !HasBasis(purpose, LegalBasisKind.Consent, legalBases))
+            {
+                problems.Add($"{consentPath}.purpose", $"purpose '{purpose.Id}' must rest on a consent basis to be asked for as a consent");
+            }
+
+            if (check.One(consent.CookieCategory, cookies, "cookie category", $"{consentPath}.cookieCategory") is { ConsentRequired: false } necessary)
+            {
+                problems.Add($"{consentPath}.cookieCategory", $"cookie category '{necessary.Id}' needs no consent, so no consent can stand for it");
+            }
+        }
+    }
+
+    private static bool HasBasis(Purpose purpose, LegalBasisKind kind, Dictionary<string, LegalBasis> legalBases) =>
+        purpose.LegalBases.Any(id => legalBases.TryGetValue(id, out var basis) && basis.Kind == kind);
+
+    private static Dictionary<string, T> Index<T>(IReadOnlyList<T> items, Func<T, string> id, string path, PolicyProblems problems)
+    {
+        var index = new Dictionary<string, T>(StringComparer.Ordinal);
+        var firstAt = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var key = id(items[i]);
+            if (key.Length == 0)
+            {
+                continue;
+            }
+
+            if (firstAt.TryGetValue(key, out var first))
+            {
+                problems.Add($"{path}[{i}].id", $"duplicate id '{key}'; already used by {path}[{first}]");
+                continue;
+            }
+
+            firstAt[key] = i;
+            index[key] = items[i];
+        }
+
+        return index;
+    }
+
+    private sealed class References(PolicyProblems problems)
+    {
+        /// <summary>Resolves an optional reference; null when absent or unknown (and then reported).</summary>
+        public T? One<T>(string? id, Dictionary<string, T> known, string what, string path)
+            where T : class
+        {
+            if (string.IsNullOrEmpty(id))
+            {
+                return null;
+            }
+
+            if (known.TryGetValue(id, out var found))
+            {
+                return found;
+            }
+
+            var defined = known.Count == 0 ? "none are defined" : $"defined: {string.Join(", ", known.Keys)}";
+            problems.Add(path, $"unknown {what} '{id}'; {defined}");
+            return null;
+        }
+
+        public List<T?> All<T>(IReadOnlyList<string> ids, Dictionary<string, T> known, string what, string path)
+            where T : class
+        {
+            return [.. ids.Select((id, i) => One(id, known, what, $"{path}[{i}]"))];
+        }
+    }
+}
