@@ -12,14 +12,17 @@ public static class WebRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
+        // Norwegian and Estonian letters as they are, not as &#xE5; entities.
+        builder.Services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.AddRazorPages(o => o.Conventions.AddCultureConventions())
             .AddViewLocalization()
             .AddDataAnnotationsLocalization(o =>
                 o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(PrivacyPortal.Localization.SharedResource)));
         builder.Services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "__Host-pp.af";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.Name = CookieNames.For(builder.Environment, "pp.af");
+            o.Cookie.SecurePolicy = CookieNames.SecurePolicy(builder.Environment);
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.HeaderName = "X-CSRF-TOKEN";
         });

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
 using PrivacyPortal.Data;
+using PrivacyPortal.Infrastructure;
 using PrivacyPortal.Infrastructure.Localization;
 
 namespace PrivacyPortal.Features.Auth;
@@ -25,10 +26,9 @@ public static class AuthRegistration
         builder.Services.AddAuthentication(PortalClaims.Scheme)
             .AddCookie(PortalClaims.Scheme, o =>
             {
-                o.Cookie.Name = PortalClaims.CookieName;
+                o.Cookie.Name = CookieNames.For(builder.Environment, PortalClaims.CookieName);
                 o.Cookie.HttpOnly = true;
-                // __Host- requires Secure; browsers accept Secure cookies on http://localhost too.
-                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                o.Cookie.SecurePolicy = CookieNames.SecurePolicy(builder.Environment);
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.Cookie.Path = "/";
                 // The server-side session decides the lifetime; the cookie lives for the browser session.

@@ -5,7 +5,7 @@ namespace PrivacyPortal.Features.Auth;
 public static class PortalClaims
 {
     public const string Scheme = "Portal";
-    public const string CookieName = "__Host-pp.auth";
+    public const string CookieName = "pp.auth";
     public const string SessionId = "sid";
     public const string AuthenticationMethod = "amr";
     public const string AuthTime = "auth_time";

@@ -12,40 +12,38 @@ public sealed class CultureRouteConstraint : IRouteConstraint
 }
 
 /// <summary>
-/// Puts every person-facing page under <c>/{culture}/</c>; the staff area, the development
-/// mailbox and machine endpoints keep their own fixed paths.
+/// Page folders are PascalCase, URLs kebab-case (<c>MyData</c> → <c>my-data</c>), and every
+/// person-facing page lives under <c>/{culture}/</c>; the staff area, the development mailbox
+/// and the error page keep their own fixed paths.
 /// </summary>
-public sealed class CultureRouteConvention : IPageRouteModelConvention
+public sealed class PortalRouteConvention : IPageRouteModelConvention
 {
     private static readonly string[] UnlocalizedFolders = ["/Staff", "/Dev", "/Errors"];
 
     public void Apply(PageRouteModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (UnlocalizedFolders.Any(f => model.ViewEnginePath.StartsWith(f, StringComparison.Ordinal)))
-        {
-            return;
-        }
-
+        var localized = !UnlocalizedFolders.Any(f => model.ViewEnginePath.StartsWith(f, StringComparison.Ordinal));
         foreach (var selector in model.Selectors)
         {
             var template = selector.AttributeRouteModel?.Template;
-            if (template is null || template.StartsWith('/') || template.StartsWith("{culture", StringComparison.Ordinal))
+            if (template is null || template.StartsWith('/'))
             {
                 continue;
             }
 
-            selector.AttributeRouteModel!.Template = AttributeRouteModel.CombineTemplates(
-                "{culture:" + CultureRouteConstraint.Name + "}", template);
+            var kebab = string.Join('/', template.Split('/').Select(s => s.StartsWith('{') ? s : KebabCase.Convert(s)));
+            selector.AttributeRouteModel!.Template = localized
+                ? AttributeRouteModel.CombineTemplates("{culture:" + CultureRouteConstraint.Name + "}", kebab)
+                : kebab;
         }
     }
 }
 
 /// <summary>Page folders are PascalCase; their URLs are kebab-case (<c>MyData</c> → <c>my-data</c>).</summary>
-public sealed partial class KebabCaseTransformer : IOutboundParameterTransformer
+public static partial class KebabCase
 {
-    public string? TransformOutbound(object? value) =>
-        value is null ? null : KebabRegex().Replace(value.ToString()!, "$1-$2").ToLowerInvariant();
+    public static string Convert(string value) => KebabRegex().Replace(value, "$1-$2").ToLowerInvariant();
 
     [System.Text.RegularExpressions.GeneratedRegex("([a-z0-9])([A-Z])")]
     private static partial System.Text.RegularExpressions.Regex KebabRegex();

@@ -26,15 +26,24 @@ public static class LocalizationRegistration
             o.RequestCultureProviders =
             [
                 new RouteDataRequestCultureProvider { RouteDataStringKey = "culture", UIRouteDataStringKey = "culture" },
+                new CustomRequestCultureProvider(FromFailedPath),
                 new AcceptLanguageHeaderRequestCultureProvider(),
             ];
         });
         return builder;
     }
 
+    /// <summary>An error page shown for <c>/nb/…</c> speaks Norwegian: the culture of the path that failed.</summary>
+    private static Task<ProviderCultureResult?> FromFailedPath(HttpContext context)
+    {
+        var path = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>()?.OriginalPath
+            ?? context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerPathFeature>()?.Path;
+        var segment = path?.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return Task.FromResult(PortalCultures.IsSupported(segment) ? new ProviderCultureResult(segment!) : null);
+    }
+
     public static void AddCultureConventions(this PageConventionCollection conventions)
     {
-        conventions.Add(new PageRouteTransformerConvention(new KebabCaseTransformer()));
-        conventions.Add(new CultureRouteConvention());
+        conventions.Add(new PortalRouteConvention());
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
@@ -7,8 +6,7 @@ using PrivacyPortal.Infrastructure.Localization;
 namespace PrivacyPortal.Pages.Errors;
 
 /// <summary>
-/// The one error page: a clear sentence in the visitor's language, never a stack trace. It is
-/// reached by re-execution, so the path that failed tells the culture when it has one.
+/// The one error page: a clear sentence in the visitor's language, never a stack trace.
 /// </summary>
 [IgnoreAntiforgeryToken]
 [ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
@@ -26,11 +24,8 @@ public sealed class IndexModel(IStringLocalizer<Localization.SharedResource> tex
 
     private void Build(int code)
     {
-        var original = HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>()?.OriginalPath
-            ?? HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerPathFeature>()?.Path;
-        var segment = original?.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        Culture = PortalCultures.IsSupported(segment) ? segment! : PortalCultures.FromAcceptLanguage(Request.Headers.AcceptLanguage);
-        CultureInfo.CurrentUICulture = CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(Culture);
+        // The request localization middleware already chose the culture of the path that failed.
+        Culture = CultureLink.Current;
 
         var key = code switch
         {
