@@ -19,6 +19,7 @@ function copyFolder(name, extension) {
 
 copyFolder('css', '.css');
 copyFolder('js', '.js');
+copyFolder('img', '.svg');
 
 const htmxTarget = join(wwwroot, 'lib', 'htmx');
 rmSync(htmxTarget, { recursive: true, force: true });
