@@ -1,1 +1,0 @@
-namespace PrivacyPortal.BrowserTests; public class Smoke { [Fact] public void Runs() => Assert.True(true); }

@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using PrivacyPortal.Testing.Infrastructure;
+using PrivacyPortal.Testing.Smtp;
+using PrivacyPortal.Testing.Time;
+
+namespace PrivacyPortal.Testing.Web;
+
+/// <summary>
+/// Hosts the portal for a test: its own temp folder and SQLite file, demo data, a manual clock, and
+/// mail either to a real SMTP server or to a pickup folder. In memory by default; on a real Kestrel
+/// socket (for browsers) with <c>useKestrel: true</c>. Configure with <see cref="With(string, string?)"/>
+/// and friends before the first request or <see cref="Start"/>.
+/// </summary>
+public sealed class PortalAppFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _overrides = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<Action<IServiceCollection>> _serviceOverrides = [];
+    private bool _configured;
+    private bool _cleanedUp;
+
+    public PortalAppFactory(SmtpTestServer? smtp = null, bool useKestrel = false)
+    {
+        Smtp = smtp;
+        UsesKestrel = useKestrel;
+        TempDirectory = Path.Combine(Path.GetTempPath(), "portal-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(TempDirectory);
+
+        if (useKestrel)
+        {
+            var port = FreePort.Next();
+            ServerAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
+            UseKestrel(options => options.Listen(IPAddress.Loopback, port));
+        }
+        else
+        {
+            // https so that Secure cookies travel as they would in production; the in-memory server accepts any scheme.
+            ServerAddress = new Uri("https://localhost/");
+        }
+
+        ClientOptions.BaseAddress = ServerAddress;
+        ClientOptions.AllowAutoRedirect = false;
+    }
+
+    /// <summary>The clock the app sees; it replaces the registered <see cref="TimeProvider"/>.</summary>
+    public ManualTimeProvider Clock { get; } = new();
+
+    public SmtpTestServer? Smtp { get; }
+
+    public bool UsesKestrel { get; }
+
+    /// <summary>The app's base address, known before start: <c>https://localhost/</c> in memory, <c>http://127.0.0.1:{port}/</c> on Kestrel.</summary>
+    public Uri ServerAddress { get; }
+
+    /// <summary>A folder of this instance only, deleted on dispose.</summary>
+    public string TempDirectory { get; }
+
+    public string DatabasePath => Path.Combine(TempDirectory, "portal.db");
+
+    /// <summary>Where mails go when no SMTP server was given.</summary>
+    public string MailPickupDirectory => Path.Combine(TempDirectory, "mail");
+
+    public string EnvironmentName { get; private set; } = "Development";
+
+    /// <summary>The configuration the app starts with: the defaults below, then what tests set.</summary>
+    public IReadOnlyDictionary<string, string?> Settings
+    {
+        get
+        {
+            var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["ConnectionStrings:Portal"] = $"Data Source={DatabasePath}",
+                ["Database:Provider"] = "Sqlite",
+                ["Portal:PublicBaseUrl"] = ServerAddress.GetLeftPart(UriPartial.Authority),
+                ["Portal:SeedDemoData"] = "true",
+                ["Email:Dispatcher:PollInterval"] = "00:00:00.200",
+                // Request logs of every test would drown the failures in CI output.
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            };
+            if (Smtp is not null)
+            {
+                settings["Email:Transport"] = "Smtp";
+                settings["Email:Smtp:Host"] = Smtp.Host;
+                settings["Email:Smtp:Port"] = Smtp.Port.ToString(CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                settings["Email:Transport"] = "Pickup";
+                settings["Email:PickupDirectory"] = MailPickupDirectory;
+            }
+
+            foreach (var (key, value) in _overrides)
+            {
+                if (value is null)
+                {
+                    settings.Remove(key);
+                }
+                else
+                {
+                    settings[key] = value;
+                }
+            }
+
+            return settings;
+        }
+    }
+
+    /// <summary>Sets a configuration value; null removes one of the defaults.</summary>
+    public PortalAppFactory With(string key, string? value)
+    {
+        EnsureNotStarted();
+        _overrides[key] = value;
+        return this;
+    }
+
+    public PortalAppFactory With(IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var (key, value) in settings)
+        {
+            With(key, value);
+        }
+
+        return this;
+    }
+
+    public PortalAppFactory WithEnvironment(string environmentName)
+    {
+        EnsureNotStarted();
+        EnvironmentName = environmentName;
+        return this;
+    }
+
+    /// <summary>Replaces services after the app registered its own (runs after the clock swap).</summary>
+    public PortalAppFactory WithServices(Action<IServiceCollection> configure)
+    {
+        EnsureNotStarted();
+        _serviceOverrides.Add(configure);
+        return this;
+    }
+
+    /// <summary>Builds and starts the app now (needed before a browser can connect in Kestrel mode).</summary>
+    public PortalAppFactory Start()
+    {
+        StartServer();
+        return this;
+    }
+
+    /// <summary>A client with its own cookie jar that does not follow redirects.</summary>
+    public CookieAwareClient CreateCookieAwareClient()
+    {
+        StartServer();
+        return UsesKestrel
+            ? CookieAwareClient.ForServer(ServerAddress)
+            : new CookieAwareClient(Server.CreateHandler(), ServerAddress);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        _configured = true;
+        builder.UseEnvironment(EnvironmentName);
+        // UseSetting feeds host configuration, which Program sees before builder.Build().
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+            foreach (var configure in _serviceOverrides)
+            {
+                configure(services);
+            }
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing || _cleanedUp)
+        {
+            return;
+        }
+
+        _cleanedUp = true;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(TempDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Something still holds a file; a stray folder in /tmp is not worth failing a test for.
+        }
+    }
+
+    private void EnsureNotStarted()
+    {
+        if (_configured)
+        {
+            throw new InvalidOperationException("The app has already started; configure the factory before the first request.");
+        }
+    }
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what is missing (Debian packages, npm packages),
+# starts a throwaway PostgreSQL, builds once and runs every test project.
+# Safe to run again and again; works as root on a clean Debian 12 clone.
+#
+# Results: artifacts/test-results/*.trx, screenshots in artifacts/screenshots/.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+START_SECONDS=$SECONDS
+
+ARTIFACTS="$ROOT/artifacts"
+RESULTS="$ARTIFACTS/test-results"
+mkdir -p "$RESULTS" "$ARTIFACTS/screenshots"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Playwright must never try to download browsers (closed network); tests use Debian's chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+export PORTAL_CHROMIUM=/usr/bin/chromium
+export PORTAL_ARTIFACTS_DIR="$ARTIFACTS"
+
+log() { printf '\n==> %s\n' "$*"; }
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
+
+# ---------- Debian packages ----------
+missing=()
+dpkg -s chromium >/dev/null 2>&1 || missing+=(chromium)
+dpkg -s python3-aiosmtpd >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
+dpkg -s postgresql >/dev/null 2>&1 || missing+=(postgresql)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "Installing Debian packages: ${missing[*]}"
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  log "Debian packages present: chromium, python3-aiosmtpd, postgresql, npm"
+fi
+command -v dotnet >/dev/null 2>&1 || { echo "dotnet (the .NET 10 SDK) is not on PATH" >&2; exit 1; }
+
+# ---------- npm packages ----------
+npm_ci() {
+  local dir="$1"
+  # npm ci wipes node_modules; skip it when the installed tree already matches the lock file.
+  if [ -f "$dir/node_modules/.package-lock.json" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+    echo "npm packages in $dir are up to date"
+  else
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  fi
+}
+log "npm packages"
+npm_ci "$ROOT/wwwroot-src"
+npm_ci "$ROOT/tests/PrivacyPortal.BrowserTests"
+
+# ---------- temporary PostgreSQL ----------
+# A private server on loopback for tests that run against PostgreSQL, exported as
+# PORTAL_TEST_POSTGRES (an Npgsql connection string to the 'postgres' database; tests create
+# their own databases in it). It lives in a temp folder and is stopped and deleted on exit.
+PG_DIR=""
+PG_BIN=""
+stop_postgres() {
+  if [ -n "$PG_DIR" ] && [ -d "$PG_DIR" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+start_postgres() {
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/pg_ctl" ]; then
+    echo "PostgreSQL server binaries not found under /usr/lib/postgresql" >&2
+    return 1
+  fi
+  PG_DIR="$(mktemp -d /tmp/portal-pg.XXXXXX)"
+  # postgres refuses to run as root, so as root the data folder belongs to the postgres user.
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$PG_DIR"; fi
+  local port
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+  # Durability is pointless for a throwaway test server; turning it off makes tests faster.
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    >/dev/null || { cat "$PG_DIR/server.log" >&2; return 1; }
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAtc 'select 1' >/dev/null \
+    || { echo "PostgreSQL started but does not answer on 127.0.0.1:$port" >&2; return 1; }
+  export PORTAL_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+  echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $PG_DIR)"
+}
+trap stop_postgres EXIT
+log "Starting a temporary PostgreSQL"
+start_postgres
+
+# ---------- build ----------
+log "dotnet build PrivacyPortal.sln -c Release"
+dotnet build PrivacyPortal.sln -c Release -nologo -clp:NoSummary
+
+# ---------- tests ----------
+projects=(
+  tests/PrivacyPortal.Tests
+  tests/PrivacyPortal.BrowserTests
+)
+declare -A outcome=()
+declare -A seconds=()
+failed=0
+for project in "${projects[@]}"; do
+  name="$(basename "$project")"
+  log "dotnet test $name"
+  rm -f "$RESULTS/$name.trx"
+  started=$SECONDS
+  rc=0
+  dotnet test "$project" -c Release --no-build -nologo \
+    --results-directory "$RESULTS" \
+    --logger "trx;LogFileName=$name.trx" \
+    --logger "console;verbosity=normal" \
+    --blame-hang-timeout 10m --blame-hang-dump-type none \
+    || rc=$?
+  seconds[$name]=$((SECONDS - started))
+  if [ "$rc" -eq 0 ]; then outcome[$name]="passed"; else outcome[$name]="FAILED (exit $rc)"; failed=1; fi
+done
+
+# ---------- summary ----------
+counters() {
+  # Reads total/passed/failed from the trx file's <Counters> element.
+  local trx="$1" attr
+  [ -f "$trx" ] || { echo "no results"; return; }
+  local line
+  line="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  for attr in total passed failed notExecuted; do
+    printf '%s=%s ' "$attr" "$(sed -n "s/.* $attr=\"\([0-9]*\)\".*/\1/p" <<<"$line")"
+  done
+}
+log "Summary"
+for project in "${projects[@]}"; do
+  name="$(basename "$project")"
+  printf '  %-30s %-18s %4ss   %s\n' "$name" "${outcome[$name]}" "${seconds[$name]}" "$(counters "$RESULTS/$name.trx")"
+done
+echo "  results: $RESULTS   screenshots: $ARTIFACTS/screenshots"
+echo "  wall time: $((SECONDS - START_SECONDS))s"
+if [ "$failed" -ne 0 ]; then
+  echo "TESTS FAILED" >&2
+  exit 1
+fi
+echo "ALL TESTS PASSED"
