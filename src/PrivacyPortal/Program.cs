@@ -4,6 +4,9 @@ using PrivacyPortal.Features.Demo;
 using PrivacyPortal.Features.Email;
 using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Requests;
+using PrivacyPortal.Features.Retention;
+using PrivacyPortal.Features.Staff;
 using PrivacyPortal.Infrastructure;
 using PrivacyPortal.Infrastructure.Localization;
 
@@ -16,6 +19,9 @@ builder.AddPortalData();
 builder.AddPortalEmail();
 builder.AddPortalAuth();
 builder.AddMyData();
+builder.AddStaff();
+builder.AddRequests();
+builder.AddRetention();
 builder.AddDemoData();
 
 var app = builder.Build();
