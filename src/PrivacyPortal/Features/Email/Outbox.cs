@@ -6,8 +6,10 @@ namespace PrivacyPortal.Features.Email;
 /// Queues emails on the caller's <see cref="PortalDbContext"/>, so they are committed by the same
 /// SaveChanges as the change that causes them, and sent by the dispatcher afterwards.
 /// </summary>
-public sealed class Outbox(PortalDbContext db, TimeProvider time)
+public sealed class Outbox(PortalDbContext db, TimeProvider time, OutboxSignal? signal = null)
 {
+    private bool wakesDispatcher;
+
     public OutboxMessage Enqueue(string to, EmailContent content, string kind)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -25,6 +27,13 @@ public sealed class Outbox(PortalDbContext db, TimeProvider time)
             NextAttemptAt = now,
         };
         db.Outbox.Add(message);
+        if (signal is not null && !wakesDispatcher)
+        {
+            // Only after the commit: before it, the dispatcher could not see the row.
+            db.SavedChanges += (_, _) => signal.Notify();
+            wakesDispatcher = true;
+        }
+
         return message;
     }
 }
