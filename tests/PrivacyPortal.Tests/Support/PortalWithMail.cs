@@ -21,6 +21,8 @@ public sealed class PortalWithMail : IDisposable
         App = new PortalAppFactory(Smtp)
             .With("Auth:MaxLinksPerAddressPerHour", "100")
             .With("Auth:MaxLinksPerIpPer10Minutes", "10000")
+            // As in production: delivered sign-in mails are wiped from the outbox.
+            .With("Email:KeepSecretsAfterSending", "false")
             .Start();
     }
 

@@ -31,6 +31,12 @@ public sealed class EmailOptions : IValidatableObject
 
     public OutboxDispatcherOptions Dispatcher { get; set; } = new();
 
+    /// <summary>
+    /// Keep the body of a delivered mail that holds a sign-in link or code. Off by default: the
+    /// database should hold tokens only as hashes. Development turns it on for /dev/mailbox.
+    /// </summary>
+    public bool KeepSecretsAfterSending { get; set; }
+
     /// <summary>The parsed <see cref="From"/>; validation guarantees it parses.</summary>
     public MailAddress FromAddress() => new(From);
 

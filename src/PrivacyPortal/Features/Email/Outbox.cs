@@ -10,7 +10,8 @@ public sealed class Outbox(PortalDbContext db, TimeProvider time, OutboxSignal? 
 {
     private bool wakesDispatcher;
 
-    public OutboxMessage Enqueue(string to, EmailContent content, string kind)
+    /// <param name="containsSecret">The mail carries a sign-in link or code; its stored copy is wiped after delivery.</param>
+    public OutboxMessage Enqueue(string to, EmailContent content, string kind, bool containsSecret = false)
     {
         ArgumentNullException.ThrowIfNull(content);
         var now = time.GetUtcNow();
@@ -22,6 +23,7 @@ public sealed class Outbox(PortalDbContext db, TimeProvider time, OutboxSignal? 
             TextBody = content.TextBody,
             HtmlBody = content.HtmlBody,
             Kind = kind,
+            ContainsSecret = containsSecret,
             Status = OutboxStatus.Pending,
             CreatedAt = now,
             NextAttemptAt = now,

@@ -23,6 +23,8 @@ public sealed partial class OutboxDispatcher(
     /// <summary>Names this dispatcher in <see cref="OutboxMessage.LockedBy"/>; unique per instance, also within one process.</summary>
     public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
+    public const string WipedBody = "[removed after delivery: the mail held a sign-in link or code]";
+
     private OutboxDispatcherOptions Settings => options.Value.Dispatcher;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -151,6 +153,8 @@ public sealed partial class OutboxDispatcher(
 
         // Recorded even when shutting down: the server has the mail, and forgetting that would send it twice.
         var sentAt = time.GetUtcNow();
+        // A delivered sign-in link or code has no reason to stay in the database.
+        var wipe = message.ContainsSecret && !options.Value.KeepSecretsAfterSending;
         var marked = await db.Outbox
             .Where(m => m.Id == message.Id && m.LockedBy == instance)
             .ExecuteUpdateAsync(
@@ -159,7 +163,9 @@ public sealed partial class OutboxDispatcher(
                     .SetProperty(m => m.Attempts, m => m.Attempts + 1)
                     .SetProperty(m => m.LastError, (string?)null)
                     .SetProperty(m => m.LockedBy, (string?)null)
-                    .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null),
+                    .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+                    .SetProperty(m => m.TextBody, m => wipe ? WipedBody : m.TextBody)
+                    .SetProperty(m => m.HtmlBody, m => wipe ? WipedBody : m.HtmlBody),
                 CancellationToken.None);
         if (marked == 1)
         {

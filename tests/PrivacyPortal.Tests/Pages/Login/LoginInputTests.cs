@@ -45,7 +45,7 @@ public sealed class LoginInputTests(PortalWithMail portal) : IClassFixture<Porta
         var client = portal.NewClient();
         var response = await client.PostFormAsync("/en/login", [new("Input.Email", "kari.nordmann@example.no")]);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("The request could not be read", (await CookieAwareClient.ParsePageAsync(response)).QuerySelector("h1")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("<h1>The request could not be read</h1>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -141,13 +141,13 @@ public sealed class MyDataTests(PortalWithMail portal) : IClassFixture<PortalWit
         Assert.Equal(20, overview.QuerySelectorAll("#innore-no-inquiries tbody tr").Length);
         Assert.Contains("Show all 120 records", overview.QuerySelector("#innore-no-inquiries")!.TextContent, StringComparison.Ordinal);
 
-        var third = await client.GetPageAsync("/en/my-data?category=innore-no%2Finquiries&page=3");
+        var third = await client.GetPageAsync("/en/my-data?category=innore-no%2Finquiries&p=3");
         var rows = third.QuerySelectorAll("#innore-no-inquiries tbody tr");
         Assert.Equal(20, rows.Length);
         Assert.Contains("Inquiry 019", rows[0].TextContent, StringComparison.Ordinal);
         Assert.Contains("Page 3 of 3", third.QuerySelector("#innore-no-inquiries .pagination")!.TextContent, StringComparison.Ordinal);
 
-        var beyond = await client.GetPageAsync("/en/my-data?category=innore-no%2Finquiries&page=99999");
+        var beyond = await client.GetPageAsync("/en/my-data?category=innore-no%2Finquiries&p=99999");
         Assert.Empty(beyond.QuerySelectorAll("#innore-no-inquiries tbody tr"));
     }
 }
