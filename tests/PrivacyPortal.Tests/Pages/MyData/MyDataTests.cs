@@ -24,7 +24,7 @@ public sealed class MyDataTests(PortalWithMail portal) : IClassFixture<PortalWit
         Assert.Contains("5", orders.QuerySelector("h3 .tag")!.TextContent, StringComparison.Ordinal);
         Assert.Contains("bokføringsloven § 13", orders.TextContent, StringComparison.Ordinal);
         Assert.Contains("Oppfyllelse av avtale", orders.TextContent, StringComparison.Ordinal);
-        Assert.Contains("Innore OÜ", orders.QuerySelector("dl")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Innore OÜ", orders.QuerySelector("details.more")!.TextContent, StringComparison.Ordinal);
 
         // The order of 10.03.2024 at INNORE AS is deleted on 31.12.2029 (5 years after the accounting year).
         var row = orders.QuerySelectorAll("tbody tr").Single(r => r.TextContent.Contains("NO-2024-0311", StringComparison.Ordinal));
