@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PrivacyPortal.Data;
+using PrivacyPortal.Testing.Auth;
 using PrivacyPortal.Testing.Smtp;
 using PrivacyPortal.Testing.Web;
 
