@@ -105,7 +105,8 @@ public sealed class IndexModel(
     /// <summary>One preference, one button.</summary>
     public Task<IActionResult> OnPostChangeAsync(CancellationToken cancellationToken)
     {
-        var kind = Enum.TryParse<PreferenceKind>(Input.Kind, ignoreCase: false, out var k) && Enum.IsDefined(k) ? k : (PreferenceKind?)null;
+        // Names only: Enum.TryParse would also take "2" or "1,2".
+        var kind = Enum.GetNames<PreferenceKind>().Contains(Input.Kind, StringComparer.Ordinal) ? Enum.Parse<PreferenceKind>(Input.Kind!) : (PreferenceKind?)null;
         var pending = kind is null || string.IsNullOrEmpty(Input.Controller) || string.IsNullOrEmpty(Input.Target)
             ? null
             : new PendingPreferenceChange(false, Input.Controller, kind.Value, Input.Target, Input.Enable);
