@@ -53,7 +53,7 @@ public sealed class CookieBannerTests(BrowserFixture browser) : IDisposable
         await Assertions.Expect(page.Locator("#cookie-banner")).ToHaveCountAsync(0);
         Assert.Equal("en", await CookieValueAsync(context, "pp.lang"));
 
-        await page.Locator(".language-switcher a[lang=nb]").ClickAsync();
+        await page.Locator(".language-switch a[lang=nb]").ClickAsync();
         await page.WaitForURLAsync("**/nb/");
         Assert.Equal("nb", await CookieValueAsync(context, "pp.lang"));
 
