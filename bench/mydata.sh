@@ -10,7 +10,7 @@ PORT="${PORT:-5181}"
 BASE="http://127.0.0.1:$PORT"
 WORK="$(mktemp -d /tmp/portal-bench.XXXXXX)"
 APP_PID=""
-cleanup() { [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$WORK"; }
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
@@ -28,7 +28,7 @@ DB="$WORK/portal.db"
   Portal__PublicBaseUrl="$BASE" \
   Email__Transport=Pickup Email__PickupDirectory="$WORK/mail" \
   Auth__MaxLinksPerIpPer10Minutes=1000 \
-  Logging__LogLevel__Default=Warning \
+  Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft__EntityFrameworkCore__Database__Command="${SQL_LOG:-Warning}" \
   exec dotnet PrivacyPortal.dll --urls "$BASE" >"$WORK/app.log" 2>&1
 ) &
 APP_PID=$!
@@ -41,7 +41,7 @@ SUBJECT="$(sqlite3 "$DB" "SELECT Id FROM AspNetUsers WHERE NormalizedEmail = upp
 
 add_records() {
   sqlite3 "$DB" <<SQL
-PRAGMA busy_timeout = 10000;
+.timeout 10000
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
 INSERT INTO HeldRecords (SubjectId, ControllerId, CategoryId, Summary, Content, RetentionFrom, CreatedAt, UpdatedAt)
 SELECT '$SUBJECT', 'innore-no',
@@ -62,12 +62,23 @@ token() { grep -o 'name="__RequestVerificationToken" type="hidden" value="[^"]*"
 AF="$(curl -fs -c "$JAR" -b "$JAR" "$BASE/en/login" | token)"
 curl -fs -c "$JAR" -b "$JAR" -o /dev/null --data-urlencode "Input.Email=$EMAIL" --data-urlencode "__RequestVerificationToken=$AF" "$BASE/en/login"
 for _ in $(seq 1 50); do ls "$WORK/mail"/*.eml >/dev/null 2>&1 && break; sleep 0.2; done
-LINK="$(cat "$WORK"/mail/*.eml | tr -d '\r' | sed -e ':a' -e '/=$/N; s/=\n//; ta' | grep -o "$BASE/en/login/confirm?token=[A-Za-z0-9_-]*" | head -n 1)"
+# The mail is quoted-printable; let Python's mail parser decode it.
+LINK="$(python3 -c 'import email, glob, sys
+for f in glob.glob(sys.argv[1] + "/*.eml"):
+    for part in email.message_from_binary_file(open(f, "rb")).walk():
+        if part.get_content_type() == "text/plain":
+            print(part.get_payload(decode=True).decode())' "$WORK/mail" | grep -o "$BASE/en/login/confirm?token=[A-Za-z0-9_-]*" | head -n 1)"
 AF="$(curl -fs -c "$JAR" -b "$JAR" "$LINK" | token)"
 curl -fs -c "$JAR" -b "$JAR" -o /dev/null --data-urlencode "Token=${LINK#*token=}" --data-urlencode "__RequestVerificationToken=$AF" "$LINK"
 COOKIE="$(awk '$6 == "pp.auth" { print $6 "=" $7 }' "$JAR")"
 [ -n "$COOKIE" ] || { echo "sign-in failed" >&2; exit 1; }
-curl -fs -H "Cookie: $COOKIE" "$BASE/en/my-data" | grep -q "Bench record" || { echo "my-data does not show the records" >&2; exit 1; }
+curl -fs -H "Cookie: $COOKIE" "$BASE/en/my-data" > "$WORK/my-data.html" || true
+grep -q "Bench record" "$WORK/my-data.html" || { echo "my-data does not show the records: $COOKIE" >&2; grep -o "<h1>.*</h1>" "$WORK/my-data.html" >&2; tail -5 "$WORK/app.log" >&2; exit 1; }
+
+if [ -n "${PROBE:-}" ]; then
+  for _ in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}s %{size_download}B\n' -H "Cookie: $COOKIE" "$BASE/en/my-data"; done
+  exit 0
+fi
 
 echo "==> my-data with 10,000 records: wrk, 2 threads, 50 connections, 10 s (after a 5 s warm-up)"
 wrk -t2 -c50 -d5s -H "Cookie: $COOKIE" "$BASE/en/my-data" >/dev/null

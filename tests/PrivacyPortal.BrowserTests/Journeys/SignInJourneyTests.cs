@@ -62,6 +62,8 @@ public sealed class SignInJourneyTests(BrowserFixture browser, PortalServer port
             await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"),
             $"my-data is wider than {preset.Width}px");
         await Screenshots.ScreenshotAsync(page, $"my-data-{culture}-{preset.Name}");
+        // What the person sees first, without scrolling.
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, $"my-data-{culture}-{preset.Name}-first-screen.png") });
         await Axe.AssertNoSeriousViolationsAsync(page);
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("form.download button").ClickAsync());
