@@ -17,3 +17,9 @@ public sealed class Requests;
 
 /// <summary>The staff area: sign-in second factor, queue, request handling, retention report, staff emails.</summary>
 public sealed class Staff;
+
+/// <summary>Marketing preferences, objections and consents, the unsubscribe page and their emails.</summary>
+public sealed class Preferences;
+
+/// <summary>The cookie banner, the cookie settings page and the footer link to it.</summary>
+public sealed class Cookies;
