@@ -16,6 +16,8 @@ mkdir -p "$RESULTS" "$ARTIFACTS/screenshots"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
+# Test hosts would each take inotify instances (128 per user on Linux); polling watchers take none.
+export DOTNET_USE_POLLING_FILE_WATCHER=true
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # Playwright must never try to download browsers (closed network); tests use Debian's chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
