@@ -3,6 +3,7 @@ using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Demo;
 using PrivacyPortal.Features.Email;
 using PrivacyPortal.Features.MyData;
+using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Infrastructure;
 using PrivacyPortal.Infrastructure.Localization;
@@ -16,6 +17,7 @@ builder.AddPortalData();
 builder.AddPortalEmail();
 builder.AddPortalAuth();
 builder.AddMyData();
+builder.AddOidcProvider();
 builder.AddDemoData();
 
 var app = builder.Build();
@@ -23,6 +25,7 @@ var app = builder.Build();
 app.UsePortalWeb();
 app.UsePortalAuth();
 app.MapPortalWeb();
+app.MapOidcProvider();
 
 await app.PreparePortalDatabaseAsync();
 await app.RunAsync();
