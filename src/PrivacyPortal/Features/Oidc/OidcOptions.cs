@@ -36,6 +36,13 @@ public sealed class OidcOptions
     [Range(typeof(TimeSpan), "00:05:00", "365.00:00:00")]
     public TimeSpan KeyRotationInterval { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// A new key is published this long before it signs, so every store has fetched it first
+    /// (JwtBearer re-reads JWKS every 12 hours by default). Must be shorter than the rotation interval.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan KeyActivationDelay { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How often an instance re-reads the key table, so keys another instance made are known here.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);

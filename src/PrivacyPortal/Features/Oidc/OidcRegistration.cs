@@ -16,6 +16,7 @@ public static class OidcRegistration
         builder.Services.AddOptions<OidcOptions>()
             .Bind(builder.Configuration.GetSection(OidcOptions.SectionName))
             .ValidateDataAnnotations()
+            .Validate(o => o.KeyActivationDelay < o.KeyRotationInterval, "Oidc:KeyActivationDelay must be shorter than Oidc:KeyRotationInterval.")
             .ValidateOnStart();
         builder.Services.AddSingleton<OidcClientRegistry>();
         builder.Services.AddSingleton<OidcIssuer>();

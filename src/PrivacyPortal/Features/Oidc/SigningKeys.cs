@@ -116,16 +116,48 @@ public sealed class SigningKey : IDisposable
     }
 }
 
-/// <summary>The keys in force: one signing key per algorithm and what JWKS publishes (current and previous).</summary>
+/// <summary>
+/// The keys in force. Per algorithm: the current key signs; a newer key is published but not yet
+/// used until it is <see cref="OidcOptions.KeyActivationDelay"/> old, so every store has fetched it
+/// before the first token names it; the key before the current one stays published so its tokens
+/// keep validating. Anything older has left JWKS.
+/// </summary>
 public sealed class SigningKeySet
 {
-    internal SigningKeySet(IReadOnlyList<SigningKey> published, DateTimeOffset loadedAt)
+    internal SigningKeySet(IReadOnlyList<SigningKey> newestFirst, DateTimeOffset now, TimeSpan activationDelay)
     {
+        var published = new List<SigningKey>();
+        var nextActivation = DateTimeOffset.MaxValue;
+        foreach (var algorithm in SigningAlgorithms.All)
+        {
+            var keys = newestFirst.Where(k => k.Algorithm == algorithm).ToList();
+            // The only key (a new installation) signs at once; otherwise a key signs once it is old enough.
+            var currentIndex = keys.FindIndex(k => k.CreatedAt + activationDelay <= now);
+            if (currentIndex < 0)
+            {
+                currentIndex = keys.Count - 1;
+            }
+
+            for (var i = 0; i < currentIndex; i++)
+            {
+                var activates = keys[i].CreatedAt + activationDelay;
+                nextActivation = activates < nextActivation ? activates : nextActivation;
+            }
+
+            published.AddRange(keys.Take(currentIndex + 2));
+            if (algorithm == SigningAlgorithms.Rs256)
+            {
+                IdTokenKey = keys[currentIndex];
+            }
+            else
+            {
+                AccessTokenKey = keys[currentIndex];
+            }
+        }
+
         Published = published;
-        LoadedAt = loadedAt;
-        ById = published.ToFrozenDictionary(k => k.Id, StringComparer.Ordinal);
-        IdTokenKey = Newest(SigningAlgorithms.Rs256);
-        AccessTokenKey = Newest(SigningAlgorithms.Es256);
+        LoadedAt = now;
+        NextActivationAt = nextActivation;
         IdTokenValidationKeys = [.. published.Where(k => k.Algorithm == SigningAlgorithms.Rs256).Select(k => k.PublicKey)];
         AccessTokenValidationKeys = [.. published.Where(k => k.Algorithm == SigningAlgorithms.Es256).Select(k => k.PublicKey)];
         Jwks = WriteJwks(published);
@@ -135,11 +167,12 @@ public sealed class SigningKeySet
 
     public DateTimeOffset LoadedAt { get; }
 
-    public FrozenDictionary<string, SigningKey> ById { get; }
+    /// <summary>When a published key starts signing, and the set must be worked out again.</summary>
+    public DateTimeOffset NextActivationAt { get; }
 
-    public SigningKey IdTokenKey { get; }
+    public SigningKey IdTokenKey { get; } = null!;
 
-    public SigningKey AccessTokenKey { get; }
+    public SigningKey AccessTokenKey { get; } = null!;
 
     public IReadOnlyList<SecurityKey> IdTokenValidationKeys { get; }
 
@@ -147,9 +180,6 @@ public sealed class SigningKeySet
 
     /// <summary>The JWKS document, serialized once per key change.</summary>
     public byte[] Jwks { get; }
-
-    private SigningKey Newest(string algorithm) =>
-        Published.Where(k => k.Algorithm == algorithm).OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id, StringComparer.Ordinal).First();
 
     private static byte[] WriteJwks(IReadOnlyList<SigningKey> keys)
     {
@@ -179,9 +209,9 @@ public sealed class SigningKeySet
 
 /// <summary>
 /// Keeps the signing keys in memory and in the database (encrypted with Data Protection, so a copy
-/// of the database alone cannot sign). Rotation makes a new key once the newest is older than
-/// <see cref="OidcOptions.KeyRotationInterval"/>; the previous key stays published so tokens it
-/// signed keep validating, and older ones drop out of JWKS.
+/// of the database alone cannot sign). Rotation adds a key <see cref="OidcOptions.KeyActivationDelay"/>
+/// before the current one is <see cref="OidcOptions.KeyRotationInterval"/> old; see
+/// <see cref="SigningKeySet"/> for which keys sign and which are published.
 /// </summary>
 public sealed class SigningKeyStore(
     IServiceScopeFactory scopes,
@@ -195,15 +225,18 @@ public sealed class SigningKeyStore(
     private readonly Dictionary<string, SigningKey> loaded = new(StringComparer.Ordinal);
     private volatile SigningKeySet? current;
 
-    /// <summary>The keys; loads (and if needed creates) them on first use.</summary>
-    public async ValueTask<SigningKeySet> GetAsync(CancellationToken cancellationToken = default) =>
-        current ?? await ReloadAsync(rotateIfDue: true, cancellationToken);
+    /// <summary>The keys; loads (and if needed creates) them on first use, and re-reads when a published key is due to start signing.</summary>
+    public async ValueTask<SigningKeySet> GetAsync(CancellationToken cancellationToken = default)
+    {
+        var set = current;
+        return set is not null && set.NextActivationAt > time.GetUtcNow() ? set : await ReloadAsync(rotateIfDue: set is null, cancellationToken);
+    }
 
     /// <summary>Re-reads the table and rotates any key that is due; what the background job calls.</summary>
     public Task<SigningKeySet> ReloadAsync(bool rotateIfDue, CancellationToken cancellationToken) =>
         LockedAsync(db => rotateIfDue ? RotateDueAsync(db, force: null, cancellationToken) : Task.CompletedTask, cancellationToken);
 
-    /// <summary>Makes a new key of <paramref name="algorithm"/> now, whatever its age (operators, tests).</summary>
+    /// <summary>Adds a new key of <paramref name="algorithm"/> now, whatever the current one's age; it signs after the activation delay.</summary>
     public Task<SigningKeySet> RotateAsync(string algorithm, CancellationToken cancellationToken = default) =>
         LockedAsync(db => RotateDueAsync(db, force: algorithm, cancellationToken), cancellationToken);
 
@@ -235,7 +268,8 @@ public sealed class SigningKeyStore(
             var rows = new List<OidcSigningKey>();
             foreach (var algorithm in SigningAlgorithms.All)
             {
-                rows.AddRange(await NewestAsync(db, algorithm, 2, cancellationToken));
+                // Enough for a pending, the current and the previous key, and one more made by a racing instance.
+                rows.AddRange(await NewestAsync(db, algorithm, 4, cancellationToken));
             }
 
             var protector = dataProtection.CreateProtector(Purpose);
@@ -252,7 +286,7 @@ public sealed class SigningKeyStore(
             }
 
             // Keys that left JWKS are not disposed: a request may still be signing with one this instant.
-            var set = new SigningKeySet(published, time.GetUtcNow());
+            var set = new SigningKeySet(published, time.GetUtcNow(), options.Value.KeyActivationDelay);
             current = set;
             return set;
         }
@@ -265,10 +299,12 @@ public sealed class SigningKeyStore(
     private async Task RotateDueAsync(PortalDbContext db, string? force, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var settings = options.Value;
         foreach (var algorithm in SigningAlgorithms.All)
         {
+            // The newest key is the pending one when there is one, so this also waits for it to be used.
             var newest = (await NewestAsync(db, algorithm, 1, cancellationToken)).FirstOrDefault();
-            if (force != algorithm && newest is not null && newest.CreatedAt + options.Value.KeyRotationInterval > now)
+            if (force != algorithm && newest is not null && newest.CreatedAt + settings.KeyRotationInterval - settings.KeyActivationDelay > now)
             {
                 continue;
             }
