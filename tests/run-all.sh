@@ -31,13 +31,15 @@ missing=()
 dpkg -s chromium >/dev/null 2>&1 || missing+=(chromium)
 dpkg -s python3-aiosmtpd >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
 dpkg -s postgresql >/dev/null 2>&1 || missing+=(postgresql)
+# the openid-client test reads sign-in links from the app's SQLite outbox
+dpkg -s sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   log "Installing Debian packages: ${missing[*]}"
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
-  log "Debian packages present: chromium, python3-aiosmtpd, postgresql, npm"
+  log "Debian packages present: chromium, python3-aiosmtpd, postgresql, sqlite3, npm"
 fi
 command -v dotnet >/dev/null 2>&1 || { echo "dotnet (the .NET 10 SDK) is not on PATH" >&2; exit 1; }
 
@@ -54,6 +56,7 @@ npm_ci() {
 log "npm packages"
 npm_ci "$ROOT/wwwroot-src"
 npm_ci "$ROOT/tests/PrivacyPortal.BrowserTests"
+npm_ci "$ROOT/tests/oidc-client"
 
 # ---------- temporary PostgreSQL ----------
 # A private server on loopback for tests that run against PostgreSQL, exported as

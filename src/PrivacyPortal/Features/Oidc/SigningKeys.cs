@@ -208,8 +208,9 @@ public sealed class SigningKeySet
 }
 
 /// <summary>
-/// Keeps the signing keys in memory and in the database (encrypted with Data Protection, so a copy
-/// of the database alone cannot sign). Rotation adds a key <see cref="OidcOptions.KeyActivationDelay"/>
+/// Keeps the signing keys in memory and in the database, encrypted with Data Protection. The key ring
+/// itself lives in the same database, so production must protect it at rest (a certificate or a
+/// key vault for Data Protection) before a copy of the database alone can no longer sign. Rotation adds a key <see cref="OidcOptions.KeyActivationDelay"/>
 /// before the current one is <see cref="OidcOptions.KeyRotationInterval"/> old; see
 /// <see cref="SigningKeySet"/> for which keys sign and which are published.
 /// </summary>
