@@ -56,14 +56,19 @@ public static class OidcRegistration
             return await next(context);
         });
 
-        oidc.MapGet(OidcEndpoints.Discovery, (DiscoveryDocument document) => Results.Bytes(document.Bytes, "application/json"));
+        // Endpoints that authenticate by client secret or bearer token skip the rest of the pipeline
+        // (request localization, cookie authentication, rate limiting, authorization): they need none
+        // of it, and the token endpoint is the hot path of every store.
+        oidc.MapGet(OidcEndpoints.Discovery, (DiscoveryDocument document) => Results.Bytes(document.Bytes, "application/json")).ShortCircuit();
         oidc.MapGet(OidcEndpoints.Jwks, async (SigningKeyStore keys, CancellationToken cancellationToken) =>
-            Results.Bytes((await keys.GetAsync(cancellationToken)).Jwks, "application/json"));
+            Results.Bytes((await keys.GetAsync(cancellationToken)).Jwks, "application/json")).ShortCircuit();
+        oidc.MapPost(OidcEndpoints.Token, TokenEndpoint.HandleAsync).ShortCircuit();
+        oidc.MapMethods(OidcEndpoints.UserInfo, [HttpMethods.Get, HttpMethods.Post], UserInfoEndpoint.HandleAsync).ShortCircuit();
+        oidc.MapPost(OidcEndpoints.Revocation, RevocationEndpoint.HandleAsync).ShortCircuit();
+        oidc.MapPost(OidcEndpoints.Introspection, IntrospectionEndpoint.HandleAsync).ShortCircuit();
+
+        // These two read the portal's sign-in cookie, so they go through the whole pipeline.
         oidc.MapMethods(OidcEndpoints.Authorize, [HttpMethods.Get, HttpMethods.Post], AuthorizeEndpoint.HandleAsync);
-        oidc.MapPost(OidcEndpoints.Token, TokenEndpoint.HandleAsync);
-        oidc.MapMethods(OidcEndpoints.UserInfo, [HttpMethods.Get, HttpMethods.Post], UserInfoEndpoint.HandleAsync);
-        oidc.MapPost(OidcEndpoints.Revocation, RevocationEndpoint.HandleAsync);
-        oidc.MapPost(OidcEndpoints.Introspection, IntrospectionEndpoint.HandleAsync);
         oidc.MapMethods(OidcEndpoints.EndSession, [HttpMethods.Get, HttpMethods.Post], EndSessionEndpoint.HandleAsync);
         StoreApiEndpoints.Map(oidc);
         return app;

@@ -19,8 +19,7 @@ internal static class UserInfoEndpoint
         OidcProtocol.NoStore(context);
         var token = await BearerToken.ReadAsync(context.Request, allowFormBody: true, cancellationToken);
         var info = await validator.ValidateAccessTokenAsync(token, cancellationToken);
-        if (info is null || info.IsClientToken || !Guid.TryParse(info.Subject, out var subjectId)
-            || await AccessTokenRevocation.IsRevokedAsync(db, info, cancellationToken))
+        if (info is null || info.IsClientToken || !Guid.TryParse(info.Subject, out var subjectId))
         {
             return BearerToken.Challenge(context, "invalid_token", "The access token is invalid, expired or revoked.");
         }
@@ -30,13 +29,23 @@ internal static class UserInfoEndpoint
             return BearerToken.Challenge(context, "insufficient_scope", "The openid scope is required.", StatusCodes.Status403Forbidden);
         }
 
+        // One round trip: the person, and whether the token or its grant was revoked.
+        var jti = info.Jti;
+        var grantId = info.GrantId;
         var person = await db.Users.AsNoTracking()
             .Where(u => u.Id == subjectId)
-            .Select(u => new { u.DisplayName, u.Email, u.PreferredCulture })
+            .Select(u => new
+            {
+                u.DisplayName,
+                u.Email,
+                u.PreferredCulture,
+                Revoked = db.Set<OidcRevokedAccessToken>().Any(t => t.Jti == jti)
+                    || (grantId != null && !db.Set<OidcGrant>().Any(g => g.Id == grantId && g.RevokedAt == null)),
+            })
             .FirstOrDefaultAsync(cancellationToken);
-        if (person is null)
+        if (person is null || person.Revoked)
         {
-            return BearerToken.Challenge(context, "invalid_token", "The person no longer exists.");
+            return BearerToken.Challenge(context, "invalid_token", "The access token was revoked, or the person no longer exists.");
         }
 
         PrivacyClaims? privacyClaims = null;
