@@ -131,6 +131,12 @@ $TABLE
 Client-credentials tokens: portal/oidc-provider = **${TOKEN_RATIO}×**, at $(printf '%.0f' "$o_tok_rps") tokens/s on one core.
 Target (≥ 1.5× and ≥ 1,200 tokens/s per core): **${VERDICT}**. These machines are noisy: compare the
 columns of one run, not figures across runs.
+
+Userinfo is the one endpoint where the portal is slower, and it has no target: per request it
+validates the JWT and asks SQLite, through a new EF Core DbContext, whether the person exists and
+whether the token or its grant was revoked (one query). On this machine the query itself takes tens
+of microseconds with plain ADO.NET but milliseconds through a fresh DbContext; pooled contexts
+(\`AddDbContextPool\`) or a short-lived revocation cache would close most of the gap.
 MD
 )"
 

@@ -5,7 +5,7 @@ namespace PrivacyPortal.Tests.Features.Oidc;
 
 public sealed class AuthorizeEndpointTests : IDisposable
 {
-    private readonly PortalAppFactory factory = new();
+    private readonly PortalAppFactory factory = OidcFlow.NewPortal();
     private readonly CookieAwareClient browser;
     private readonly OidcFlow flow;
 

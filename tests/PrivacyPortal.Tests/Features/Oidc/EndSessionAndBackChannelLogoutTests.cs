@@ -16,7 +16,7 @@ public sealed class EndSessionAndBackChannelLogoutTests : IDisposable
 
     public EndSessionAndBackChannelLogoutTests()
     {
-        factory = new PortalAppFactory().WithServices(services =>
+        factory = OidcFlow.NewPortal().WithServices(services =>
             services.AddHttpClient(BackChannelLogoutDispatcher.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => stores));
         browser = factory.CreateCookieAwareClient();
         flow = new OidcFlow(factory, browser);

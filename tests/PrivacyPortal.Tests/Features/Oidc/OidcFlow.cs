@@ -29,6 +29,13 @@ internal sealed partial class OidcFlow(PortalAppFactory factory, CookieAwareClie
 {
     public PortalAppFactory Factory { get; } = factory;
 
+    /// <summary>
+    /// A portal whose sign-in mails stay readable in the outbox after delivery, where these tests
+    /// (and the openid-client script, through sqlite3) read the magic link.
+    /// </summary>
+    public static PortalAppFactory NewPortal(bool useKestrel = false) =>
+        new PortalAppFactory(useKestrel: useKestrel).With("Email:KeepSecretsAfterSending", "true");
+
     public CookieAwareClient Browser { get; } = browser;
 
     public static (string Verifier, string Challenge) Pkce()

@@ -17,7 +17,7 @@ public sealed class OpenIdClientTests(ITestOutputHelper output)
     [Fact]
     public async Task Openid_client_signs_in_refreshes_introspects_revokes_and_signs_out()
     {
-        using var factory = new PortalAppFactory(useKestrel: true);
+        using var factory = OidcFlow.NewPortal(useKestrel: true);
         // openid-client checks iat, exp and auth_time against the real clock, so the app's clock follows it.
         factory.Clock.SetUtcNow(DateTimeOffset.UtcNow);
         factory.Start();

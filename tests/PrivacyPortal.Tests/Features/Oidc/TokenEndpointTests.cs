@@ -7,7 +7,7 @@ namespace PrivacyPortal.Tests.Features.Oidc;
 
 public sealed class TokenEndpointTests : IDisposable
 {
-    private readonly PortalAppFactory factory = new();
+    private readonly PortalAppFactory factory = OidcFlow.NewPortal();
     private readonly CookieAwareClient browser;
     private readonly OidcFlow flow;
 
