@@ -21,6 +21,9 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export PORTAL_CHROMIUM=/usr/bin/chromium
 export PORTAL_ARTIFACTS_DIR="$ARTIFACTS"
+# Every test app watches its settings and wwwroot files; with hundreds of apps per run (and other
+# runs on the same machine) inotify's 128 instances per user run out. Polling needs none.
+export DOTNET_USE_POLLING_FILE_WATCHER=true
 
 log() { printf '\n==> %s\n' "$*"; }
 
