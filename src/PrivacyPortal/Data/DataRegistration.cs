@@ -17,7 +17,9 @@ public static class DataRegistration
     {
         var options = builder.Configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = builder.Configuration.GetConnectionString("Portal");
-        builder.Services.AddDbContext<PortalDbContext>(db =>
+        // Pooled: building a DbContext per request cost more than the queries of a page (dotnet-trace
+        // of /my-data and of userinfo, docs/benchmarks.md).
+        builder.Services.AddDbContextPool<PortalDbContext>(db =>
         {
             switch (options.Provider.ToUpperInvariant())
             {
