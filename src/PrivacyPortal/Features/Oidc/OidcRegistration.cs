@@ -33,11 +33,13 @@ public static class OidcRegistration
         builder.Services.AddHttpClient(BackChannelLogoutDispatcher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, QueueLogoutOnPortalSignOut>());
 
-        // Defaults until the owning features are merged; they replace these registrations.
-        builder.Services.TryAddScoped<IPrivacyClaimsSource, NoPrivacyClaims>();
-        builder.Services.TryAddScoped<ISuppressionSource, NoSuppressions>();
-        builder.Services.TryAddScoped<IRecipientTaskSource, NoRecipientTasks>();
-        builder.Services.TryAddScoped<ICookieConsentSource, NoCookieConsents>();
+        // The privacy claim and the store API read the preferences, cookie-consent and requests
+        // features' tables (registered by AddMarketingPreferences, AddCookieConsent, AddRequests).
+        builder.Services.AddScoped<MarketingPermissionsReader>();
+        builder.Services.AddScoped<IPrivacyClaimsSource, PreferencesPrivacyClaimsSource>();
+        builder.Services.AddScoped<ISuppressionSource, PreferenceSuppressionSource>();
+        builder.Services.AddScoped<IRecipientTaskSource, RequestsRecipientTaskSource>();
+        builder.Services.AddScoped<ICookieConsentSource, AccountCookieConsentSource>();
 
         builder.Services.AddScoped<PushRecordsCommand>();
         builder.Services.AddAuthentication()

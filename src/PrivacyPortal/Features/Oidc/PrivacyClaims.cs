@@ -5,7 +5,7 @@ namespace PrivacyPortal.Features.Oidc;
 /// <summary>
 /// What the <c>privacy</c> scope tells a store about a person: their cookie-consent choice with
 /// the policy revision it was given under, and their marketing permissions at the store's company.
-/// The preferences feature owns that data; it replaces <see cref="NoPrivacyClaims"/> with a real source.
+/// The preferences and cookie-consent features own that data; <see cref="PreferencesPrivacyClaimsSource"/> reads it.
 /// </summary>
 public interface IPrivacyClaimsSource
 {
@@ -27,13 +27,6 @@ public sealed record CookieConsentChoice(string PolicyRevision, IReadOnlyList<st
 /// <param name="ObjectedChannels">Direct-marketing channels objected to (Art. 21(3)): never market on these.</param>
 /// <param name="Consents">Consent ids of the policy the person has given and not withdrawn.</param>
 public sealed record MarketingPermissions(bool Newsletter, IReadOnlyList<string> ObjectedChannels, IReadOnlyList<string> Consents);
-
-/// <summary>Until the preferences tables are wired in: the policy revision, and no choices known.</summary>
-internal sealed class NoPrivacyClaims(Policy.PolicyCatalog policy) : IPrivacyClaimsSource
-{
-    public Task<PrivacyClaims> GetAsync(Guid subjectId, string controllerId, CancellationToken cancellationToken) =>
-        Task.FromResult(new PrivacyClaims(policy.Revision, null, new Dictionary<string, MarketingPermissions>()));
-}
 
 internal static class PrivacyClaimsJson
 {

@@ -148,7 +148,7 @@ public sealed class StoreApiTests : IDisposable
             Assert.False(page.GetProperty("hasMore").GetBoolean());
         }
 
-        using var ack = await SendAsync(token, HttpMethod.Post, $"/api/v1/tasks/{Guid.NewGuid()}/acknowledge");
+        using var ack = await SendAsync(token, HttpMethod.Post, "/api/v1/tasks/987654321/acknowledge");
         Assert.Equal(HttpStatusCode.NotFound, ack.StatusCode);
     }
 

@@ -39,7 +39,7 @@ internal static class StoreApiEndpoints
             var page = await source.GetTasksAsync(store.StoreId, store.ControllerId, since, includeAcknowledged ?? false, PageSize(limit), cancellationToken);
             return Results.Ok(page);
         }).RequireAuthorization(StoreApiScopes.Tasks);
-        api.MapPost("/tasks/{id:guid}/acknowledge", async (HttpContext context, IRecipientTaskSource source, Guid id, CancellationToken cancellationToken) =>
+        api.MapPost("/tasks/{id:long}/acknowledge", async (HttpContext context, IRecipientTaskSource source, long id, CancellationToken cancellationToken) =>
         {
             var store = StoreCaller.From(context.User);
             string? note = null;

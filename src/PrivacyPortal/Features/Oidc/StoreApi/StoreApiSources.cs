@@ -1,9 +1,8 @@
 namespace PrivacyPortal.Features.Oidc.StoreApi;
 
-// The store API serves data that other features own. Each source is an interface here with a
-// default that knows nothing yet; the owning feature registers its implementation in its place
-// (services.Replace) when it is merged. Every call names the store's company (controller), so a
-// store only ever sees its own company's data.
+// The store API serves data that other features own. Each source is an interface here, implemented
+// beside it on the owning feature's tables (see MarketingPermissionsReader for why here). Every call
+// names the store's company (controller) or the store, so a store only ever sees its own data.
 
 /// <summary>A page of changes after a cursor; <see cref="NextCursor"/> is passed back as <c>since</c> next time.</summary>
 public sealed record ChangePage<T>(IReadOnlyList<T> Items, string? NextCursor, bool HasMore);
@@ -26,8 +25,9 @@ public interface ISuppressionSource
 /// <param name="Kind"><c>erasure</c>, <c>rectification</c> or <c>restriction</c>.</param>
 /// <param name="ExternalIds">The store's own record ids the task is about (from its pushes).</param>
 /// <param name="Details">What to change, for a rectification.</param>
+/// <param name="Id">The task's id (RecipientTasks.Id): ids only grow, so the last one seen is the cursor.</param>
 public sealed record RecipientTaskItem(
-    Guid Id,
+    long Id,
     string Kind,
     string Sub,
     string Email,
@@ -49,34 +49,11 @@ public interface IRecipientTaskSource
 {
     Task<ChangePage<RecipientTaskItem>> GetTasksAsync(string storeId, string controllerId, string? since, bool includeAcknowledged, int limit, CancellationToken cancellationToken);
 
-    Task<AcknowledgeOutcome> AcknowledgeAsync(string storeId, Guid taskId, string? note, CancellationToken cancellationToken);
+    Task<AcknowledgeOutcome> AcknowledgeAsync(string storeId, long taskId, string? note, CancellationToken cancellationToken);
 }
 
-/// <summary>A person's cookie-consent choice (owned by the preferences feature).</summary>
+/// <summary>A person's cookie-consent choice (owned by the cookie-consent feature).</summary>
 public interface ICookieConsentSource
 {
     Task<CookieConsentChoice?> GetAsync(Guid subjectId, CancellationToken cancellationToken);
-}
-
-internal sealed class NoSuppressions : ISuppressionSource
-{
-    public Task<ChangePage<MarketingPermissionEntry>> GetMarketingPermissionsAsync(string controllerId, string? since, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult(new ChangePage<MarketingPermissionEntry>([], since, false));
-
-    public Task<ChangePage<SuppressionEntry>> GetSuppressionsAsync(string controllerId, string? since, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult(new ChangePage<SuppressionEntry>([], since, false));
-}
-
-internal sealed class NoRecipientTasks : IRecipientTaskSource
-{
-    public Task<ChangePage<RecipientTaskItem>> GetTasksAsync(string storeId, string controllerId, string? since, bool includeAcknowledged, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult(new ChangePage<RecipientTaskItem>([], since, false));
-
-    public Task<AcknowledgeOutcome> AcknowledgeAsync(string storeId, Guid taskId, string? note, CancellationToken cancellationToken) =>
-        Task.FromResult(AcknowledgeOutcome.NotFound);
-}
-
-internal sealed class NoCookieConsents : ICookieConsentSource
-{
-    public Task<CookieConsentChoice?> GetAsync(Guid subjectId, CancellationToken cancellationToken) => Task.FromResult<CookieConsentChoice?>(null);
 }
