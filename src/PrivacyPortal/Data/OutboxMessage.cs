@@ -26,6 +26,9 @@ public sealed class OutboxMessage
     /// <summary>What caused the mail (e.g. <c>magic-link</c>), for the mailbox and the logs; never the token.</summary>
     public string Kind { get; set; } = "";
 
+    /// <summary>The body holds a secret (a sign-in link or code): it is wiped once delivered.</summary>
+    public bool ContainsSecret { get; set; }
+
     public OutboxStatus Status { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }

@@ -1,6 +1,10 @@
 namespace PrivacyPortal.Infrastructure;
 
-/// <summary>Headers every response carries. Scripts and styles come only from our own files.</summary>
+/// <summary>
+/// Headers every response carries. Scripts and styles come only from our own files. A response that
+/// sets its own Content-Security-Policy or X-Frame-Options before it starts keeps them (the
+/// development mailbox frames a mail's HTML under a stricter, frameable policy).
+/// </summary>
 public static class SecurityHeaders
 {
     public const string ContentSecurityPolicy =
@@ -13,10 +17,18 @@ public static class SecurityHeaders
             context.Response.OnStarting(static state =>
             {
                 var headers = ((HttpContext)state).Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                if (!headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.ContentSecurityPolicy))
+                {
+                    headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                }
+
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "no-referrer";
-                headers.XFrameOptions = "DENY";
+                if (!headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.XFrameOptions))
+                {
+                    headers.XFrameOptions = "DENY";
+                }
+
                 headers["Cross-Origin-Opener-Policy"] = "same-origin";
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()";
                 return Task.CompletedTask;

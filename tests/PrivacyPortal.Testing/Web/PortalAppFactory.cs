@@ -91,6 +91,8 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
                 settings["Email:Transport"] = "Smtp";
                 settings["Email:Smtp:Host"] = Smtp.Host;
                 settings["Email:Smtp:Port"] = Smtp.Port.ToString(CultureInfo.InvariantCulture);
+                // The test server speaks plain SMTP on loopback; production uses STARTTLS.
+                settings["Email:Smtp:EnableSsl"] = "false";
             }
             else
             {

@@ -207,6 +207,7 @@ public sealed class Foundation : Migration
                 TextBody = table.Column<string>(nullable: false),
                 HtmlBody = table.Column<string>(nullable: false),
                 Kind = table.Column<string>(maxLength: 64, nullable: false),
+                ContainsSecret = table.Column<bool>(nullable: false),
                 Status = table.Column<int>(nullable: false),
                 CreatedAt = table.Column<long>(nullable: false),
                 NextAttemptAt = table.Column<long>(nullable: false),

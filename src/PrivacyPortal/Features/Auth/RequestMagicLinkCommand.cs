@@ -94,7 +94,7 @@ public sealed class RequestMagicLinkCommand(
                 {
                     Closing = [text["Email.SignIn.NotYou"]],
                 });
-            outbox.Enqueue(normalizedEmail, content, subject is not null ? "sign-in" : "sign-in-no-account");
+            outbox.Enqueue(normalizedEmail, content, subject is not null ? "sign-in" : "sign-in-no-account", containsSecret: subject is not null);
         }
 
         await db.SaveChangesAsync(cancellationToken);

@@ -6,9 +6,12 @@ namespace PrivacyPortal.Features.Email;
 /// Queues emails on the caller's <see cref="PortalDbContext"/>, so they are committed by the same
 /// SaveChanges as the change that causes them, and sent by the dispatcher afterwards.
 /// </summary>
-public sealed class Outbox(PortalDbContext db, TimeProvider time)
+public sealed class Outbox(PortalDbContext db, TimeProvider time, OutboxSignal? signal = null)
 {
-    public OutboxMessage Enqueue(string to, EmailContent content, string kind)
+    private bool wakesDispatcher;
+
+    /// <param name="containsSecret">The mail carries a sign-in link or code; its stored copy is wiped after delivery.</param>
+    public OutboxMessage Enqueue(string to, EmailContent content, string kind, bool containsSecret = false)
     {
         ArgumentNullException.ThrowIfNull(content);
         var now = time.GetUtcNow();
@@ -20,11 +23,19 @@ public sealed class Outbox(PortalDbContext db, TimeProvider time)
             TextBody = content.TextBody,
             HtmlBody = content.HtmlBody,
             Kind = kind,
+            ContainsSecret = containsSecret,
             Status = OutboxStatus.Pending,
             CreatedAt = now,
             NextAttemptAt = now,
         };
         db.Outbox.Add(message);
+        if (signal is not null && !wakesDispatcher)
+        {
+            // Only after the commit: before it, the dispatcher could not see the row.
+            db.SavedChanges += (_, _) => signal.Notify();
+            wakesDispatcher = true;
+        }
+
         return message;
     }
 }

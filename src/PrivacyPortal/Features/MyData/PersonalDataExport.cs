@@ -25,9 +25,14 @@ public sealed class PersonalDataExport(
     public async Task WriteZipAsync(Guid subjectId, Stream output, CultureInfo culture, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(culture);
-        await using var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: Encoding.UTF8, cancellationToken);
-        var columns = await WriteJsonAsync(zip, subjectId, culture, cancellationToken);
-        await WriteCsvAsync(zip, subjectId, columns, cancellationToken);
+        await using var body = new AsyncWritesStream(output);
+        await using (var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: Encoding.UTF8, cancellationToken))
+        {
+            var columns = await WriteJsonAsync(zip, subjectId, culture, cancellationToken);
+            await WriteCsvAsync(zip, subjectId, columns, cancellationToken);
+        }
+
+        await body.FlushAsync(cancellationToken);
     }
 
     /// <returns>The content field names seen per category, for the CSV header rows.</returns>

@@ -29,7 +29,7 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
     [BindProperty(SupportsGet = true, Name = "category")]
     public string? OpenCategory { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    [BindProperty(SupportsGet = true, Name = "p")]
     public int PageNumber { get; set; } = 1;
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Email;
+using Xunit.Abstractions;
+
+namespace PrivacyPortal.Tests.Features.Email;
+
+/// <summary>The dispatcher against a real SMTP server (aiosmtpd) and a real SQLite file.</summary>
+public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public async Task Sends_each_mail_once_with_utf8_subject_and_bodies_in_nb_and_et()
+    {
+        await using var smtp = await LocalSmtpServer.StartNewAsync();
+        await using var host = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port);
+        var ids = await host.EnqueueAsync(
+            ("kari.nordmann@example.no", TestMails.Norwegian("123 456")),
+            ("mari.maasikas@example.ee", TestMails.Estonian()));
+        await host.StartAsync();
+
+        await EmailTestHost.EventuallyAsync(async () => (await host.AllAsync()).All(m => m.Status == OutboxStatus.Sent), because: "both mails sent");
+        await Task.Delay(600); // three more polls: nothing may go out again
+
+        var files = smtp.DeliveredFiles();
+        Assert.Equal(2, files.Count);
+        var mails = await ParsedMail.ReadAllAsync(files);
+        var nb = Assert.Single(mails, m => m.To == "kari.nordmann@example.no");
+        var et = Assert.Single(mails, m => m.To == "mari.maasikas@example.ee");
+
+        Assert.Equal(TestMails.NorwegianSubject, nb.Subject);
+        Assert.Contains(TestMails.NorwegianBody, nb.Text, StringComparison.Ordinal);
+        Assert.Contains("123 456", nb.Text, StringComparison.Ordinal);
+        Assert.Contains(WebUtility.HtmlEncode("Trykk på knappen for å logge inn"), nb.Html, StringComparison.Ordinal);
+        Assert.Contains("http://localhost:5080/nb/login/confirm?token=abc", nb.Text, StringComparison.Ordinal);
+        Assert.Equal(TestMails.EstonianSubject, et.Subject);
+        Assert.Contains(TestMails.EstonianBody, et.Text, StringComparison.Ordinal);
+        Assert.Contains(WebUtility.HtmlEncode("Jõudsime öösel Pärnusse"), et.Html, StringComparison.Ordinal);
+
+        foreach (var (mail, id) in new[] { (nb, ids[0]), (et, ids[1]) })
+        {
+            Assert.Equal("multipart/alternative", mail.ContentType);
+            Assert.Equal(["multipart/alternative", "text/plain", "text/html"], mail.PartTypes);
+            Assert.Equal("Innore privacy portal <privacy@innore.eu>", mail.From);
+            Assert.Equal($"<{id:N}@innore.eu>", mail.MessageId);
+            // SmtpClient stamps Date from the machine clock, not from the portal's TimeProvider.
+            Assert.InRange(DateTimeOffset.Parse(mail.Date!, CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+            Assert.Equal("auto-generated", mail.AutoSubmitted);
+            Assert.Empty(mail.Defects);
+        }
+
+        var rows = await host.AllAsync();
+        Assert.All(rows, m =>
+        {
+            Assert.Equal(1, m.Attempts);
+            Assert.Equal(host.Clock.GetUtcNow(), m.SentAt);
+            Assert.Null(m.LockedBy);
+            Assert.Null(m.LockedUntil);
+        });
+        Assert.DoesNotContain(host.Logs.Lines, l => l.Contains("123 456", StringComparison.Ordinal) || l.Contains("token=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Keeps_the_mail_while_smtp_is_down_and_sends_it_exactly_once_when_it_is_back()
+    {
+        await using var smtp = LocalSmtpServer.Create(); // port reserved, nothing listening
+        await using var host = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port);
+        var id = (await host.EnqueueAsync(("kari.nordmann@example.no", TestMails.Norwegian())))[0];
+        await host.StartAsync();
+
+        await EmailTestHost.EventuallyAsync(async () => (await host.FindAsync(id)).Attempts == 1, because: "a first, failed attempt");
+        await Task.Delay(600); // the clock stands still, so the retry is not due: no hammering
+        var waiting = await host.FindAsync(id);
+        Assert.Equal(OutboxStatus.Pending, waiting.Status);
+        Assert.Equal(1, waiting.Attempts);
+        Assert.Equal(0, waiting.PermanentFailures);
+        Assert.True(waiting.NextAttemptAt > host.Clock.GetUtcNow(), "the retry is scheduled in the future");
+        Assert.InRange(waiting.NextAttemptAt - host.Clock.GetUtcNow(), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1));
+        Assert.NotNull(waiting.LastError);
+        Assert.Null(waiting.LockedBy);
+        output.WriteLine($"while down: {waiting.LastError}");
+
+        await smtp.StartAsync();
+        host.Clock.Advance(TimeSpan.FromMinutes(2));
+
+        await EmailTestHost.EventuallyAsync(async () => (await host.FindAsync(id)).Status == OutboxStatus.Sent, because: "sent once SMTP is back");
+        await Task.Delay(600);
+        var sent = await host.FindAsync(id);
+        Assert.Equal(2, sent.Attempts);
+        Assert.Null(sent.LastError);
+        var file = Assert.Single(smtp.DeliveredFiles());
+        Assert.Equal(TestMails.NorwegianSubject, (await ParsedMail.ReadAsync(file)).Subject);
+    }
+
+    [Fact]
+    public async Task A_permanently_refused_mail_is_dead_after_max_permanent_failures_and_others_still_go_out()
+    {
+        await using var smtp = await LocalSmtpServer.StartNewAsync();
+        await using var host = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port,
+            new Dictionary<string, string?> { ["Email:Dispatcher:MaxPermanentFailures"] = "3" });
+        var ids = await host.EnqueueAsync(
+            ("reject.me@example.no", TestMails.Norwegian()),
+            ("kari.nordmann@example.no", TestMails.Norwegian()));
+        var (refused, fine) = (ids[0], ids[1]);
+
+        for (var round = 1; round <= 3; round++)
+        {
+            await host.Dispatcher.DispatchDueAsync(CancellationToken.None);
+            var row = await host.FindAsync(refused);
+            Assert.Equal(round, row.PermanentFailures);
+            Assert.Contains("550", row.LastError, StringComparison.Ordinal);
+            Assert.Equal(round < 3 ? OutboxStatus.Pending : OutboxStatus.Dead, row.Status);
+            host.Clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        Assert.Equal(0, await host.Dispatcher.DispatchDueAsync(CancellationToken.None));
+        var dead = await host.FindAsync(refused);
+        Assert.Equal(OutboxStatus.Dead, dead.Status);
+        Assert.Equal(3, dead.Attempts);
+        Assert.Equal(OutboxStatus.Sent, (await host.FindAsync(fine)).Status);
+        Assert.Single(smtp.DeliveredFiles());
+        output.WriteLine($"dead letter: {dead.LastError}");
+    }
+
+    [Fact]
+    public async Task Two_dispatchers_on_one_database_never_send_a_mail_twice()
+    {
+        const int Count = 50;
+        await using var smtp = await LocalSmtpServer.StartNewAsync();
+        var settings = new Dictionary<string, string?> { ["Email:Dispatcher:BatchSize"] = "5" };
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var first = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port, settings, clock);
+        await using var second = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port, settings, clock);
+        await first.EnqueueAsync([.. Enumerable.Range(1, Count).Select(i => ($"person{i}@example.no", TestMails.Plain(i)))]);
+        Assert.NotEqual(first.Dispatcher.InstanceId, second.Dispatcher.InstanceId);
+
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(first.StartAsync(), second.StartAsync());
+        await EmailTestHost.EventuallyAsync(
+            async () => (await first.AllAsync()).All(m => m.Status == OutboxStatus.Sent), TimeSpan.FromSeconds(60), "all 50 sent");
+        stopwatch.Stop();
+        await Task.Delay(600);
+
+        var delivered = await ParsedMail.ReadAllAsync(smtp.DeliveredFiles());
+        Assert.Equal(Count, delivered.Count);
+        Assert.Equal(Count, delivered.Select(m => m.MessageId).Distinct().Count());
+        Assert.Equal(Count, delivered.Select(m => m.To).Distinct().Count());
+        Assert.All(await first.AllAsync(), m => Assert.Equal(1, m.Attempts));
+
+        var byFirst = first.Logs.Lines.Count(l => l.StartsWith("Information: Sent mail", StringComparison.Ordinal));
+        var bySecond = second.Logs.Lines.Count(l => l.StartsWith("Information: Sent mail", StringComparison.Ordinal));
+        output.WriteLine($"{Count} mails in {stopwatch.ElapsedMilliseconds} ms; first sent {byFirst}, second sent {bySecond}");
+        Assert.Equal(Count, byFirst + bySecond);
+        Assert.True(byFirst > 0 && bySecond > 0, "both dispatchers took part");
+    }
+
+    [Fact]
+    public async Task A_committed_mail_wakes_the_dispatcher_before_the_next_poll()
+    {
+        await using var smtp = await LocalSmtpServer.StartNewAsync();
+        await using var host = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port,
+            new Dictionary<string, string?> { ["Email:Dispatcher:PollInterval"] = "00:10:00" });
+        await host.StartAsync();
+        await Task.Delay(500); // the first, empty round is over; the dispatcher now waits ten minutes
+
+        var stopwatch = Stopwatch.StartNew();
+        var id = (await host.EnqueueAsync(("kari.nordmann@example.no", TestMails.Norwegian())))[0];
+        await EmailTestHost.EventuallyAsync(async () => (await host.FindAsync(id)).Status == OutboxStatus.Sent, TimeSpan.FromSeconds(10), "woken by the commit");
+        output.WriteLine($"commit to sent: {stopwatch.ElapsedMilliseconds} ms");
+        Assert.Single(smtp.DeliveredFiles());
+    }
+
+    [Fact]
+    public async Task A_lease_held_by_another_instance_is_respected_until_it_expires()
+    {
+        await using var smtp = await LocalSmtpServer.StartNewAsync();
+        await using var host = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port);
+        var id = (await host.EnqueueAsync(("kari.nordmann@example.no", TestMails.Norwegian())))[0];
+        var now = host.Clock.GetUtcNow();
+        await using (var scope = host.Get<IServiceScopeFactory>().CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var row = await db.Outbox.FindAsync(id);
+            row!.LockedBy = "another-instance";
+            row.LockedUntil = now.AddMinutes(5);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(0, await host.Dispatcher.DispatchDueAsync(CancellationToken.None));
+        Assert.Empty(smtp.DeliveredFiles());
+
+        host.Clock.Advance(TimeSpan.FromMinutes(6)); // the other instance died; its lease ran out
+        Assert.Equal(1, await host.Dispatcher.DispatchDueAsync(CancellationToken.None));
+        Assert.Equal(OutboxStatus.Sent, (await host.FindAsync(id)).Status);
+        Assert.Single(smtp.DeliveredFiles());
+    }
+
+    [Fact]
+    public void Backoff_doubles_with_jitter_up_to_the_cap()
+    {
+        var dispatcher = new OutboxDispatcher(
+            null!, null!, new OutboxSignal(), TimeProvider.System,
+            Microsoft.Extensions.Options.Options.Create(new EmailOptions
+            {
+                Dispatcher = new OutboxDispatcherOptions { BackoffBase = TimeSpan.FromSeconds(10), BackoffCap = TimeSpan.FromMinutes(5) },
+            }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
+
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.InRange(dispatcher.Backoff(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10));
+            Assert.InRange(dispatcher.Backoff(3), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(40));
+            Assert.InRange(dispatcher.Backoff(50), TimeSpan.FromMinutes(2.5), TimeSpan.FromMinutes(5));
+        }
+    }
+}
