@@ -2,6 +2,7 @@ using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Demo;
 using PrivacyPortal.Features.Email;
+using PrivacyPortal.Features.Impersonation;
 using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
@@ -21,12 +22,14 @@ builder.AddPortalAuth();
 builder.AddMyData();
 builder.AddStaff();
 builder.AddRequests();
+builder.AddImpersonation();
 builder.AddRetention();
 builder.AddDemoData();
 
 var app = builder.Build();
 
 app.UsePortalWeb();
+app.UseImpersonation();
 app.UsePortalAuth();
 app.MapPortalWeb();
 
