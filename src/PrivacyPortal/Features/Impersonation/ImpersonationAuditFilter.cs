@@ -19,7 +19,7 @@ internal sealed class ImpersonationAuditFilter(ImpersonationContext state, Staff
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
-        if (state.Current is { } active && http.Items.ContainsKey(ImpersonationGuard.ActiveKey) && !http.Items.ContainsKey(ImpersonationGuard.RefusedKey))
+        if (state.Current is { } active && HttpMethods.IsGet(http.Request.Method) && http.Items.ContainsKey(ImpersonationGuard.ActiveKey) && !http.Items.ContainsKey(ImpersonationGuard.RefusedKey))
         {
             using (ImpersonationWrites.Allow())
             {

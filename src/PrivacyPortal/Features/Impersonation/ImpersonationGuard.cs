@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Staff;
 using PrivacyPortal.Infrastructure.Localization;
@@ -51,7 +52,10 @@ internal sealed class ImpersonationGuard(RequestDelegate next, ILogger<Impersona
 
         context.User = result.Principal;
         context.Items[ActiveKey] = true;
-        if (IsRefused(context.Request))
+        // An error page re-executed for a request already let through (or refused) is only shown.
+        var reExecuted = context.Features.Get<IStatusCodeReExecuteFeature>() is not null
+            || context.Features.Get<IExceptionHandlerPathFeature>() is not null;
+        if (!reExecuted && IsRefused(context.Request))
         {
             await RefuseAsync(context, state.Current, audit);
         }
