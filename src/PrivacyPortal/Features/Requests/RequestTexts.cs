@@ -38,8 +38,15 @@ public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localiza
     public string Line(ErasurePlanLine line, bool done)
     {
         ArgumentNullException.ThrowIfNull(line);
+        return $"{CategoryName(line.ControllerId, line.CategoryId)}: {What(line, done)}";
+    }
+
+    /// <summary>"kept until 31 December 2029 under bokføringsloven § 13 (records: 1)", without the category.</summary>
+    public string What(ErasurePlanLine line, bool done)
+    {
+        ArgumentNullException.ThrowIfNull(line);
         var prefix = done ? "Outcome." : "Plan.";
-        var what = line.Outcome switch
+        return line.Outcome switch
         {
             RecordOutcome.Erase => text[prefix + "Erase", line.Records],
             RecordOutcome.KeepRestricted when Law(line.RetentionRuleId) is { } law =>
@@ -48,7 +55,6 @@ public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localiza
             RecordOutcome.Restricted => text[prefix + "Restricted", line.Records],
             _ => text[prefix + "Review", line.Records],
         };
-        return $"{CategoryName(line.ControllerId, line.CategoryId)}: {what}";
     }
 
     /// <summary>Plan lines grouped by company, for emails: "INNORE AS — Orders: …".</summary>

@@ -33,7 +33,7 @@ public sealed class ErasureTests
         using var kari = await host.SignInAsync(PortalHost.Kari, "nb");
 
         var page = await kari.GetPageAsync("/nb/requests/new?kind=Erasure");
-        var plan = page.QuerySelector(".plan-card")!.TextContent;
+        var plan = page.QuerySelector(".plan-card")!.TextContent.Replace('\u00A0', ' ');
 
         Assert.Contains("INNORE AS", plan, StringComparison.Ordinal);
         Assert.Contains("Innore OÜ", plan, StringComparison.Ordinal);
@@ -121,8 +121,9 @@ public sealed class ErasureTests
         Assert.Contains("\"category\":\"marketing\",\"externalId\":null,\"action\":\"erase\"", tasks[1].Payload, StringComparison.Ordinal);
 
         var page = await kari.GetPageAsync($"/nb/requests/{id}");
-        Assert.Contains("oppbevares til 31. desember 2030 etter bokføringsloven § 13", page.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
-        Assert.Contains("slettet (antall: 1)", page.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+        var text = page.QuerySelector("main")!.TextContent.Replace('\u00A0', ' ');
+        Assert.Contains("oppbevares til 31. desember 2030 etter bokføringsloven § 13", text, StringComparison.Ordinal);
+        Assert.Contains("slettet (antall: 1)", text, StringComparison.Ordinal);
     }
 
     [Fact]

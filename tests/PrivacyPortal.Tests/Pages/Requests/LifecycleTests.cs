@@ -65,6 +65,12 @@ public sealed class LifecycleTests
         Assert.Contains("Gjelder dette begge selskapene?", mails[1].TextBody, StringComparison.Ordinal);
         Assert.Contains("Ferdig behandlet.", mails[2].TextBody, StringComparison.Ordinal);
         Assert.All(mails, m => Assert.Contains(request.Reference, m.Subject, StringComparison.Ordinal));
+        foreach (var queued in mails)
+        {
+            // Delivered over SMTP, in Norwegian, with a link back to the request.
+            var delivered = await host.NextMailAsync(PortalHost.Kari, m => m.Subject == queued.Subject);
+            Assert.Contains($"/nb/requests/{id}", delivered.TextBody, StringComparison.Ordinal);
+        }
 
         var page = await kari.GetPageAsync($"/nb/requests/{id}");
         Assert.Contains("Avsluttet", page.QuerySelector(".tag")!.TextContent, StringComparison.Ordinal);

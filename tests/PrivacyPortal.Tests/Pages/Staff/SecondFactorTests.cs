@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PrivacyPortal.Data;
+using PrivacyPortal.Testing.Auth;
 using PrivacyPortal.Testing.Web;
 using PrivacyPortal.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
-namespace PrivacyPortal.Tests.Support;
+namespace PrivacyPortal.Testing.Auth;
 
 /// <summary>
 /// A tiny RFC 6238 (TOTP, HMAC-SHA1, 30 s, 6 digits) generator, written from the RFC rather than
