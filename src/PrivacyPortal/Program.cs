@@ -1,10 +1,12 @@
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.Cookies;
 using PrivacyPortal.Features.Demo;
 using PrivacyPortal.Features.Email;
 using PrivacyPortal.Features.Impersonation;
 using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Preferences;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Features.Retention;
 using PrivacyPortal.Features.Staff;
@@ -24,6 +26,8 @@ builder.AddStaff();
 builder.AddRequests();
 builder.AddImpersonation();
 builder.AddRetention();
+builder.AddMarketingPreferences();
+builder.AddCookieConsent();
 builder.AddDemoData();
 
 var app = builder.Build();

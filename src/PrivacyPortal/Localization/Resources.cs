@@ -20,3 +20,9 @@ public sealed class Staff;
 
 /// <summary>Staff viewing as a customer: the banner, the refusal page, the customer's list and email, the staff pages.</summary>
 public sealed class Impersonation;
+
+/// <summary>Marketing preferences, objections and consents, the unsubscribe page and their emails.</summary>
+public sealed class Preferences;
+
+/// <summary>The cookie banner, the cookie settings page and the footer link to it.</summary>
+public sealed class Cookies;
