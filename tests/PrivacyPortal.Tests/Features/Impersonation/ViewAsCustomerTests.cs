@@ -105,7 +105,7 @@ public sealed class ViewAsCustomerTests
         });
         var viewed = events.Where(e => e.Action == "impersonation.viewed").ToList();
         Assert.StartsWith("/nb/my-data ", viewed[0].Detail, StringComparison.Ordinal);
-        Assert.StartsWith("/nb/requests ", viewed[2].Detail, StringComparison.Ordinal);
+        Assert.StartsWith("/nb/requests ", viewed[1].Detail, StringComparison.Ordinal);
         Assert.All(viewed, e => Assert.Contains(ImpersonationFlows.Reason, e.Detail, StringComparison.Ordinal));
         Assert.Contains(ImpersonationFlows.Reason, events[0].Detail, StringComparison.Ordinal);
     }
