@@ -22,12 +22,12 @@ builder.AddPortalData();
 builder.AddPortalEmail();
 builder.AddPortalAuth();
 builder.AddMyData();
+builder.AddMarketingPreferences();
+builder.AddCookieConsent();
 builder.AddStaff();
 builder.AddRequests();
 builder.AddImpersonation();
 builder.AddRetention();
-builder.AddMarketingPreferences();
-builder.AddCookieConsent();
 builder.AddDemoData();
 
 var app = builder.Build();
