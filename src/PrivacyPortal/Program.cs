@@ -5,6 +5,7 @@ using PrivacyPortal.Features.Demo;
 using PrivacyPortal.Features.Email;
 using PrivacyPortal.Features.Impersonation;
 using PrivacyPortal.Features.MyData;
+using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Preferences;
 using PrivacyPortal.Features.Requests;
@@ -28,6 +29,7 @@ builder.AddStaff();
 builder.AddRequests();
 builder.AddImpersonation();
 builder.AddRetention();
+builder.AddOidcProvider();
 builder.AddDemoData();
 
 var app = builder.Build();
@@ -36,6 +38,7 @@ app.UsePortalWeb();
 app.UseImpersonation();
 app.UsePortalAuth();
 app.MapPortalWeb();
+app.MapOidcProvider();
 
 await app.PreparePortalDatabaseAsync();
 await app.RunAsync();

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Features.Staff;
 using PrivacyPortal.Infrastructure.Localization;
 
@@ -23,7 +24,7 @@ internal sealed class ImpersonationGuard(RequestDelegate next, ILogger<Impersona
     public const string RefusedAction = "impersonation.refused";
 
     /// <summary>GET endpoints with side effects: signing in to a store, or out of the portal, in the customer's name.</summary>
-    private static readonly string[] ActingGetPaths = ["/connect/authorize", "/connect/endsession", "/connect/end-session", "/connect/logout"];
+    private static readonly string[] ActingGetPaths = [OidcEndpoints.Authorize, OidcEndpoints.EndSession];
 
     public async Task InvokeAsync(HttpContext context, ImpersonationContext state, StaffAudit audit)
     {

@@ -116,6 +116,19 @@ public sealed class ReadOnlyTests
         Assert.False(ImpersonationReadOnlyInterceptor.Writes("INSERT INTO \"DataProtectionKeys\" (\"FriendlyName\", \"Xml\") VALUES (@p0, @p1)"));
     }
 
+    [Fact]
+    public void The_oidc_sign_in_policy_refuses_any_impersonation_principal()
+    {
+        var impersonating = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new(System.Security.Claims.ClaimTypes.NameIdentifier, Guid.NewGuid().ToString()), new(PrivacyPortal.Features.Auth.ImpersonationClaims.Impersonation, Guid.NewGuid().ToString())],
+            "Impersonation"));
+        var customer = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new(System.Security.Claims.ClaimTypes.NameIdentifier, Guid.NewGuid().ToString())], "Portal"));
+        Assert.True(PrivacyPortal.Features.Auth.ImpersonationClaims.IsImpersonating(impersonating));
+        Assert.NotNull(PrivacyPortal.Features.Oidc.OidcSignInPolicy.RefusalFor(impersonating));
+        Assert.Null(PrivacyPortal.Features.Oidc.OidcSignInPolicy.RefusalFor(customer));
+    }
+
     private static (string What, Func<Task<HttpResponseMessage>> Send) A(string what, Func<Task<HttpResponseMessage>> send) => (what, send);
 
     private static async Task<HtmlForm> FormOn(CookieAwareClient client, string url, string selector)
