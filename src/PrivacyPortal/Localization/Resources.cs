@@ -18,6 +18,9 @@ public sealed class Requests;
 /// <summary>The staff area: sign-in second factor, queue, request handling, retention report, staff emails.</summary>
 public sealed class Staff;
 
+/// <summary>Staff viewing as a customer: the banner, the refusal page, the customer's list and email, the staff pages.</summary>
+public sealed class Impersonation;
+
 /// <summary>Marketing preferences, objections and consents, the unsubscribe page and their emails.</summary>
 public sealed class Preferences;
 

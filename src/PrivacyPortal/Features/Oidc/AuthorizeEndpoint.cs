@@ -278,7 +278,7 @@ public static class OidcSignInPolicy
     public static string? RefusalFor(ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return user.HasClaim(c => c.Type is ActorClaim or ImpersonationClaim)
+        return user.IsImpersonating() || user.HasClaim(c => c.Type is ActorClaim or ImpersonationClaim)
             ? "Signing in to a store is not possible while a member of staff is impersonating this person."
             : null;
     }
