@@ -1,9 +1,11 @@
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.Cookies;
 using PrivacyPortal.Features.Demo;
 using PrivacyPortal.Features.Email;
 using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Preferences;
 using PrivacyPortal.Infrastructure;
 using PrivacyPortal.Infrastructure.Localization;
 
@@ -17,6 +19,8 @@ builder.AddPortalData();
 builder.AddPortalEmail();
 builder.AddPortalAuth();
 builder.AddMyData();
+builder.AddMarketingPreferences();
+builder.AddCookieConsent();
 builder.AddDemoData();
 
 var app = builder.Build();

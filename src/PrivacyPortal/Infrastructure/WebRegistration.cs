@@ -56,8 +56,9 @@ public static class WebRegistration
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapGet("/", (HttpContext context) =>
-            Results.Redirect($"/{PortalCultures.FromAcceptLanguage(context.Request.Headers.AcceptLanguage)}/"));
+        // The language cookie counts only while the browser allows preference cookies (policy §10).
+        app.MapGet("/", (HttpContext context, Features.Cookies.CookieConsentState consent) =>
+            Results.Redirect($"/{consent.ConsentedLanguage ?? PortalCultures.FromAcceptLanguage(context.Request.Headers.AcceptLanguage)}/"));
         app.MapRazorPages();
         return app;
     }

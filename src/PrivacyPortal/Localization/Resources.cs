@@ -11,3 +11,9 @@ public sealed class Login;
 
 /// <summary>The my-data view and the export.</summary>
 public sealed class MyData;
+
+/// <summary>Marketing preferences, objections and consents, the unsubscribe page and their emails.</summary>
+public sealed class Preferences;
+
+/// <summary>The cookie banner, the cookie settings page and the footer link to it.</summary>
+public sealed class Cookies;

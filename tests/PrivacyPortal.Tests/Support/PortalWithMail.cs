@@ -36,7 +36,7 @@ public sealed class PortalWithMail : IDisposable
     public static async Task<IDocument> RequestLinkAsync(CookieAwareClient client, string email, string culture = "en", string? returnUrl = null)
     {
         var url = $"/{culture}/login" + (returnUrl is null ? "" : "?returnUrl=" + Uri.EscapeDataString(returnUrl));
-        var form = await HtmlForm.LoadAsync(client, url, "form[method=post]:not(.inline-form)");
+        var form = await HtmlForm.LoadAsync(client, url, "main form[method=post]");
         var response = await form.Set("Input.Email", email).SubmitAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await CookieAwareClient.ParsePageAsync(response);

@@ -14,6 +14,13 @@ internal static class SessionValidator
 {
     private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
 
+    // Runs on every signed-in request, so it is compiled once rather than translated each time.
+    private static readonly Func<PortalDbContext, Guid, Task<SessionState?>> SessionQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid id) => db.Sessions.AsNoTracking()
+            .Where(s => s.Id == id)
+            .Select(s => new SessionState(s.EndedAt, s.ExpiresAt, s.LastSeenAt))
+            .FirstOrDefault());
+
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var services = context.HttpContext.RequestServices;
@@ -27,10 +34,7 @@ internal static class SessionValidator
         var db = services.GetRequiredService<PortalDbContext>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var options = services.GetRequiredService<IOptions<AuthOptions>>().Value;
-        var session = await db.Sessions.AsNoTracking()
-            .Where(s => s.Id == sessionId)
-            .Select(s => new { s.EndedAt, s.ExpiresAt, s.LastSeenAt })
-            .FirstOrDefaultAsync(context.HttpContext.RequestAborted);
+        var session = await SessionQuery(db, sessionId.Value);
         if (session is null || session.EndedAt is not null || session.ExpiresAt <= now || session.LastSeenAt + options.IdleTimeout <= now)
         {
             await RejectAsync(context);
@@ -50,4 +54,6 @@ internal static class SessionValidator
         context.RejectPrincipal();
         await context.HttpContext.SignOutAsync(PortalClaims.Scheme);
     }
+
+    private sealed record SessionState(DateTimeOffset? EndedAt, DateTimeOffset ExpiresAt, DateTimeOffset LastSeenAt);
 }

@@ -22,7 +22,8 @@ public static class LocalizationRegistration
             o.SupportedUICultures = [.. PortalCultures.All];
             o.FallBackToParentCultures = true;
             o.FallBackToParentUICultures = true;
-            // The URL decides; no culture cookie is written or read without preference consent.
+            // The URL decides. The Cookies feature adds the language cookie before Accept-Language,
+            // read (and written) only with preference consent (Features/Cookies/CookiesRegistration.cs).
             o.RequestCultureProviders =
             [
                 new RouteDataRequestCultureProvider { RouteDataStringKey = "culture", UIRouteDataStringKey = "culture" },

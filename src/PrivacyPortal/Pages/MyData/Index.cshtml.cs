@@ -19,6 +19,28 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
     public const int RecordsPerCategory = 20;
     public const int PageSize = 50;
 
+    // Compiled once: the page runs a query per category, and translating LINQ each time cost more
+    // than running the SQL (measured with dotnet-trace, see docs/benchmarks.md).
+    private static readonly Func<PortalDbContext, Guid, Task<PersonView?>> PersonQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId) => db.Users.AsNoTracking()
+            .Where(u => u.Id == subjectId)
+            .Select(u => new PersonView(u.DisplayName, u.Email ?? "", u.Kind, u.CompanyName, u.CompanyRegistrationCode, u.JobTitle))
+            .FirstOrDefault());
+
+    private static readonly Func<PortalDbContext, Guid, IAsyncEnumerable<CategoryCount>> CountsQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId) => db.HeldRecords.AsNoTracking()
+            .Where(r => r.SubjectId == subjectId)
+            .GroupBy(r => new { r.ControllerId, r.CategoryId })
+            .Select(g => new CategoryCount(g.Key.ControllerId, g.Key.CategoryId, g.Count())));
+
+    private static readonly Func<PortalDbContext, Guid, string, string, int, int, IAsyncEnumerable<RecordView>> RecordsQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId, string controllerId, string categoryId, int skip, int take) =>
+            db.HeldRecords.AsNoTracking()
+                .Where(r => r.SubjectId == subjectId && r.ControllerId == controllerId && r.CategoryId == categoryId)
+                .OrderByDescending(r => r.RetentionFrom).ThenByDescending(r => r.Id)
+                .Skip(skip).Take(take)
+                .Select(r => new RecordView(r.Id, r.Summary, r.Content, r.RetentionFrom, r.RestrictedAt != null)));
+
     public PersonView Person { get; private set; } = null!;
 
     public IReadOnlyList<ControllerSection> Controllers { get; private set; } = [];
@@ -36,23 +58,20 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
     {
         var subjectId = User.RequiredSubjectId();
         Today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        var person = await db.Users.AsNoTracking()
-            .Where(u => u.Id == subjectId)
-            .Select(u => new PersonView(u.DisplayName, u.Email ?? "", u.Kind, u.CompanyName, u.CompanyRegistrationCode, u.JobTitle))
-            .FirstOrDefaultAsync(cancellationToken);
+        var person = await PersonQuery(db, subjectId);
         if (person is null)
         {
             return NotFound();
         }
 
         Person = person;
-        var groups = await db.HeldRecords.AsNoTracking()
-            .Where(r => r.SubjectId == subjectId)
-            .GroupBy(r => new { r.ControllerId, r.CategoryId })
-            .Select(g => new { g.Key.ControllerId, g.Key.CategoryId, Count = g.Count() })
-            .ToListAsync(cancellationToken);
+        var groups = new List<CategoryCount>();
+        await foreach (var group in CountsQuery(db, subjectId).WithCancellation(cancellationToken))
+        {
+            groups.Add(group);
+        }
 
-        PageNumber = Math.Max(1, PageNumber);
+        PageNumber = Math.Clamp(PageNumber, 1, 1_000_000);
         var sections = new List<ControllerSection>();
         foreach (var byController in groups.GroupBy(g => g.ControllerId).OrderBy(g => ControllerOrder(g.Key)))
         {
@@ -63,12 +82,11 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
                 var isOpen = string.Equals(OpenCategory, key, StringComparison.Ordinal);
                 var skip = isOpen ? (PageNumber - 1) * PageSize : 0;
                 var take = isOpen ? PageSize : RecordsPerCategory;
-                var records = await db.HeldRecords.AsNoTracking()
-                    .Where(r => r.SubjectId == subjectId && r.ControllerId == group.ControllerId && r.CategoryId == group.CategoryId)
-                    .OrderByDescending(r => r.RetentionFrom).ThenByDescending(r => r.Id)
-                    .Skip(skip).Take(take)
-                    .Select(r => new RecordView(r.Id, r.Summary, r.Content, r.RetentionFrom, r.RestrictedAt != null))
-                    .ToListAsync(cancellationToken);
+                var records = new List<RecordView>(take);
+                await foreach (var record in RecordsQuery(db, subjectId, group.ControllerId, group.CategoryId, skip, take).WithCancellation(cancellationToken))
+                {
+                    records.Add(record);
+                }
                 categories.Add(new CategorySection(
                     key,
                     group.ControllerId,
@@ -141,6 +159,8 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
         var index = controller?.Categories.ToList().FindIndex(c => c.Id == categoryId) ?? -1;
         return index < 0 ? int.MaxValue : index;
     }
+
+    public sealed record CategoryCount(string ControllerId, string CategoryId, int Count);
 
     public sealed record PersonView(string Name, string Email, AccountKind Kind, string? CompanyName, string? RegistrationCode, string? JobTitle);
 

@@ -21,7 +21,7 @@ public sealed class LoginInputTests(PortalWithMail portal) : IClassFixture<Porta
     public async Task Malformed_addresses_get_a_clear_message_in_the_page_language(string email, string culture, string expected)
     {
         var client = portal.NewClient();
-        var form = await HtmlForm.LoadAsync(client, $"/{culture}/login", "form[method=post]:not(.inline-form)");
+        var form = await HtmlForm.LoadAsync(client, $"/{culture}/login", "main form[method=post]");
         var response = await form.Set("Input.Email", email).SubmitAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var page = await CookieAwareClient.ParsePageAsync(response);
@@ -33,7 +33,7 @@ public sealed class LoginInputTests(PortalWithMail portal) : IClassFixture<Porta
     public async Task A_huge_address_is_refused_without_an_error_page()
     {
         var client = portal.NewClient();
-        var form = await HtmlForm.LoadAsync(client, "/en/login", "form[method=post]:not(.inline-form)");
+        var form = await HtmlForm.LoadAsync(client, "/en/login", "main form[method=post]");
         var response = await form.Set("Input.Email", new string('a', 100_000) + "@example.no").SubmitAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("does not look like an email address", (await CookieAwareClient.ParsePageAsync(response)).QuerySelector("#email-error")!.TextContent, StringComparison.Ordinal);

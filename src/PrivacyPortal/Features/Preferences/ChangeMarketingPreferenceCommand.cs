@@ -1,0 +1,188 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Email;
+using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Infrastructure;
+using PrivacyPortal.Infrastructure.Localization;
+
+namespace PrivacyPortal.Features.Preferences;
+
+public sealed record PreferenceChange(PreferenceKey Key, bool Enable);
+
+public enum PreferenceChangeOutcome
+{
+    /// <summary>At least one preference changed; a row was written for each.</summary>
+    Changed,
+
+    /// <summary>Everything already was as asked (a double click, a repeated one-click POST): nothing written.</summary>
+    Unchanged,
+
+    /// <summary>The actor may not switch marketing on for this person (only the person can): nothing written.</summary>
+    Refused,
+
+    /// <summary>The policy offers no such company, channel or consent: nothing written.</summary>
+    Unknown,
+
+    /// <summary>The person no longer exists.</summary>
+    NoSuchPerson,
+}
+
+public sealed record PreferenceChangeResult(PreferenceChangeOutcome Outcome, IReadOnlyList<MarketingPreferenceRecord> Written)
+{
+    public static PreferenceChangeResult Of(PreferenceChangeOutcome outcome) => new(outcome, []);
+}
+
+/// <summary>
+/// The one way marketing preferences change. Each change is a new history row; a change to the
+/// state a preference already has writes nothing. Switching anything on is refused unless the
+/// person asks themselves (<see cref="PreferenceActor.MaySwitchOn"/>): so no staff screen, store
+/// or link can ever undo an objection (Art. 21(3)). The person gets a confirmation email, queued in
+/// the same transaction as the rows.
+/// </summary>
+public sealed class ChangeMarketingPreferenceCommand(
+    PortalDbContext db,
+    PolicyCatalog policy,
+    MarketingPreferenceState state,
+    Outbox outbox,
+    EmailFooter footer,
+    PreferenceText describe,
+    IStringLocalizer<Localization.Preferences> text,
+    IOptions<PortalOptions> portal,
+    TimeProvider time)
+{
+    private const int Attempts = 3;
+
+    public async Task<PreferenceChangeResult> ExecuteAsync(
+        Guid subjectId,
+        IReadOnlyList<PreferenceChange> changes,
+        PreferenceActor actor,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (changes.Count == 0)
+        {
+            return PreferenceChangeResult.Of(PreferenceChangeOutcome.Unchanged);
+        }
+
+        if (changes.Any(c => !c.Key.ExistsIn(policy)))
+        {
+            return PreferenceChangeResult.Of(PreferenceChangeOutcome.Unknown);
+        }
+
+        if (changes.Any(c => c.Enable) && !actor.MaySwitchOn(subjectId))
+        {
+            db.AuditEvents.Add(new AuditEvent
+            {
+                OccurredAt = time.GetUtcNow(),
+                ActorId = actor.Id,
+                SubjectId = subjectId,
+                Action = "preferences.switch-on-refused",
+                Detail = $"{actor.Kind}: " + string.Join(", ", changes.Where(c => c.Enable).Select(c => $"{c.Key.ControllerId}/{c.Key.Kind}/{c.Key.Target}")),
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            return PreferenceChangeResult.Of(PreferenceChangeOutcome.Refused);
+        }
+
+        var person = await db.Users.AsNoTracking()
+            .Where(u => u.Id == subjectId)
+            .Select(u => new { u.Email, u.PreferredCulture })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (person is null)
+        {
+            return PreferenceChangeResult.Of(PreferenceChangeOutcome.NoSuchPerson);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var written = await AddRowsAsync(subjectId, changes, actor, cancellationToken);
+            if (written.Count == 0)
+            {
+                return PreferenceChangeResult.Of(PreferenceChangeOutcome.Unchanged);
+            }
+
+            if (person.Email is { Length: > 0 } email)
+            {
+                QueueConfirmation(email, person.PreferredCulture, written);
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return new PreferenceChangeResult(PreferenceChangeOutcome.Changed, written);
+            }
+            catch (DbUpdateException) when (attempt < Attempts)
+            {
+                // Another request wrote the same version first (a double click): forget ours and
+                // look again; usually the preference is now as asked and nothing is left to write.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<List<MarketingPreferenceRecord>> AddRowsAsync(
+        Guid subjectId,
+        IReadOnlyList<PreferenceChange> changes,
+        PreferenceActor actor,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var written = new List<MarketingPreferenceRecord>();
+        foreach (var change in changes.DistinctBy(c => c.Key))
+        {
+            var current = await state.LoadOneAsync(subjectId, change.Key, cancellationToken);
+            if (current.Enabled == change.Enable)
+            {
+                continue;
+            }
+
+            var row = new MarketingPreferenceRecord
+            {
+                SubjectId = subjectId,
+                ControllerId = change.Key.ControllerId,
+                Kind = change.Key.Kind,
+                Target = change.Key.Target,
+                Version = current.Version + 1,
+                Enabled = change.Enable,
+                Actor = actor.Kind,
+                ActorId = actor.Kind == PreferenceActorKind.UnsubscribeLink ? null : actor.Id,
+                Channel = actor.Channel,
+                StoreId = actor.StoreId,
+                PolicyRevision = policy.Revision,
+                OccurredAt = now,
+            };
+            db.Add(row);
+            written.Add(row);
+        }
+
+        return written;
+    }
+
+    private void QueueConfirmation(string email, string preferredCulture, IReadOnlyList<MarketingPreferenceRecord> written)
+    {
+        // The page's language when the person is on it; otherwise the one they last used.
+        var culture = PortalCultures.IsSupported(CultureInfo.CurrentUICulture.Name)
+            ? CultureInfo.CurrentUICulture
+            : CultureInfo.GetCultureInfo(PortalCultures.IsSupported(preferredCulture) ? preferredCulture : PortalCultures.Default);
+        using var scope = new CultureScope(culture);
+        var lines = written.Select(r =>
+        {
+            var key = new PreferenceKey(r.ControllerId, r.Kind, r.Target);
+            return text["Email.Line", describe.ControllerName(r.ControllerId), describe.Name(key), describe.State(r.Kind, r.Enabled)].Value;
+        });
+        var content = EmailComposer.Compose(new EmailDraft(
+            culture,
+            text["Email.Subject"],
+            text["Email.Heading"],
+            [text["Email.Intro"], .. lines],
+            footer.Lines())
+        {
+            Action = new EmailAction(portal.Value.Link($"/{culture.Name}/preferences"), text["Email.Button"]),
+            Closing = [text["Email.NotYou", footer.ContactEmail()]],
+        });
+        outbox.Enqueue(email, content, "preferences-changed");
+    }
+}

@@ -1,0 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PrivacyPortal.Features.Preferences;
+
+public sealed class PreferencesOptions
+{
+    public const string SectionName = "Preferences";
+
+    /// <summary>
+    /// How long an unsubscribe link in a store's email works. People unsubscribe from old mails too,
+    /// so it is long; a link that expired shows how to sign in and stop the mails there.
+    /// </summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "730.00:00:00")]
+    public TimeSpan UnsubscribeLinkLifetime { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>How long a change the person asked for while signed out waits for them to sign in.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
+    public TimeSpan PendingChangeLifetime { get; set; } = TimeSpan.FromHours(1);
+}

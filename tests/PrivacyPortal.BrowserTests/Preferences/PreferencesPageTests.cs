@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using PrivacyPortal.BrowserTests.Infrastructure;
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Preferences;
+using PrivacyPortal.Testing.Web;
+
+namespace PrivacyPortal.BrowserTests.Preferences;
+
+[Collection(BrowserCollectionDefinition.Name)]
+public sealed class PreferencesPageTests(BrowserFixture browser) : IDisposable
+{
+    private readonly PortalAppFactory _app = new PortalAppFactory(useKestrel: true).Start();
+
+    public void Dispose() => _app.Dispose();
+
+    [Theory]
+    [InlineData("en")]
+    [InlineData("nb")]
+    [InlineData("et")]
+    public async Task The_preferences_page_passes_axe_and_is_photographed_at_both_sizes(string culture)
+    {
+        foreach (var preset in ViewportPreset.All)
+        {
+            await using var context = await browser.NewContextAsync(preset, _app.ServerAddress);
+            var page = await context.NewPageAsync();
+            await page.GotoAsync($"/{culture}/");
+            await page.Locator("#cookie-reject").ClickAsync();
+            await BrowserSignIn.SignInAsync(page, _app, "kari.nordmann@example.no", culture);
+
+            await page.GotoAsync($"/{culture}/preferences");
+            // Some history to show: one objection and one consent.
+            foreach (var button in new[] { "innore-no/DirectMarketing/sms", "innore-ee/Consent/prospect-marketing" })
+            {
+                // Each press is saved and the page (swapped in by htmx) settles before the next one.
+                await page.RunAndWaitForResponseAsync(
+                    () => page.Locator($"button[data-preference='{button}']").ClickAsync(),
+                    r => r.Url.Contains("/preferences?status=", StringComparison.Ordinal));
+                await Assertions.Expect(page.Locator("[role=status]")).ToBeVisibleAsync();
+            }
+
+            await Assertions.Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(preset == ViewportPreset.Mobile ? 2 : 4);
+
+            Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "The page scrolls sideways.");
+            await Screenshots.ScreenshotAsync(page, $"preferences-{culture}-{preset.Name}");
+            await Axe.AssertNoSeriousViolationsAsync(page);
+        }
+    }
+
+    [Fact]
+    public async Task Without_javascript_every_button_still_works()
+    {
+        await using var context = await browser.NewContextAsync(ViewportPreset.Mobile, _app.ServerAddress, o => o.JavaScriptEnabled = false);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/en/");
+        await page.Locator("#cookie-reject").ClickAsync();
+        await BrowserSignIn.SignInAsync(page, _app, "ola.hansen@bygg.example.no");
+        await page.GotoAsync("/en/preferences");
+
+        await page.Locator("#object-all-group").ClickAsync();
+
+        await page.WaitForURLAsync("**/en/preferences?status=saved");
+        await Assertions.Expect(page.Locator("[role=status]")).ToContainTextAsync("Your choice is saved");
+        await using var scope = _app.Services.CreateAsyncScope();
+        var count = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Set<MarketingPreferenceRecord>().CountAsync();
+        Assert.Equal(6, count); // three channels at each of the two companies; nothing else was on
+    }
+
+    [Fact]
+    public async Task The_unsubscribe_page_passes_axe_and_works_with_the_keyboard()
+    {
+        Guid kari;
+        UnsubscribeLink link;
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            kari = await db.Users.Where(u => u.Email == "kari.nordmann@example.no").Select(u => u.Id).SingleAsync();
+            link = await scope.ServiceProvider.GetRequiredService<UnsubscribeLinks>()
+                .CreateAsync(kari, PreferenceKey.DirectMarketing("innore-no", MarketingChannel.Email), "innore-no", default);
+        }
+
+        await using var context = await browser.NewContextAsync(ViewportPreset.Mobile, _app.ServerAddress);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(link.Url.PathAndQuery);
+        await Screenshots.ScreenshotAsync(page, "unsubscribe-nb-mobile");
+        await Axe.AssertNoSeriousViolationsAsync(page);
+
+        await page.Locator("#unsubscribe").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Du er meldt av");
+        await Axe.AssertNoSeriousViolationsAsync(page);
+    }
+}
