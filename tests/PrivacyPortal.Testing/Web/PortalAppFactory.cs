@@ -32,6 +32,14 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
     private DatabaseChoice _database = DatabaseChoice.FromEnvironment;
     private bool _ownsPostgres;
 
+    static PortalAppFactory()
+    {
+        // Every host watches its config files and wwwroot; on Linux each watcher takes an inotify
+        // instance, of which a user has 128 on this machine, shared with every other test run.
+        // Polling takes none, and tests never change those files while an app runs.
+        Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "1");
+    }
+
     public PortalAppFactory(SmtpTestServer? smtp = null, bool useKestrel = false)
     {
         Smtp = smtp;
@@ -169,6 +177,19 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
         }
 
         return this;
+    }
+
+    /// <summary>Runs the app on the database of <paramref name="other"/> (its SQLite file or its PostgreSQL database), as a second instance or a restart.</summary>
+    public PortalAppFactory SharingDatabaseWith(PortalAppFactory other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.UsesPostgres)
+        {
+            return WithPostgres(other.EnsurePostgres());
+        }
+
+        WithSqlite();
+        return With("ConnectionStrings:Portal", $"Data Source={other.DatabasePath}");
     }
 
     /// <summary>Keeps the app on its SQLite file even in a PostgreSQL run, for tests about the file itself.</summary>

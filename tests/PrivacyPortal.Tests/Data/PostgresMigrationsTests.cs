@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using PrivacyPortal.Data;
 using PrivacyPortal.Testing.Database;
 
 namespace PrivacyPortal.Tests.Data;
@@ -41,6 +43,27 @@ public sealed class PostgresMigrationsTests : IDisposable
         }
 
         Assert.Equal(before, await PostgresSchema.DescribeAsync(_migrated.ConnectionString));
+    }
+
+    [Fact]
+    public void No_name_in_the_model_is_longer_than_PostgreSQL_keeps()
+    {
+        // PostgreSQL silently cuts identifiers at 63 bytes while EF names the object in its model
+        // differently, so a long name breaks the next migration that refers to it. The SQLite model
+        // has the names as written; checking it catches a long name before a PostgreSQL run does.
+        using var db = new PortalDbContext(new DbContextOptionsBuilder<PortalDbContext>().UseSqlite("Data Source=:memory:").Options);
+        var names = new List<string>();
+        foreach (var entity in db.Model.GetEntityTypes())
+        {
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            names.Add(table.Name);
+            names.AddRange(entity.GetProperties().Select(p => p.GetColumnName(table)!));
+            names.AddRange(entity.GetKeys().Select(k => k.GetName(table)!));
+            names.AddRange(entity.GetForeignKeys().Select(f => f.GetConstraintName(table, StoreObjectIdentifier.Table(f.PrincipalEntityType.GetTableName()!, f.PrincipalEntityType.GetSchema()))!));
+            names.AddRange(entity.GetIndexes().Select(i => i.GetDatabaseName(table)!));
+        }
+
+        Assert.Empty(names.Where(n => System.Text.Encoding.UTF8.GetByteCount(n) > 63).Distinct());
     }
 
     public void Dispose()

@@ -52,7 +52,7 @@ public sealed class KillOneInstanceTests(ITestOutputHelper output) : IDisposable
                 var postTo = bothAlive && i % 2 == 1 ? a : b;
                 try
                 {
-                    var form = await HtmlForm.LoadAsync(client, new Uri(formFrom.Address, "/en/login").ToString(), "form[method=post]:not(.inline-form)");
+                    var form = await HtmlForm.LoadAsync(client, new Uri(formFrom.Address, "/en/login").ToString(), "main form[method=post]");
                     var fields = form.Set("Input.Email", email).Fields;
                     using var response = await client.PostFormAsync(new Uri(postTo.Address, "/en/login").ToString(), fields);
                     var body = await response.Content.ReadAsStringAsync();

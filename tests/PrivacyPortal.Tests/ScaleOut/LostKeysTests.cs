@@ -29,7 +29,7 @@ public sealed class LostKeysTests : IDisposable
             using var client = await portals.SignInAsync("kari.nordmann@example.no");
             var myData = await client.GetPageAsync("/en/my-data");
             staleExport = HtmlForm.From(client, myData, "form[action='/en/my-data/export']").Fields;
-            staleLogin = (await HtmlForm.LoadAsync(client, "/en/login", "form[method=post]:not(.inline-form)"))
+            staleLogin = (await HtmlForm.LoadAsync(client, "/en/login", "main form[method=post]"))
                 .Set("Input.Email", "kari.nordmann@example.no").Fields;
             jar = client.Cookies;
         }
@@ -84,7 +84,7 @@ public sealed class LostKeysTests : IDisposable
         {
             client ??= CookieAwareClient.ForServer(app.ServerAddress);
             var seen = smtp.All.Where(m => m.IsAddressedTo(email)).Select(m => m.FilePath).ToHashSet();
-            var login = await HtmlForm.LoadAsync(client, "/en/login", "form[method=post]:not(.inline-form)");
+            var login = await HtmlForm.LoadAsync(client, "/en/login", "main form[method=post]");
             Assert.Equal(HttpStatusCode.OK, (await login.Set("Input.Email", email).SubmitAsync()).StatusCode);
             var mail = await smtp.WaitForMailAsync(email, m => !seen.Contains(m.FilePath));
             var confirm = await HtmlForm.LoadAsync(client, mail.FindLink("/login/confirm").PathAndQuery, "main form[method=post]");

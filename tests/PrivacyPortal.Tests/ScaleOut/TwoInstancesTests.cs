@@ -77,7 +77,7 @@ public sealed class TwoInstancesTests(TwoPortals portals) : IClassFixture<TwoPor
 
         async Task<HttpStatusCode> AskAsync(PortalAppFactory instance, int i)
         {
-            var form = await HtmlForm.LoadAsync(client, TwoPortals.On(instance, "/en/login"), "form[method=post]:not(.inline-form)");
+            var form = await HtmlForm.LoadAsync(client, TwoPortals.On(instance, "/en/login"), "main form[method=post]");
             return (await form.Set("Input.Email", $"visitor{i}@example.net").SubmitAsync()).StatusCode;
         }
 

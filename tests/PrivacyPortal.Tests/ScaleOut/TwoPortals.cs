@@ -60,7 +60,7 @@ public sealed class TwoPortals : IDisposable
         ArgumentNullException.ThrowIfNull(requestOn);
         ArgumentNullException.ThrowIfNull(confirmOn);
         var client = NewClient();
-        var login = await HtmlForm.LoadAsync(client, On(requestOn, "/en/login"), "form[method=post]:not(.inline-form)");
+        var login = await HtmlForm.LoadAsync(client, On(requestOn, "/en/login"), "main form[method=post]");
         Assert.Equal(HttpStatusCode.OK, (await login.Set("Input.Email", email).SubmitAsync()).StatusCode);
         var link = (await NextMailAsync(email)).FindLink("/login/confirm");
         var confirm = await HtmlForm.LoadAsync(client, On(confirmOn, link.PathAndQuery), "main form[method=post]");
