@@ -6,6 +6,9 @@ using PrivacyPortal.Features.Email;
 using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Preferences;
+using PrivacyPortal.Features.Requests;
+using PrivacyPortal.Features.Retention;
+using PrivacyPortal.Features.Staff;
 using PrivacyPortal.Infrastructure;
 using PrivacyPortal.Infrastructure.Localization;
 
@@ -21,6 +24,9 @@ builder.AddPortalAuth();
 builder.AddMyData();
 builder.AddMarketingPreferences();
 builder.AddCookieConsent();
+builder.AddStaff();
+builder.AddRequests();
+builder.AddRetention();
 builder.AddDemoData();
 
 var app = builder.Build();

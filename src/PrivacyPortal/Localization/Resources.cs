@@ -12,6 +12,12 @@ public sealed class Login;
 /// <summary>The my-data view and the export.</summary>
 public sealed class MyData;
 
+/// <summary>Requests and complaints: the person's pages and the emails about requests.</summary>
+public sealed class Requests;
+
+/// <summary>The staff area: sign-in second factor, queue, request handling, retention report, staff emails.</summary>
+public sealed class Staff;
+
 /// <summary>Marketing preferences, objections and consents, the unsubscribe page and their emails.</summary>
 public sealed class Preferences;
 

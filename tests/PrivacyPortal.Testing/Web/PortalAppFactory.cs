@@ -109,6 +109,9 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
                 ["Portal:PublicBaseUrl"] = ServerAddress.GetLeftPart(UriPartial.Authority),
                 ["Portal:SeedDemoData"] = "true",
                 ["Email:Dispatcher:PollInterval"] = "00:00:00.200",
+                // The daily jobs (retention sweep, staff summary) would run whenever a test moves the
+                // clock and delete or mail behind its back; tests of those jobs turn them on.
+                ["Jobs:Enabled"] = "false",
                 // Request logs of every test would drown the failures in CI output.
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",

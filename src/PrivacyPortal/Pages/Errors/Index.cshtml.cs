@@ -18,9 +18,14 @@ public sealed class IndexModel(IStringLocalizer<Localization.SharedResource> tex
 
     public string Culture { get; private set; } = PortalCultures.Default;
 
-    public void OnGet(int code) => Build(code);
+    // The code is read from the route, not model-bound: a POST re-executed here after a body that
+    // could not be read (too large, malformed) would fail to bind again and turn a 4xx into a 500.
+    public void OnGet() => Build(RouteCode());
 
-    public void OnPost(int code) => Build(code);
+    public void OnPost() => Build(RouteCode());
+
+    private int RouteCode() =>
+        int.TryParse(RouteData.Values["code"] as string, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code) ? code : 500;
 
     private void Build(int code)
     {
@@ -33,6 +38,7 @@ public sealed class IndexModel(IStringLocalizer<Localization.SharedResource> tex
             403 => "Error.403",
             404 => "Error.404",
             405 => "Error.405",
+            413 => "Error.413",
             429 => "Error.429",
             _ when code >= 500 => "Error.500",
             _ => "Error.Other",

@@ -1,0 +1,246 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Staff;
+
+namespace PrivacyPortal.Features.Requests;
+
+/// <summary>Staff's choice for a category of erasable records: erase now (the default) or keep restricted until the retention end.</summary>
+public sealed record CarryOutInput(string? Reply, IReadOnlyDictionary<string, RecordOutcome>? Choices = null)
+{
+    public static string ChoiceKey(string controllerId, string categoryId) => $"{controllerId}/{categoryId}";
+}
+
+/// <summary>
+/// Does what the request asks. Erasure deletes the erasable records, restricts those under a legal
+/// retention duty until its end, and ends the person's sessions and account when nothing is left;
+/// rectification corrects the field; restriction marks the records. Each creates a task for every
+/// store holding the data (Art. 19). Other kinds are answered with the reply.
+/// </summary>
+public sealed class CarryOutRequestCommand(
+    RequestWorkflow workflow,
+    ErasurePlanner planner,
+    PolicyCatalog policy,
+    PortalSignIn signIn)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<RequestActionOutcome> ExecuteAsync(Guid requestId, Guid staffId, CarryOutInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var db = workflow.Db;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var loaded = await workflow.LoadAsync(requestId, cancellationToken);
+        if (loaded is null)
+        {
+            return RequestActionOutcome.Fail("Error.NotFound");
+        }
+
+        var (request, person) = loaded.Value;
+        if (RequestWorkflow.CheckText(input.Reply, required: false, out var reply) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!PrivacyRequest.IsOpen(request.Status))
+        {
+            return RequestActionOutcome.Fail("Error.NotOpen");
+        }
+
+        IReadOnlyList<ErasurePlanLine>? outcome = null;
+        var accountRemoved = false;
+        var mailTo = person.Email;
+        switch (request.Kind)
+        {
+            case RequestKind.Erasure:
+                outcome = await EraseAsync(request, input, cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                accountRemoved = person.Kind != AccountKind.Staff
+                    && !await db.HeldRecords.AnyAsync(r => r.SubjectId == person.Id, cancellationToken);
+                break;
+            case RequestKind.Rectification:
+                if (!await RectifyAsync(request, cancellationToken))
+                {
+                    return RequestActionOutcome.Fail("Error.RecordGone");
+                }
+
+                break;
+            case RequestKind.Restriction:
+                outcome = await RestrictAsync(request, cancellationToken);
+                break;
+        }
+
+        if (outcome is not null)
+        {
+            request.OutcomeJson = ErasurePlanner.Serialize(outcome);
+        }
+
+        request.Status = RequestStatus.Completed;
+        workflow.StaffAction(request, person, staffId, RequestEventKind.CarriedOut, StaffAudit.Actions.CarriedOut, RequestMail.Completed, reply, outcome, accountRemoved, mailTo);
+        if (accountRemoved)
+        {
+            RemoveAccount(person);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        if (accountRemoved)
+        {
+            await db.MagicLinkTokens.Where(t => t.SubjectId == person.Id).ExecuteDeleteAsync(cancellationToken);
+            await signIn.EndAllSessionsAsync(person.Id, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return RequestActionOutcome.Done;
+    }
+
+    private async Task<IReadOnlyList<ErasurePlanLine>> EraseAsync(PrivacyRequest request, CarryOutInput input, CancellationToken cancellationToken)
+    {
+        var db = workflow.Db;
+        var controllers = request.ControllerIds.ToList();
+        var records = await db.HeldRecords
+            .Where(r => r.SubjectId == request.SubjectId && controllers.Contains(r.ControllerId))
+            .ToListAsync(cancellationToken);
+        var today = workflow.Today;
+        var now = workflow.Now;
+        var decisions = new List<RecordDecision>();
+        var perStore = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            var facts = new PlanRecord(record.Id, record.ControllerId, record.CategoryId, record.RetentionFrom);
+            var decision = planner.Decide(facts, today);
+            if (decision.Outcome == RecordOutcome.Erase
+                && input.Choices?.GetValueOrDefault(CarryOutInput.ChoiceKey(record.ControllerId, record.CategoryId)) == RecordOutcome.KeepRestricted)
+            {
+                decision = planner.KeepUntilRetentionEnd(facts);
+            }
+
+            decisions.Add(decision);
+            if (decision.Outcome == RecordOutcome.Erase)
+            {
+                db.HeldRecords.Remove(record);
+            }
+            else
+            {
+                record.RestrictedAt ??= now;
+                record.UpdatedAt = now;
+            }
+
+            foreach (var store in StoresHolding(record))
+            {
+                if (!perStore.TryGetValue(store, out var list))
+                {
+                    perStore[store] = list = [];
+                }
+
+                list.Add(new
+                {
+                    controller = record.ControllerId,
+                    category = record.CategoryId,
+                    externalId = record.ExternalId,
+                    action = decision.Outcome == RecordOutcome.Erase ? "erase" : "restrict",
+                    keepUntil = decision.KeepUntil,
+                });
+            }
+        }
+
+        AddTasks(request, RecipientTaskKind.Erasure, perStore);
+        return planner.Summarize(decisions);
+    }
+
+    private async Task<bool> RectifyAsync(PrivacyRequest request, CancellationToken cancellationToken)
+    {
+        var db = workflow.Db;
+        var record = await db.HeldRecords.FirstOrDefaultAsync(r => r.Id == request.RectifyRecordId && r.SubjectId == request.SubjectId, cancellationToken);
+        if (record is null || request.RectifyField is null || request.RectifyValue is null
+            || !RectifiableFields.TryGet(record.Content, request.RectifyField, out _))
+        {
+            return false;
+        }
+
+        record.Content = RectifiableFields.Set(record.Content, request.RectifyField, request.RectifyValue);
+        record.UpdatedAt = workflow.Now;
+        var perStore = StoresHolding(record).ToDictionary(s => s, _ => new List<object>
+        {
+            new
+            {
+                controller = record.ControllerId,
+                category = record.CategoryId,
+                externalId = record.ExternalId,
+                field = request.RectifyField,
+                value = request.RectifyValue,
+            },
+        }, StringComparer.Ordinal);
+        AddTasks(request, RecipientTaskKind.Rectification, perStore);
+        return true;
+    }
+
+    private async Task<IReadOnlyList<ErasurePlanLine>> RestrictAsync(PrivacyRequest request, CancellationToken cancellationToken)
+    {
+        var db = workflow.Db;
+        var controllers = request.ControllerIds.ToList();
+        var records = await db.HeldRecords
+            .Where(r => r.SubjectId == request.SubjectId && controllers.Contains(r.ControllerId))
+            .ToListAsync(cancellationToken);
+        var now = workflow.Now;
+        var perStore = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+        var decisions = new List<RecordDecision>();
+        foreach (var record in records)
+        {
+            record.RestrictedAt ??= now;
+            record.UpdatedAt = now;
+            decisions.Add(new RecordDecision(new PlanRecord(record.Id, record.ControllerId, record.CategoryId, record.RetentionFrom), RecordOutcome.Restricted, null, null));
+            foreach (var store in StoresHolding(record))
+            {
+                if (!perStore.TryGetValue(store, out var list))
+                {
+                    perStore[store] = list = [];
+                }
+
+                list.Add(new { controller = record.ControllerId, category = record.CategoryId, externalId = record.ExternalId, action = "restrict" });
+            }
+        }
+
+        AddTasks(request, RecipientTaskKind.Restriction, perStore);
+        return planner.Summarize(decisions);
+    }
+
+    /// <summary>The store that pushed the record, or else every store of its controller.</summary>
+    private IEnumerable<string> StoresHolding(HeldRecord record) =>
+        record.SourceStoreId is { Length: > 0 } store ? [store] : policy.StoresOf(record.ControllerId).Select(s => s.Id);
+
+    private void AddTasks(PrivacyRequest request, RecipientTaskKind kind, Dictionary<string, List<object>> perStore)
+    {
+        foreach (var (store, records) in perStore.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            workflow.Db.Set<RecipientTask>().Add(new RecipientTask
+            {
+                StoreId = store,
+                SubjectId = request.SubjectId,
+                RequestId = request.Id,
+                Kind = kind,
+                Payload = JsonSerializer.Serialize(new { request = request.Reference, subject = request.SubjectId, records }, Json),
+                CreatedAt = workflow.Now,
+            });
+        }
+    }
+
+    /// <summary>Nothing is left of the person: the account keeps only its id (which the request and the log refer to) and can no longer sign in.</summary>
+    private static void RemoveAccount(DataSubject person)
+    {
+        var erased = "erased-" + person.Id.ToString("N");
+        person.Email = null;
+        person.NormalizedEmail = null;
+        person.UserName = erased;
+        person.NormalizedUserName = erased.ToUpperInvariant();
+        person.DisplayName = "";
+        person.PhoneNumber = null;
+        person.CompanyName = null;
+        person.CompanyRegistrationCode = null;
+        person.JobTitle = null;
+        person.SecurityStamp = Guid.NewGuid().ToString("N");
+        person.LockoutEnabled = true;
+        person.LockoutEnd = DateTimeOffset.MaxValue;
+    }
+}

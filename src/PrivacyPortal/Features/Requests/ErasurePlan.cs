@@ -1,0 +1,132 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Policy;
+
+namespace PrivacyPortal.Features.Requests;
+
+public enum RecordOutcome
+{
+    /// <summary>Deleted now.</summary>
+    Erase = 0,
+
+    /// <summary>Kept, restricted, until the retention end under a legal duty (Art. 17(3)(b)).</summary>
+    KeepRestricted = 1,
+
+    /// <summary>The policy does not know the category: kept, restricted, until staff decide.</summary>
+    KeepForReview = 2,
+
+    /// <summary>Restricted on request (Art. 18), without an end date.</summary>
+    Restricted = 3,
+}
+
+/// <summary>One line of an erasure plan or outcome: what happens to a category's records at one controller.</summary>
+public sealed record ErasurePlanLine(
+    string ControllerId,
+    string CategoryId,
+    RecordOutcome Outcome,
+    int Records,
+    DateOnly? KeepUntil,
+    string? RetentionRuleId);
+
+/// <summary>The facts of a held record the plan needs.</summary>
+public sealed record PlanRecord(long Id, string ControllerId, string CategoryId, DateOnly RetentionFrom);
+
+public sealed record RecordDecision(PlanRecord Record, RecordOutcome Outcome, DateOnly? KeepUntil, string? RetentionRuleId);
+
+/// <summary>
+/// Decides, from the policy, what an erasure does to each record: data under a legal retention
+/// duty whose period has not ended is kept and restricted until its end; the rest is erased.
+/// </summary>
+public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public RecordDecision Decide(PlanRecord record, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var category = policy.FindCategory(record.ControllerId, record.CategoryId);
+        if (category is null)
+        {
+            return new RecordDecision(record, RecordOutcome.KeepForReview, null, null);
+        }
+
+        var end = policy.CalculateRetention(record.ControllerId, record.CategoryId, record.RetentionFrom);
+        return category.LegalRetentionDuty && !end.HasEnded(today)
+            ? new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention)
+            : new RecordDecision(record, RecordOutcome.Erase, null, null);
+    }
+
+    /// <summary>The retention end of a record, for keeping an erasable record restricted on staff's decision.</summary>
+    public RecordDecision KeepUntilRetentionEnd(PlanRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var category = policy.FindCategory(record.ControllerId, record.CategoryId);
+        if (category is null)
+        {
+            return new RecordDecision(record, RecordOutcome.KeepForReview, null, null);
+        }
+
+        var end = policy.CalculateRetention(record.ControllerId, record.CategoryId, record.RetentionFrom);
+        return new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention);
+    }
+
+    public IReadOnlyList<ErasurePlanLine> Plan(IEnumerable<PlanRecord> records, DateOnly today) =>
+        Summarize(records.Select(r => Decide(r, today)));
+
+    /// <summary>Groups decisions into lines per controller, category, outcome and end date, in policy order.</summary>
+    public IReadOnlyList<ErasurePlanLine> Summarize(IEnumerable<RecordDecision> decisions) =>
+        [.. decisions
+            .GroupBy(d => (d.Record.ControllerId, d.Record.CategoryId, d.Outcome, d.KeepUntil, d.RetentionRuleId))
+            .Select(g => new ErasurePlanLine(g.Key.ControllerId, g.Key.CategoryId, g.Key.Outcome, g.Count(), g.Key.KeepUntil, g.Key.RetentionRuleId))
+            .OrderBy(l => ControllerOrder(l.ControllerId))
+            .ThenBy(l => CategoryOrder(l.ControllerId, l.CategoryId))
+            .ThenBy(l => l.Outcome)
+            .ThenBy(l => l.KeepUntil)];
+
+    /// <summary>The plan for a person's records at the given controllers as of <paramref name="today"/>.</summary>
+    public async Task<IReadOnlyList<ErasurePlanLine>> PlanForAsync(Guid subjectId, IReadOnlyCollection<string> controllerIds, DateOnly today, CancellationToken cancellationToken)
+    {
+        var records = await db.HeldRecords.AsNoTracking()
+            .Where(r => r.SubjectId == subjectId && controllerIds.Contains(r.ControllerId))
+            .Select(r => new PlanRecord(r.Id, r.ControllerId, r.CategoryId, r.RetentionFrom))
+            .ToListAsync(cancellationToken);
+        return Plan(records, today);
+    }
+
+    public static string Serialize(IReadOnlyList<ErasurePlanLine> lines) => JsonSerializer.Serialize(lines, Json);
+
+    public static IReadOnlyList<ErasurePlanLine> Deserialize(string? json) =>
+        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<ErasurePlanLine>>(json, Json) ?? [];
+
+    private int ControllerOrder(string id)
+    {
+        for (var i = 0; i < policy.Controllers.Count; i++)
+        {
+            if (policy.Controllers[i].Id == id)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+
+    private int CategoryOrder(string controllerId, string categoryId)
+    {
+        var categories = policy.FindController(controllerId)?.Categories;
+        for (var i = 0; i < (categories?.Count ?? 0); i++)
+        {
+            if (categories![i].Id == categoryId)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+}

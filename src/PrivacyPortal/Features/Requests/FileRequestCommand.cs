@@ -1,0 +1,267 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Infrastructure.Localization;
+
+namespace PrivacyPortal.Features.Requests;
+
+public sealed record FileRequestInput(
+    RequestKind Kind,
+    IReadOnlyList<string> ControllerIds,
+    string? Details,
+    Guid IdempotencyKey,
+    long? RectifyRecordId = null,
+    string? RectifyField = null,
+    string? RectifyValue = null);
+
+/// <summary>A field and the key of the message that says what is wrong with it (in the Requests resource).</summary>
+public sealed record FieldError(string Field, string MessageKey, object[]? Arguments = null);
+
+public sealed record FileRequestResult(Guid? RequestId, IReadOnlyList<FieldError> Errors)
+{
+    public bool Succeeded => RequestId is not null;
+}
+
+/// <summary>
+/// Files a request for the signed-in person (their sign-in is the identity check). The form's
+/// idempotency key makes a double submission find the first request: one request, one email.
+/// </summary>
+public sealed class FileRequestCommand(
+    PortalDbContext db,
+    PolicyCatalog policy,
+    ErasurePlanner planner,
+    RequestEmails emails,
+    TimeProvider time)
+{
+    public async Task<FileRequestResult> ExecuteAsync(Guid subjectId, FileRequestInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var existing = await FindExistingAsync(subjectId, input.IdempotencyKey, cancellationToken);
+        if (existing is not null)
+        {
+            return new FileRequestResult(existing, []);
+        }
+
+        var person = await db.Users.FirstOrDefaultAsync(u => u.Id == subjectId, cancellationToken)
+            ?? throw new InvalidOperationException("Only a signed-in person with an account can file a request.");
+        var errors = new List<FieldError>();
+        var details = string.IsNullOrWhiteSpace(input.Details) ? null : input.Details.Trim();
+        if (input.IdempotencyKey == Guid.Empty)
+        {
+            errors.Add(new FieldError("", "Error.FormExpired"));
+        }
+
+        if (!Enum.IsDefined(input.Kind))
+        {
+            errors.Add(new FieldError("Kind", "Error.KindRequired"));
+        }
+
+        if (details is { Length: > RequestLimits.TextLength })
+        {
+            errors.Add(new FieldError("Details", "Error.TooLong", [RequestLimits.TextLength, details.Length]));
+        }
+        else if (details is null && input.Kind is RequestKind.Complaint or RequestKind.Objection)
+        {
+            errors.Add(new FieldError("Details", input.Kind == RequestKind.Complaint ? "Error.ComplaintRequired" : "Error.ObjectionRequired"));
+        }
+
+        var controllers = input.ControllerIds.Distinct(StringComparer.Ordinal).ToList();
+        HeldRecord? record = null;
+        string? oldValue = null;
+        string? value = null;
+        if (input.Kind == RequestKind.Rectification)
+        {
+            value = input.RectifyValue?.Trim();
+            record = input.RectifyRecordId is { } recordId
+                ? await db.HeldRecords.AsNoTracking().FirstOrDefaultAsync(r => r.Id == recordId && r.SubjectId == subjectId, cancellationToken)
+                : null;
+            if (record is null || input.RectifyField is null || !RectifiableFields.TryGet(record.Content, input.RectifyField, out oldValue))
+            {
+                errors.Add(new FieldError("Field", "Error.FieldUnknown"));
+            }
+            else
+            {
+                controllers = [record.ControllerId];
+            }
+
+            if (string.IsNullOrEmpty(value))
+            {
+                errors.Add(new FieldError("Value", "Error.ValueRequired"));
+            }
+            else if (value.Length > RequestLimits.ValueLength)
+            {
+                errors.Add(new FieldError("Value", "Error.TooLong", [RequestLimits.ValueLength, value.Length]));
+            }
+            else if (oldValue is not null && string.Equals(oldValue, value, StringComparison.Ordinal))
+            {
+                errors.Add(new FieldError("Value", "Error.ValueUnchanged"));
+            }
+        }
+        else if (controllers.Count == 0)
+        {
+            errors.Add(new FieldError("Controllers", "Error.ControllersRequired"));
+        }
+
+        var right = ToRight(input.Kind);
+        var chosen = controllers.Select(policy.FindController).ToList();
+        if (chosen.Any(c => c is null))
+        {
+            errors.Add(new FieldError("Controllers", "Error.ControllersRequired"));
+        }
+        else if (chosen.Any(c => !c!.Rights.Offered.Contains(right)))
+        {
+            errors.Add(new FieldError("Controllers", "Error.RightNotOffered"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new FileRequestResult(null, errors);
+        }
+
+        var now = time.GetUtcNow();
+        var received = Deadlines.Day(now);
+        var due = Deadlines.DueDate(received);
+        var request = new PrivacyRequest
+        {
+            Id = Guid.NewGuid(),
+            Reference = RequestReference.New(),
+            SubjectId = subjectId,
+            Kind = input.Kind,
+            Status = RequestStatus.Received,
+            Controllers = PrivacyRequest.JoinControllers(OrderLikePolicy(controllers)),
+            Details = details,
+            RectifyRecordId = record?.Id,
+            RectifyField = record is null ? null : input.RectifyField,
+            RectifyOldValue = Truncate(oldValue, RequestLimits.ValueLength),
+            RectifyValue = record is null ? null : value,
+            ReceivedAt = now,
+            FirstDueOn = due,
+            DueOn = due,
+            UpdatedAt = now,
+            IdempotencyKey = input.IdempotencyKey,
+        };
+
+        IReadOnlyList<ErasurePlanLine>? plan = null;
+        if (input.Kind == RequestKind.Erasure)
+        {
+            plan = await planner.PlanForAsync(subjectId, request.ControllerIds.ToList(), received, cancellationToken);
+            request.PlanJson = ErasurePlanner.Serialize(plan);
+        }
+
+        db.Set<PrivacyRequest>().Add(request);
+        db.Set<PrivacyRequestEvent>().Add(new PrivacyRequestEvent
+        {
+            RequestId = request.Id,
+            OccurredAt = now,
+            Kind = RequestEventKind.Filed,
+            ActorId = subjectId,
+            Text = details,
+        });
+        db.AuditEvents.Add(new AuditEvent
+        {
+            OccurredAt = now,
+            ActorId = subjectId,
+            SubjectId = subjectId,
+            Action = "request.filed",
+            Detail = $"{request.Reference} {request.Kind}",
+        });
+
+        // Emails the portal sends later (status changes) speak the language the request was filed in.
+        var culture = CultureInfo.CurrentUICulture.Name;
+        if (PortalCultures.IsSupported(culture))
+        {
+            person.PreferredCulture = culture;
+        }
+
+        emails.Queue(RequestMail.Filed, request, new MailRecipient(person.Email ?? "", person.PreferredCulture), lines: plan);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The same form was submitted twice at once and the other submission won: one request, one email.
+            db.ChangeTracker.Clear();
+            var winner = await FindExistingAsync(subjectId, input.IdempotencyKey, CancellationToken.None);
+            if (winner is null)
+            {
+                throw;
+            }
+
+            return new FileRequestResult(winner, []);
+        }
+
+        return new FileRequestResult(request.Id, []);
+    }
+
+    private async Task<Guid?> FindExistingAsync(Guid subjectId, Guid key, CancellationToken cancellationToken) =>
+        key == Guid.Empty
+            ? null
+            : await db.Set<PrivacyRequest>().AsNoTracking()
+                .Where(r => r.SubjectId == subjectId && r.IdempotencyKey == key)
+                .Select(r => (Guid?)r.Id)
+                .FirstOrDefaultAsync(cancellationToken);
+
+    private IEnumerable<string> OrderLikePolicy(IReadOnlyCollection<string> ids) =>
+        policy.Controllers.Select(c => c.Id).Where(ids.Contains);
+
+    public static DataSubjectRight ToRight(RequestKind kind) => kind switch
+    {
+        RequestKind.Access => DataSubjectRight.Access,
+        RequestKind.Rectification => DataSubjectRight.Rectification,
+        RequestKind.Erasure => DataSubjectRight.Erasure,
+        RequestKind.Restriction => DataSubjectRight.Restriction,
+        RequestKind.Objection => DataSubjectRight.Objection,
+        RequestKind.Portability => DataSubjectRight.Portability,
+        _ => DataSubjectRight.Complaint,
+    };
+
+    private static string? Truncate(string? value, int length) => value is null || value.Length <= length ? value : value[..length];
+}
+
+/// <summary>The fields of a held record a person can ask to correct: the top-level values of its content.</summary>
+public static class RectifiableFields
+{
+    public static IReadOnlyList<(string Field, string Value)> Of(string content)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(content);
+            return json.RootElement.ValueKind != JsonValueKind.Object
+                ? []
+                : [.. json.RootElement.EnumerateObject()
+                    .Where(p => p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+                    .Select(p => (p.Name, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.GetRawText()))];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    public static bool TryGet(string content, string field, out string? value)
+    {
+        foreach (var (name, v) in Of(content))
+        {
+            if (string.Equals(name, field, StringComparison.Ordinal))
+            {
+                value = v;
+                return true;
+            }
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <summary>Replaces one top-level value, keeping the rest of the content as it was.</summary>
+    public static string Set(string content, string field, string value)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(content) as System.Text.Json.Nodes.JsonObject
+            ?? throw new InvalidOperationException("The record's content is not a JSON object.");
+        node[field] = value;
+        return node.ToJsonString();
+    }
+}

@@ -1,0 +1,153 @@
+using System.Globalization;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+using PrivacyPortal.Features.Email;
+using PrivacyPortal.Infrastructure;
+using PrivacyPortal.Infrastructure.Localization;
+
+namespace PrivacyPortal.Features.Requests;
+
+public enum RequestMail
+{
+    Filed,
+    StaffMessage,
+    AskedForInformation,
+    Extended,
+    Completed,
+    Refused,
+    Closed,
+}
+
+/// <summary>The person an email goes to, in their language.</summary>
+public sealed record MailRecipient(string Email, string Culture);
+
+/// <summary>
+/// Emails about a request, in the person's preferred language, queued on the caller's unit of work
+/// so they are saved with the change that causes them.
+/// </summary>
+public sealed class RequestEmails(
+    Outbox outbox,
+    EmailFooter footer,
+    RequestTexts texts,
+    IOptions<PortalOptions> portal,
+    IStringLocalizer<Localization.Requests> text)
+{
+    public void Queue(RequestMail mail, PrivacyRequest request, MailRecipient to, string? message = null, IReadOnlyList<ErasurePlanLine>? lines = null, bool accountRemoved = false)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(to);
+        if (string.IsNullOrEmpty(to.Email))
+        {
+            return;
+        }
+
+        var culture = CultureInfo.GetCultureInfo(PortalCultures.IsSupported(to.Culture) ? to.Culture : PortalCultures.Default);
+        using var scope = new CultureScope(culture);
+        var kind = texts.Kind(request.Kind);
+        var reference = request.Reference;
+        var paragraphs = new List<string>();
+        var closing = new List<string>();
+        string subject;
+        string heading;
+        switch (mail)
+        {
+            case RequestMail.Filed:
+                subject = text["Email.Filed.Subject", kind, reference];
+                heading = text["Email.Filed.Heading"];
+                paragraphs.Add(text["Email.Filed.Body", kind, reference, RequestTexts.Format(Deadlines.Day(request.ReceivedAt)), texts.Controllers(request.ControllerIds)]);
+                paragraphs.Add(text["Email.DueBy", RequestTexts.Format(request.DueOn)]);
+                if (lines is { Count: > 0 })
+                {
+                    paragraphs.Add(text["Email.Plan.Intro"]);
+                    paragraphs.AddRange(texts.Lines(lines, done: false));
+                }
+
+                if (request.Kind == RequestKind.Complaint)
+                {
+                    AddAuthorities(paragraphs, request);
+                }
+
+                break;
+            case RequestMail.StaffMessage:
+                subject = text["Email.Message.Subject", reference];
+                heading = text["Email.Message.Heading"];
+                paragraphs.Add(text["Email.Message.Body", kind, reference]);
+                paragraphs.Add(message ?? "");
+                break;
+            case RequestMail.AskedForInformation:
+                subject = text["Email.AskInfo.Subject", reference];
+                heading = text["Email.AskInfo.Heading"];
+                paragraphs.Add(text["Email.AskInfo.Body", kind, reference]);
+                paragraphs.Add(message ?? "");
+                paragraphs.Add(text["Email.AskInfo.Answer"]);
+                break;
+            case RequestMail.Extended:
+                subject = text["Email.Extended.Subject", reference];
+                heading = text["Email.Extended.Heading"];
+                paragraphs.Add(text["Email.Extended.Body", kind, reference, RequestTexts.Format(request.DueOn)]);
+                paragraphs.Add(text["Email.Reasons", message ?? ""]);
+                break;
+            case RequestMail.Completed:
+                subject = text["Email.Completed.Subject", reference];
+                heading = text["Email.Completed.Heading"];
+                paragraphs.Add(text["Email.Completed.Body", kind, reference]);
+                if (lines is { Count: > 0 })
+                {
+                    paragraphs.Add(text["Email.Outcome.Intro"]);
+                    paragraphs.AddRange(texts.Lines(lines, done: true));
+                }
+
+                if (request.Kind is RequestKind.Access or RequestKind.Portability)
+                {
+                    paragraphs.Add(text["Email.Completed.Export"]);
+                }
+
+                if (!string.IsNullOrWhiteSpace(message))
+                {
+                    paragraphs.Add(message);
+                }
+
+                if (accountRemoved)
+                {
+                    paragraphs.Add(text["Email.Completed.AccountRemoved"]);
+                }
+
+                break;
+            case RequestMail.Refused:
+                subject = text["Email.Refused.Subject", reference];
+                heading = text["Email.Refused.Heading"];
+                paragraphs.Add(text["Email.Refused.Body", kind, reference]);
+                paragraphs.Add(text["Email.Reasons", message ?? ""]);
+                AddAuthorities(paragraphs, request);
+                paragraphs.Add(text["Rights.JudicialRemedy"]);
+                break;
+            default:
+                subject = text["Email.Closed.Subject", reference];
+                heading = text["Email.Closed.Heading"];
+                paragraphs.Add(text["Email.Closed.Body", kind, reference]);
+                if (!string.IsNullOrWhiteSpace(message))
+                {
+                    paragraphs.Add(message);
+                }
+
+                break;
+        }
+
+        closing.Add(text["Email.Footer.Reference", reference]);
+        var content = EmailComposer.Compose(new EmailDraft(culture, subject, heading, paragraphs, footer.Lines())
+        {
+            Action = accountRemoved ? null : new EmailAction(portal.Value.Link($"/{culture.Name}/requests/{request.Id}"), text["Email.Open"]),
+            Closing = closing,
+        });
+        outbox.Enqueue(to.Email, content, "request-" + mail.ToString().ToLowerInvariant());
+    }
+
+    private void AddAuthorities(List<string> paragraphs, PrivacyRequest request)
+    {
+        paragraphs.Add(text["Rights.Complain"]);
+        foreach (var (controller, authorities) in texts.Authorities(request.ControllerIds))
+        {
+            paragraphs.Add(controller + ": " + string.Join("; ", authorities.Select(RequestTexts.Describe)));
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Jobs;
+using PrivacyPortal.Features.Policy;
+
+namespace PrivacyPortal.Features.Retention;
+
+/// <summary>A record whose retention has ended: it is deleted by the sweep.</summary>
+public sealed record ExpiredRecord(long Id, Guid SubjectId, string ControllerId, string CategoryId, string Summary, DateOnly RetentionFrom, DateOnly Until, bool Restricted);
+
+public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> Expired)
+{
+    public IEnumerable<IGrouping<(string ControllerId, string CategoryId), ExpiredRecord>> ByCategory =>
+        Expired.GroupBy(r => (r.ControllerId, r.CategoryId));
+}
+
+/// <summary>
+/// Finds and deletes the records whose retention, computed from the policy, ended before the day.
+/// A record is only ever deleted after its own retention end has passed, and records of categories
+/// the policy does not know are never touched, so nothing under a retention duty is lost.
+/// </summary>
+public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, TimeProvider time)
+{
+    /// <summary>What a sweep on <paramref name="day"/> would delete (the dry run).</summary>
+    public async Task<RetentionReport> PreviewAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        var expired = new List<ExpiredRecord>();
+        foreach (var controller in policy.Controllers)
+        {
+            foreach (var category in controller.Categories)
+            {
+                // Every rule keeps data at least its whole length after the date it counts from, so
+                // older records are the only candidates; the exact end is computed per record below.
+                var rule = policy.RetentionRuleOf(category);
+                var latestCandidate = rule.Kind == RetentionKind.Months
+                    ? day.AddMonths(-(rule.Months ?? 0)).AddDays(7)
+                    : day.AddYears(-(rule.Years ?? 0)).AddDays(7);
+                var candidates = await db.HeldRecords.AsNoTracking()
+                    .Where(r => r.ControllerId == controller.Id && r.CategoryId == category.Id && r.RetentionFrom <= latestCandidate)
+                    .Select(r => new { r.Id, r.SubjectId, r.Summary, r.RetentionFrom, r.RestrictedAt })
+                    .ToListAsync(cancellationToken);
+                foreach (var r in candidates)
+                {
+                    var end = policy.CalculateRetention(controller.Id, category.Id, r.RetentionFrom);
+                    if (end.HasEnded(day))
+                    {
+                        expired.Add(new ExpiredRecord(r.Id, r.SubjectId, controller.Id, category.Id, r.Summary, r.RetentionFrom, end.Until, r.RestrictedAt is not null));
+                    }
+                }
+            }
+        }
+
+        return new RetentionReport(day, expired);
+    }
+
+    /// <summary>Deletes what <see cref="PreviewAsync"/> lists, with an audit line per person and category.</summary>
+    public async Task<RetentionReport> RunAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        var report = await PreviewAsync(day, cancellationToken);
+        var now = time.GetUtcNow();
+        foreach (var batch in report.Expired.Chunk(500))
+        {
+            var ids = batch.Select(r => r.Id).ToList();
+            await db.HeldRecords.Where(r => ids.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
+        }
+
+        foreach (var group in report.Expired.GroupBy(r => (r.SubjectId, r.ControllerId, r.CategoryId)))
+        {
+            db.AuditEvents.Add(new AuditEvent
+            {
+                OccurredAt = now,
+                SubjectId = group.Key.SubjectId,
+                Action = "retention.deleted",
+                Detail = $"{group.Key.ControllerId}/{group.Key.CategoryId}: {group.Count()} record(s) whose retention ended (latest {group.Max(r => r.Until):yyyy-MM-dd})",
+            });
+        }
+
+        db.AuditEvents.Add(new AuditEvent
+        {
+            OccurredAt = now,
+            Action = "retention.swept",
+            Detail = $"{day:yyyy-MM-dd}: {report.Expired.Count} record(s) deleted",
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return report;
+    }
+}
+
+/// <summary>The daily retention sweep, run by one instance a day.</summary>
+public sealed class RetentionJob(IServiceScopeFactory scopes, TimeProvider time, IOptions<JobOptions> options, ILogger<RetentionJob> logger)
+    : DailyJob(scopes, time, options, logger)
+{
+    public override string Name => "retention.sweep";
+
+    protected override async Task RunAsync(IServiceProvider services, DateOnly today, CancellationToken cancellationToken)
+    {
+        var report = await services.GetRequiredService<RetentionSweep>().RunAsync(today, cancellationToken);
+        logger.LogInformation("Retention sweep for {Day} deleted {Count} record(s).", today, report.Expired.Count);
+    }
+}
+
+public static class RetentionRegistration
+{
+    public static WebApplicationBuilder AddRetention(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<RetentionSweep>();
+        builder.Services.AddDailyJobs(builder.Configuration);
+        builder.Services.AddDailyJob<RetentionJob>();
+        return builder;
+    }
+}

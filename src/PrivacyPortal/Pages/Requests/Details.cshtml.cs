@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.Requests;
+using PrivacyPortal.Infrastructure.Localization;
+
+namespace PrivacyPortal.Pages.Requests;
+
+/// <summary>
+/// One request of the signed-in person: status, due date, plan or outcome, timeline and the message
+/// thread. Another person's request id answers 404, as an unknown one does.
+/// </summary>
+[Authorize]
+public sealed class DetailsModel(PortalDbContext db, AddRequestMessageCommand message, IStringLocalizer<Localization.Requests> text) : PageModel
+{
+    public PrivacyRequest Item { get; private set; } = null!;
+
+    public IReadOnlyList<PrivacyRequestEvent> Timeline { get; private set; } = [];
+
+    public IReadOnlyList<ErasurePlanLine> Plan { get; private set; } = [];
+
+    public IReadOnlyList<ErasurePlanLine> Outcome { get; private set; } = [];
+
+    [TempData(Key = "Requests.Status")]
+    public string? StatusMessage { get; set; }
+
+    [BindProperty]
+    public string? Message { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) =>
+        await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostMessageAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var result = await message.FromPersonAsync(id, User.RequiredSubjectId(), Message, cancellationToken);
+        if (result.ErrorKey == "Error.NotFound")
+        {
+            return NotFound();
+        }
+
+        if (result.Succeeded)
+        {
+            StatusMessage = text["Details.MessageSent"];
+            return Redirect(CultureLink.To($"requests/{id}") + "#thread");
+        }
+
+        ModelState.AddModelError(nameof(Message), result.Arguments is null ? text[result.ErrorKey!] : text[result.ErrorKey!, result.Arguments]);
+        return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+    }
+
+    private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var me = User.RequiredSubjectId();
+        var request = await db.Set<PrivacyRequest>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id && r.SubjectId == me, cancellationToken);
+        if (request is null)
+        {
+            return false;
+        }
+
+        Item = request;
+        Timeline = (await db.Set<PrivacyRequestEvent>().AsNoTracking().Where(e => e.RequestId == id).ToListAsync(cancellationToken))
+            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToList();
+        Plan = ErasurePlanner.Deserialize(request.PlanJson);
+        Outcome = ErasurePlanner.Deserialize(request.OutcomeJson);
+        return true;
+    }
+}

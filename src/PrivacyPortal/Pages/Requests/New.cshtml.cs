@@ -1,0 +1,179 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Requests;
+using PrivacyPortal.Infrastructure.Localization;
+
+namespace PrivacyPortal.Pages.Requests;
+
+/// <summary>
+/// Filing a request: first the kind, then a form for that kind. Erasure shows its plan before it is
+/// filed; a complaint shows the supervisory authorities. The form carries an idempotency key, so a
+/// second press of the button finds the first request.
+/// </summary>
+[Authorize]
+public sealed class NewModel(
+    PortalDbContext db,
+    PolicyCatalog policy,
+    ErasurePlanner planner,
+    FileRequestCommand file,
+    TimeProvider time,
+    IStringLocalizer<Localization.Requests> text) : PageModel
+{
+    public const int MaxFieldOptions = 500;
+
+    [BindProperty(SupportsGet = true, Name = "kind")]
+    public RequestKind? Kind { get; set; }
+
+    [BindProperty]
+    public InputModel Input { get; set; } = new();
+
+    public IReadOnlyList<RequestKind> Kinds { get; private set; } = [];
+
+    public IReadOnlyList<CompanyOption> Companies { get; private set; } = [];
+
+    public IReadOnlyList<ErasurePlanLine> Plan { get; private set; } = [];
+
+    public IReadOnlyList<FieldGroup> Fields { get; private set; } = [];
+
+    public sealed class InputModel
+    {
+        public List<string> Controllers { get; set; } = [];
+
+        public string? Details { get; set; }
+
+        public Guid IdempotencyKey { get; set; }
+
+        /// <summary>Rectification: <c>{recordId}:{field}</c>.</summary>
+        public string? Field { get; set; }
+
+        public string? Value { get; set; }
+    }
+
+    public sealed record CompanyOption(string Id, string Name, bool HoldsData);
+
+    public sealed record FieldOption(string Value, string Label);
+
+    public sealed record FieldGroup(string Label, IReadOnlyList<FieldOption> Options);
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken);
+        if (Kind is not null && Kinds.Contains(Kind.Value))
+        {
+            Input.IdempotencyKey = Guid.NewGuid();
+            // Default: every company that holds data on the person (or all that offer the right).
+            Input.Controllers = [.. Companies.Where(c => c.HoldsData).Select(c => c.Id)];
+            if (Input.Controllers.Count == 0)
+            {
+                Input.Controllers = [.. Companies.Select(c => c.Id)];
+            }
+
+            await LoadPlanAsync(cancellationToken);
+        }
+        else
+        {
+            Kind = null;
+        }
+    }
+
+    /// <summary>"Update the plan" for the companies now ticked, without filing.</summary>
+    public async Task<IActionResult> OnPostPreviewAsync(CancellationToken cancellationToken)
+    {
+        ModelState.Clear();
+        await LoadAsync(cancellationToken);
+        await LoadPlanAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        ModelState.Clear();
+        if (Kind is null)
+        {
+            return RedirectToPage();
+        }
+
+        long? recordId = null;
+        string? field = null;
+        if (Input.Field is { } chosen && chosen.Split(':', 2) is [var id, var name] && long.TryParse(id, CultureInfo.InvariantCulture, out var parsed))
+        {
+            recordId = parsed;
+            field = name;
+        }
+
+        var result = await file.ExecuteAsync(
+            User.RequiredSubjectId(),
+            new FileRequestInput(Kind.Value, Input.Controllers, Input.Details, Input.IdempotencyKey, recordId, field, Input.Value),
+            cancellationToken);
+        if (result.Succeeded)
+        {
+            TempData["Requests.Status"] = text["New.Filed"].Value;
+            return Redirect(CultureLink.To($"requests/{result.RequestId}"));
+        }
+
+        foreach (var error in result.Errors)
+        {
+            var key = error.Field.Length == 0 ? "" : "Input." + error.Field;
+            ModelState.AddModelError(key, error.Arguments is null ? text[error.MessageKey] : text[error.MessageKey, error.Arguments]);
+        }
+
+        if (Input.IdempotencyKey == Guid.Empty)
+        {
+            Input.IdempotencyKey = Guid.NewGuid();
+        }
+
+        await LoadAsync(cancellationToken);
+        await LoadPlanAsync(cancellationToken);
+        return Page();
+    }
+
+    public bool HasError(string field) => ModelState.TryGetValue("Input." + field, out var entry) && entry.Errors.Count > 0;
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var me = User.RequiredSubjectId();
+        Kinds = [.. Enum.GetValues<RequestKind>().Where(k => policy.Controllers.Any(c => c.Rights.Offered.Contains(FileRequestCommand.ToRight(k))))];
+        var holding = await db.HeldRecords.AsNoTracking()
+            .Where(r => r.SubjectId == me)
+            .Select(r => r.ControllerId)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        var right = Kind is { } k ? FileRequestCommand.ToRight(k) : DataSubjectRight.Access;
+        Companies = [.. policy.Controllers
+            .Where(c => c.Rights.Offered.Contains(right))
+            .Select(c => new CompanyOption(c.Id, c.LegalName, holding.Contains(c.Id)))];
+
+        if (Kind == RequestKind.Rectification)
+        {
+            var records = await db.HeldRecords.AsNoTracking()
+                .Where(r => r.SubjectId == me)
+                .OrderBy(r => r.ControllerId).ThenBy(r => r.CategoryId).ThenByDescending(r => r.RetentionFrom)
+                .Select(r => new { r.Id, r.ControllerId, r.CategoryId, r.Summary, r.Content })
+                .Take(MaxFieldOptions)
+                .ToListAsync(cancellationToken);
+            var culture = CultureInfo.CurrentUICulture;
+            Fields = [.. records.Select(r => new FieldGroup(
+                    $"{policy.FindController(r.ControllerId)?.LegalName ?? r.ControllerId} · {policy.FindCategory(r.ControllerId, r.CategoryId)?.Name.Get(culture) ?? r.CategoryId} · {r.Summary}",
+                    [.. RectifiableFields.Of(r.Content).Select(f => new FieldOption($"{r.Id}:{f.Field}", $"{f.Field}: {f.Value}"))]))
+                .Where(g => g.Options.Count > 0)];
+        }
+    }
+
+    private async Task LoadPlanAsync(CancellationToken cancellationToken)
+    {
+        if (Kind != RequestKind.Erasure)
+        {
+            return;
+        }
+
+        var known = Input.Controllers.Where(id => policy.FindController(id) is not null).ToList();
+        Plan = await planner.PlanForAsync(User.RequiredSubjectId(), known, Deadlines.Day(time.GetUtcNow()), cancellationToken);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using PrivacyPortal.Features.Requests;
+using PrivacyPortal.Testing.Web;
+using PrivacyPortal.Tests.Support;
+
+namespace PrivacyPortal.Tests.Pages.Staff;
+
+public sealed class HandlingTests
+{
+    [Fact]
+    public async Task Extending_needs_reasons_tells_the_person_and_stops_at_two_further_months()
+    {
+        using var host = new PortalHost();
+        using var kari = await host.SignInAsync(PortalHost.Kari, "nb");
+        var id = await RequestFlows.FileAsync(kari, "nb", RequestKind.Access);
+        using var dpo = await host.StaffAsync(PortalHost.Dpo);
+
+        using (var noReasons = await RequestFlows.StaffActAsync(dpo, id, "extend", f => f.Set("Input.ExtendReasons", "  ")))
+        {
+            var page = await CookieAwareClient.ParsePageAsync(noReasons);
+            Assert.Contains("Reasons are required", page.QuerySelector("#action-extend")!.TextContent, StringComparison.Ordinal);
+        }
+
+        await RequestFlows.StaffDoAsync(dpo, id, "extend", f => f.Set("Input.ExtendMonths", "2").Set("Input.ExtendReasons", "Vi må hente ut data fra to arkivsystemer."));
+        var request = await host.DbAsync(db => db.Set<PrivacyRequest>().AsNoTracking().SingleAsync(r => r.Id == id));
+        Assert.Equal((new DateOnly(2026, 12, 23), new DateOnly(2027, 2, 23), 2), (request.FirstDueOn, request.DueOn, request.ExtensionMonths));
+        var mail = (await host.MailsToAsync(PortalHost.Kari)).Last();
+        Assert.Equal("request-extended", mail.Kind);
+        Assert.Contains("Du får svar senest 23. februar 2027", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Begrunnelse: Vi må hente ut data fra to arkivsystemer.", mail.TextBody, StringComparison.Ordinal);
+
+        using (var third = await RequestFlows.StaffActAsync(dpo, id, "extend", f => f.Set("Input.ExtendMonths", "1").Set("Input.ExtendReasons", "Mer tid.")))
+        {
+            var page = await CookieAwareClient.ParsePageAsync(third);
+            Assert.Contains("at most 2 further month(s)", page.QuerySelector("#action-extend")!.TextContent, StringComparison.Ordinal);
+        }
+
+        var kariPage = await kari.GetPageAsync($"/nb/requests/{id}");
+        Assert.Contains("fra 23. desember 2026 til 23. februar 2027", kariPage.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(30, false)]
+    [InlineData(31, true)]
+    public async Task An_extension_is_refused_after_the_first_month(int daysLater, bool refused)
+    {
+        using var host = new PortalHost();
+        using var kari = await host.SignInAsync(PortalHost.Kari, "nb");
+        var id = await RequestFlows.FileAsync(kari, "nb", RequestKind.Access);
+        // Filed on 23 November: the first month ends on 23 December (30 days later); the 24th is too late.
+        host.Factory.Clock.Advance(TimeSpan.FromDays(daysLater));
+        using var dpo = await host.StaffAsync(PortalHost.Dpo);
+
+        using var response = await RequestFlows.StaffActAsync(dpo, id, "extend", f => f.Set("Input.ExtendMonths", "1").Set("Input.ExtendReasons", "Komplisert sak."));
+
+        var request = await host.DbAsync(db => db.Set<PrivacyRequest>().AsNoTracking().SingleAsync(r => r.Id == id));
+        if (refused)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await CookieAwareClient.ParsePageAsync(response);
+            Assert.Contains("only be extended within the first month", page.QuerySelector("#action-extend")!.TextContent, StringComparison.Ordinal);
+            Assert.Equal(new DateOnly(2026, 12, 23), request.DueOn);
+            Assert.DoesNotContain(await host.MailsToAsync(PortalHost.Kari), m => m.Kind == "request-extended");
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal(new DateOnly(2027, 1, 23), request.DueOn);
+        }
+    }
+
+    [Fact]
+    public async Task A_refusal_needs_reasons_and_names_the_authorities_and_the_courts()
+    {
+        using var host = new PortalHost();
+        using var kari = await host.SignInAsync(PortalHost.Kari, "nb");
+        var id = await RequestFlows.FileAsync(kari, "nb", RequestKind.Objection, f => f.Set("Input.Details", "Slutt å analysere kjøpene mine."));
+        using var dpo = await host.StaffAsync(PortalHost.Dpo);
+
+        using (var empty = await RequestFlows.StaffActAsync(dpo, id, "refuse"))
+        {
+            Assert.Equal(HttpStatusCode.OK, empty.StatusCode);
+        }
+
+        await RequestFlows.StaffDoAsync(dpo, id, "refuse", f => f.Set("Input.RefuseReasons", "Opplysningene trengs for å forebygge svindel."));
+
+        var mail = (await host.MailsToAsync(PortalHost.Kari)).Last();
+        Assert.Equal("request-refused", mail.Kind);
+        Assert.Contains("Begrunnelse: Opplysningene trengs for å forebygge svindel.", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Du har rett til å klage til en tilsynsmyndighet", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Datatilsynet, Postboks 458 Sentrum, 0105 Oslo, postkasse@datatilsynet.no", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Andmekaitse Inspektsioon", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("domstolene (personvernforordningen artikkel 78 og 79)", mail.TextBody, StringComparison.Ordinal);
+        Assert.Equal(RequestStatus.Refused, await host.DbAsync(db => db.Set<PrivacyRequest>().Where(r => r.Id == id).Select(r => r.Status).SingleAsync()));
+
+        var page = await kari.GetPageAsync($"/nb/requests/{id}");
+        Assert.Contains("postkasse@datatilsynet.no", page.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_complaint_page_names_each_companys_authority_and_how_to_reach_it()
+    {
+        using var host = new PortalHost();
+        using var mari = await host.SignInAsync(PortalHost.Mari, "et");
+        var page = await mari.GetPageAsync("/et/requests/new?kind=Complaint");
+        var text = page.QuerySelector("main")!.TextContent;
+        Assert.Contains("Andmekaitse Inspektsioon", text, StringComparison.Ordinal);
+        Assert.Contains("Tatari 39, 10134 Tallinn", text, StringComparison.Ordinal);
+        Assert.Contains("info@aki.ee", text, StringComparison.Ordinal);
+        Assert.Contains("Norra andmekaitseasutus (Datatilsynet)", text, StringComparison.Ordinal);
+        Assert.Contains("Kui elate Norras", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_queue_is_sorted_by_deadline_filters_and_marks_overdue_and_nearly_due_requests()
+    {
+        using var host = new PortalHost();
+        using (var kari = await host.SignInAsync(PortalHost.Kari, "nb"))
+        {
+            await RequestFlows.FileAsync(kari, "nb", RequestKind.Erasure);
+        }
+
+        host.Factory.Clock.Advance(TimeSpan.FromDays(10));
+        using (var mari = await host.SignInAsync(PortalHost.Mari, "et"))
+        {
+            await RequestFlows.FileAsync(mari, "et", RequestKind.Access);
+        }
+
+        host.Factory.Clock.Advance(TimeSpan.FromDays(21)); // 24 December: Kari's is a day late, Mari's due 3 January
+        using var support = await host.StaffAsync(PortalHost.Support);
+
+        var queue = await support.GetPageAsync("/staff");
+        var rows = queue.QuerySelectorAll("table.queue tbody tr");
+        Assert.Equal(2, rows.Length);
+        Assert.Contains("Kari Nordmann", rows[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("queue__row--overdue", rows[0].ClassName, StringComparison.Ordinal);
+        Assert.Contains("Overdue by 1 d", rows[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("Mari Maasikas", rows[1].TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("queue__row", rows[1].ClassName ?? "", StringComparison.Ordinal);
+
+        Assert.Single((await support.GetPageAsync("/staff?due=overdue")).QuerySelectorAll("table.queue tbody tr"));
+        Assert.Single((await support.GetPageAsync("/staff?kind=Access")).QuerySelectorAll("table.queue tbody tr"));
+        var estonian = (await support.GetPageAsync("/staff?company=innore-ee")).QuerySelectorAll("table.queue tbody tr");
+        Assert.Equal(2, estonian.Length); // Kari's erasure covers her drawing at Innore OÜ too
+        Assert.Single((await support.GetPageAsync("/staff?company=innore-no")).QuerySelectorAll("table.queue tbody tr"));
+        Assert.Empty((await support.GetPageAsync("/staff?status=Closed")).QuerySelectorAll("table.queue tbody tr"));
+
+        host.Factory.Clock.Advance(TimeSpan.FromDays(8)); // 1 January: Mari's due in 2 days
+        using var again = await host.StaffAsync(PortalHost.Support);
+        var soon = (await again.GetPageAsync("/staff?due=soon")).QuerySelectorAll("table.queue tbody tr");
+        Assert.Equal(2, soon.Length);
+        Assert.Contains("queue__row--soon", soon[1].ClassName, StringComparison.Ordinal);
+        Assert.Contains("Due in 2 d", soon[1].TextContent, StringComparison.Ordinal);
+    }
+}
