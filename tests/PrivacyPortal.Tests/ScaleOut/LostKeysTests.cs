@@ -25,8 +25,7 @@ public sealed class LostKeysTests : IDisposable
         IReadOnlyList<KeyValuePair<string, string>> staleExport;
         using (var before = TwoPortals.Create(_database, _smtp, seed: true).Start())
         {
-            var portals = new SignIn(before, _smtp);
-            using var client = await portals.SignInAsync("kari.nordmann@example.no");
+            using var client = await TwoPortals.SignInOnAsync(before, _smtp, "kari.nordmann@example.no");
             var myData = await client.GetPageAsync("/en/my-data");
             staleExport = HtmlForm.From(client, myData, "form[action='/en/my-data/export']").Fields;
             staleLogin = (await HtmlForm.LoadAsync(client, "/en/login", "main form[method=post]"))
@@ -63,7 +62,7 @@ public sealed class LostKeysTests : IDisposable
         Assert.Equal("The request could not be read", page.QuerySelector("main h1")?.TextContent);
 
         // The same browser signs in again with fresh forms.
-        var again = await new SignIn(after, _smtp).SignInAsync("kari.nordmann@example.no", returning);
+        var again = await TwoPortals.SignInOnAsync(after, _smtp, "kari.nordmann@example.no", returning);
         var signedIn = await again.GetPageAsync("/en/my-data");
         Assert.Contains("Kari Nordmann", signedIn.Body!.TextContent, StringComparison.Ordinal);
         await using (var db = _database.NewContext())
@@ -76,20 +75,5 @@ public sealed class LostKeysTests : IDisposable
     {
         _smtp.Dispose();
         _database.Dispose();
-    }
-
-    private sealed class SignIn(PortalAppFactory app, SmtpTestServer smtp)
-    {
-        public async Task<CookieAwareClient> SignInAsync(string email, CookieAwareClient? client = null)
-        {
-            client ??= CookieAwareClient.ForServer(app.ServerAddress);
-            var seen = smtp.All.Where(m => m.IsAddressedTo(email)).Select(m => m.FilePath).ToHashSet();
-            var login = await HtmlForm.LoadAsync(client, "/en/login", "main form[method=post]");
-            Assert.Equal(HttpStatusCode.OK, (await login.Set("Input.Email", email).SubmitAsync()).StatusCode);
-            var mail = await smtp.WaitForMailAsync(email, m => !seen.Contains(m.FilePath));
-            var confirm = await HtmlForm.LoadAsync(client, mail.FindLink("/login/confirm").PathAndQuery, "main form[method=post]");
-            Assert.Equal(HttpStatusCode.Redirect, (await confirm.SubmitAsync()).StatusCode);
-            return client;
-        }
     }
 }

@@ -69,6 +69,21 @@ public sealed class TwoPortals : IDisposable
         return client;
     }
 
+    /// <summary>Signs <paramref name="email"/> in on <paramref name="app"/> through its mail on <paramref name="smtp"/>, with a new client or the one given.</summary>
+    public static async Task<CookieAwareClient> SignInOnAsync(PortalAppFactory app, SmtpTestServer smtp, string email, CookieAwareClient? client = null)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(smtp);
+        client ??= CookieAwareClient.ForServer(app.ServerAddress);
+        var seen = smtp.All.Where(m => m.IsAddressedTo(email)).Select(m => m.FilePath).ToHashSet();
+        var login = await HtmlForm.LoadAsync(client, On(app, "/en/login"), "main form[method=post]");
+        Assert.Equal(HttpStatusCode.OK, (await login.Set("Input.Email", email).SubmitAsync()).StatusCode);
+        var mail = await smtp.WaitForMailAsync(email, m => !seen.Contains(m.FilePath));
+        var confirm = await HtmlForm.LoadAsync(client, On(app, mail.FindLink("/login/confirm").PathAndQuery), "main form[method=post]");
+        Assert.Equal(HttpStatusCode.Redirect, (await confirm.SubmitAsync()).StatusCode);
+        return client;
+    }
+
     public void Dispose()
     {
         B.Dispose();
