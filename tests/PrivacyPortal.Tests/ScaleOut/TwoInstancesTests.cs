@@ -67,6 +67,21 @@ public sealed class TwoInstancesTests(TwoPortals portals) : IClassFixture<TwoPor
     }
 
     [Fact]
+    public async Task Two_instances_starting_together_on_an_empty_database_migrate_it_once()
+    {
+        await using var database = new PostgresTestDatabase();
+        using var a = new PortalAppFactory(useKestrel: true).WithPostgres(database).With("Portal:SeedDemoData", "false");
+        using var b = new PortalAppFactory(useKestrel: true).WithPostgres(database).With("Portal:SeedDemoData", "false");
+
+        await Task.WhenAll(Task.Run(() => a.Start()), Task.Run(() => b.Start()));
+
+        await using var db = database.NewContext();
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(HttpStatusCode.OK, (await a.CreateCookieAwareClient().GetAsync("/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await b.CreateCookieAwareClient().GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
     public async Task The_per_IP_sign_in_limit_is_one_allowance_across_instances()
     {
         await using var database = new PostgresTestDatabase();
