@@ -16,11 +16,16 @@ mkdir -p "$RESULTS" "$ARTIFACTS/screenshots"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
+# Test hosts would each take inotify instances (128 per user on Linux); polling watchers take none.
+export DOTNET_USE_POLLING_FILE_WATCHER=true
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # Playwright must never try to download browsers (closed network); tests use Debian's chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export PORTAL_CHROMIUM=/usr/bin/chromium
 export PORTAL_ARTIFACTS_DIR="$ARTIFACTS"
+# Every test app watches its settings and wwwroot files; with hundreds of apps per run (and other
+# runs on the same machine) inotify's 128 instances per user run out. Polling needs none.
+export DOTNET_USE_POLLING_FILE_WATCHER=true
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -31,13 +36,15 @@ missing=()
 dpkg -s chromium >/dev/null 2>&1 || missing+=(chromium)
 dpkg -s python3-aiosmtpd >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
 dpkg -s postgresql >/dev/null 2>&1 || missing+=(postgresql)
+# the openid-client test reads sign-in links from the app's SQLite outbox
+dpkg -s sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   log "Installing Debian packages: ${missing[*]}"
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
-  log "Debian packages present: chromium, python3-aiosmtpd, postgresql, npm"
+  log "Debian packages present: chromium, python3-aiosmtpd, postgresql, sqlite3, npm"
 fi
 command -v dotnet >/dev/null 2>&1 || { echo "dotnet (the .NET 10 SDK) is not on PATH" >&2; exit 1; }
 
@@ -54,6 +61,7 @@ npm_ci() {
 log "npm packages"
 npm_ci "$ROOT/wwwroot-src"
 npm_ci "$ROOT/tests/PrivacyPortal.BrowserTests"
+npm_ci "$ROOT/tests/oidc-client"
 
 # ---------- temporary PostgreSQL ----------
 # A private server on loopback for tests that run against PostgreSQL, exported as

@@ -4,6 +4,7 @@ using PrivacyPortal.Features.Cookies;
 using PrivacyPortal.Features.Demo;
 using PrivacyPortal.Features.Email;
 using PrivacyPortal.Features.MyData;
+using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Preferences;
 using PrivacyPortal.Features.Requests;
@@ -27,6 +28,7 @@ builder.AddCookieConsent();
 builder.AddStaff();
 builder.AddRequests();
 builder.AddRetention();
+builder.AddOidcProvider();
 builder.AddDemoData();
 
 var app = builder.Build();
@@ -34,6 +36,7 @@ var app = builder.Build();
 app.UsePortalWeb();
 app.UsePortalAuth();
 app.MapPortalWeb();
+app.MapOidcProvider();
 
 await app.PreparePortalDatabaseAsync();
 await app.RunAsync();

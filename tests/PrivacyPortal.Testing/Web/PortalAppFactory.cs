@@ -40,6 +40,15 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
         Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "1");
     }
 
+    static PortalAppFactory()
+    {
+        // Every host watches its config files and content root with inotify, and Linux allows 128
+        // inotify instances per user; dozens of portals in one test run would exhaust them.
+        // Polling watchers use none (config is not reloaded in tests anyway).
+        Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "true");
+        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
+    }
+
     public PortalAppFactory(SmtpTestServer? smtp = null, bool useKestrel = false)
     {
         Smtp = smtp;

@@ -1,0 +1,221 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using PrivacyPortal.Data;
+
+namespace PrivacyPortal.Features.Oidc;
+
+/// <summary>A token signing key; the private part is encrypted with ASP.NET Core Data Protection.</summary>
+public sealed class OidcSigningKey
+{
+    /// <summary>The <c>kid</c> every token names.</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary><c>RS256</c> (ID tokens, logout tokens) or <c>ES256</c> (access tokens).</summary>
+    public string Algorithm { get; set; } = "";
+
+    /// <summary>The private key as PKCS#8, protected by Data Protection (base64 of the protected bytes).</summary>
+    public string ProtectedKey { get; set; } = "";
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>
+/// What one sign-in of a person at a store (or one refresh-token family) allows. Revoking it
+/// ends the family and every access token the portal's own endpoints see from it.
+/// </summary>
+public sealed class OidcGrant
+{
+    public Guid Id { get; set; }
+
+    public string ClientId { get; set; } = "";
+
+    public Guid SubjectId { get; set; }
+
+    /// <summary>The portal session the person signed in with (the <c>sid</c> claim), for back-channel logout.</summary>
+    public Guid? SessionId { get; set; }
+
+    public string Scopes { get; set; } = "";
+
+    public DateTimeOffset AuthTime { get; set; }
+
+    /// <summary>The portal session's method (<c>magic-link</c> or <c>code</c>), turned into <c>amr</c>.</summary>
+    public string AuthenticationMethod { get; set; } = "";
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>No refresh token of the family lives past this.</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>Why it was revoked (<c>code-reuse</c>, <c>refresh-reuse</c>, <c>revocation</c>, <c>logout</c>), for the audit trail.</summary>
+    public string? RevokedReason { get; set; }
+}
+
+public sealed class OidcAuthorizationCode
+{
+    public Guid Id { get; set; }
+
+    /// <summary>SHA-256 of the code, hex; the code itself is never stored.</summary>
+    public string CodeHash { get; set; } = "";
+
+    public Guid GrantId { get; set; }
+
+    public string ClientId { get; set; } = "";
+
+    public string RedirectUri { get; set; } = "";
+
+    /// <summary>The S256 PKCE challenge.</summary>
+    public string CodeChallenge { get; set; } = "";
+
+    public string? Nonce { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>Set by the one conditional UPDATE that wins the redemption.</summary>
+    public DateTimeOffset? RedeemedAt { get; set; }
+}
+
+public sealed class OidcRefreshToken
+{
+    public Guid Id { get; set; }
+
+    /// <summary>SHA-256 of the token, hex.</summary>
+    public string TokenHash { get; set; } = "";
+
+    public Guid GrantId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>Set when it was exchanged for a new one; any later use is a reuse and revokes the grant.</summary>
+    public DateTimeOffset? ConsumedAt { get; set; }
+}
+
+/// <summary>An access token revoked before its expiry (RFC 7009); kept until it would have expired anyway.</summary>
+public sealed class OidcRevokedAccessToken
+{
+    public string Jti { get; set; } = "";
+
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+public enum LogoutNotificationStatus
+{
+    Pending = 0,
+    Delivered = 1,
+    Failed = 2,
+}
+
+/// <summary>
+/// A back-channel logout a store must receive, written in the same transaction that ends the
+/// portal session and delivered with retries, so a store that is down still hears of it later.
+/// </summary>
+public sealed class OidcLogoutNotification
+{
+    public Guid Id { get; set; }
+
+    public string ClientId { get; set; } = "";
+
+    /// <summary>No foreign key: the person may be erased before the store has heard.</summary>
+    public Guid SubjectId { get; set; }
+
+    public Guid SessionId { get; set; }
+
+    public string Endpoint { get; set; } = "";
+
+    public LogoutNotificationStatus Status { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    public int Attempts { get; set; }
+
+    public DateTimeOffset? DeliveredAt { get; set; }
+
+    public string? LastError { get; set; }
+}
+
+internal sealed class OidcSigningKeyConfiguration : IEntityTypeConfiguration<OidcSigningKey>
+{
+    public void Configure(EntityTypeBuilder<OidcSigningKey> builder)
+    {
+        builder.ToTable("OidcSigningKeys");
+        builder.Property(k => k.Id).HasMaxLength(64);
+        builder.Property(k => k.Algorithm).HasMaxLength(16);
+        builder.HasIndex(k => new { k.Algorithm, k.CreatedAt });
+    }
+}
+
+internal sealed class OidcGrantConfiguration : IEntityTypeConfiguration<OidcGrant>
+{
+    public void Configure(EntityTypeBuilder<OidcGrant> builder)
+    {
+        builder.ToTable("OidcGrants");
+        builder.Property(g => g.ClientId).HasMaxLength(64);
+        builder.Property(g => g.Scopes).HasMaxLength(500);
+        builder.Property(g => g.AuthenticationMethod).HasMaxLength(32);
+        builder.Property(g => g.RevokedReason).HasMaxLength(64);
+        builder.HasOne<DataSubject>().WithMany().HasForeignKey(g => g.SubjectId).OnDelete(DeleteBehavior.Cascade);
+        // back-channel logout finds the stores of a session.
+        builder.HasIndex(g => g.SessionId);
+        builder.HasIndex(g => g.SubjectId);
+    }
+}
+
+internal sealed class OidcAuthorizationCodeConfiguration : IEntityTypeConfiguration<OidcAuthorizationCode>
+{
+    public void Configure(EntityTypeBuilder<OidcAuthorizationCode> builder)
+    {
+        builder.ToTable("OidcAuthorizationCodes");
+        builder.Property(c => c.CodeHash).HasMaxLength(64);
+        builder.Property(c => c.ClientId).HasMaxLength(64);
+        builder.Property(c => c.RedirectUri).HasMaxLength(2048);
+        builder.Property(c => c.CodeChallenge).HasMaxLength(128);
+        builder.Property(c => c.Nonce).HasMaxLength(512);
+        builder.HasOne<OidcGrant>().WithMany().HasForeignKey(c => c.GrantId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(c => c.CodeHash).IsUnique();
+        builder.HasIndex(c => c.GrantId);
+    }
+}
+
+internal sealed class OidcRefreshTokenConfiguration : IEntityTypeConfiguration<OidcRefreshToken>
+{
+    public void Configure(EntityTypeBuilder<OidcRefreshToken> builder)
+    {
+        builder.ToTable("OidcRefreshTokens");
+        builder.Property(t => t.TokenHash).HasMaxLength(64);
+        builder.HasOne<OidcGrant>().WithMany().HasForeignKey(t => t.GrantId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(t => t.TokenHash).IsUnique();
+        builder.HasIndex(t => t.GrantId);
+    }
+}
+
+internal sealed class OidcRevokedAccessTokenConfiguration : IEntityTypeConfiguration<OidcRevokedAccessToken>
+{
+    public void Configure(EntityTypeBuilder<OidcRevokedAccessToken> builder)
+    {
+        builder.ToTable("OidcRevokedAccessTokens");
+        builder.HasKey(t => t.Jti);
+        builder.Property(t => t.Jti).HasMaxLength(64);
+        builder.HasIndex(t => t.ExpiresAt);
+    }
+}
+
+internal sealed class OidcLogoutNotificationConfiguration : IEntityTypeConfiguration<OidcLogoutNotification>
+{
+    public void Configure(EntityTypeBuilder<OidcLogoutNotification> builder)
+    {
+        builder.ToTable("OidcLogoutNotifications");
+        builder.Property(n => n.ClientId).HasMaxLength(64);
+        builder.Property(n => n.Endpoint).HasMaxLength(2048);
+        builder.Property(n => n.LastError).HasMaxLength(2000);
+        builder.HasIndex(n => new { n.Status, n.NextAttemptAt });
+        // one notification per store and session, however often sign-out is pressed.
+        builder.HasIndex(n => new { n.SessionId, n.ClientId }).IsUnique();
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using PrivacyPortal.Features.Oidc.StoreApi;
+
+namespace PrivacyPortal.Features.Oidc;
+
+public static class OidcRegistration
+{
+    /// <summary>The OpenID Connect provider for the stores, and the store API.</summary>
+    public static WebApplicationBuilder AddOidcProvider(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<OidcOptions>()
+            .Bind(builder.Configuration.GetSection(OidcOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => o.KeyActivationDelay < o.KeyRotationInterval, "Oidc:KeyActivationDelay must be shorter than Oidc:KeyRotationInterval.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<OidcClientRegistry>();
+        builder.Services.AddSingleton<OidcIssuer>();
+        builder.Services.AddSingleton<SigningKeyStore>();
+        builder.Services.AddSingleton<OidcTokenFactory>();
+        builder.Services.AddSingleton<OidcTokenValidator>();
+        builder.Services.AddSingleton<DiscoveryDocument>();
+        builder.Services.AddHostedService<SigningKeyRotation>();
+        builder.Services.AddHostedService<OidcClientsStartupCheck>();
+
+        builder.Services.AddScoped<QueueBackChannelLogoutCommand>();
+        builder.Services.AddSingleton<BackChannelLogoutDispatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<BackChannelLogoutDispatcher>());
+        builder.Services.AddHttpClient(BackChannelLogoutDispatcher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, QueueLogoutOnPortalSignOut>());
+
+        // Defaults until the owning features are merged; they replace these registrations.
+        builder.Services.TryAddScoped<IPrivacyClaimsSource, NoPrivacyClaims>();
+        builder.Services.TryAddScoped<ISuppressionSource, NoSuppressions>();
+        builder.Services.TryAddScoped<IRecipientTaskSource, NoRecipientTasks>();
+        builder.Services.TryAddScoped<ICookieConsentSource, NoCookieConsents>();
+
+        builder.Services.AddScoped<PushRecordsCommand>();
+        builder.Services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, StoreApiAuthenticationHandler>(StoreApiAuthenticationHandler.SchemeName, null);
+        builder.Services.Configure<Microsoft.AspNetCore.Authorization.AuthorizationOptions>(StoreApiPolicies.Add);
+        return builder;
+    }
+
+    public static WebApplication MapOidcProvider(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        // Machine endpoints answer in JSON themselves; the HTML status pages must not replace it.
+        var oidc = app.MapGroup("").DisableAntiforgery().AddEndpointFilter(static async (context, next) =>
+        {
+            context.HttpContext.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+            return await next(context);
+        });
+
+        // Endpoints that authenticate by client secret or bearer token skip the rest of the pipeline
+        // (request localization, cookie authentication, rate limiting, authorization): they need none
+        // of it, and the token endpoint is the hot path of every store.
+        oidc.MapGet(OidcEndpoints.Discovery, (DiscoveryDocument document) => Results.Bytes(document.Bytes, "application/json")).ShortCircuit();
+        oidc.MapGet(OidcEndpoints.Jwks, async (SigningKeyStore keys, CancellationToken cancellationToken) =>
+            Results.Bytes((await keys.GetAsync(cancellationToken)).Jwks, "application/json")).ShortCircuit();
+        oidc.MapPost(OidcEndpoints.Token, TokenEndpoint.HandleAsync).ShortCircuit();
+        oidc.MapMethods(OidcEndpoints.UserInfo, [HttpMethods.Get, HttpMethods.Post], UserInfoEndpoint.HandleAsync).ShortCircuit();
+        oidc.MapPost(OidcEndpoints.Revocation, RevocationEndpoint.HandleAsync).ShortCircuit();
+        oidc.MapPost(OidcEndpoints.Introspection, IntrospectionEndpoint.HandleAsync).ShortCircuit();
+
+        // These two read the portal's sign-in cookie, so they go through the whole pipeline.
+        oidc.MapMethods(OidcEndpoints.Authorize, [HttpMethods.Get, HttpMethods.Post], AuthorizeEndpoint.HandleAsync);
+        oidc.MapMethods(OidcEndpoints.EndSession, [HttpMethods.Get, HttpMethods.Post], EndSessionEndpoint.HandleAsync);
+        StoreApiEndpoints.Map(oidc);
+        return app;
+    }
+}
+
+/// <summary>Builds the client registry while the host starts, so a bad client configuration stops the app at once.</summary>
+internal sealed class OidcClientsStartupCheck(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        services.GetRequiredService<OidcClientRegistry>();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,264 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using PrivacyPortal.Data;
+using PrivacyPortal.Infrastructure;
+
+namespace PrivacyPortal.Features.Oidc;
+
+/// <summary>The issuer and endpoint addresses, built from <c>Portal:PublicBaseUrl</c> only.</summary>
+public sealed class OidcIssuer(IOptions<PortalOptions> portal, IOptions<OidcOptions> oidc)
+{
+    public string Issuer { get; } = portal.Value.Link("").ToString().TrimEnd('/');
+
+    public string AccessTokenAudience { get; } = string.IsNullOrEmpty(oidc.Value.AccessTokenAudience)
+        ? portal.Value.Link("api").ToString()
+        : oidc.Value.AccessTokenAudience;
+
+    public string Endpoint(string path) => Issuer + path;
+}
+
+public sealed record IssuedToken(string Token, string Jti, DateTimeOffset ExpiresAt);
+
+/// <summary>The claims of a valid access token of ours.</summary>
+public sealed record AccessTokenInfo(
+    string Subject,
+    string ClientId,
+    IReadOnlyList<string> Scopes,
+    string Jti,
+    Guid? GrantId,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset ExpiresAt)
+{
+    public bool HasScope(string scope) => Scopes.Contains(scope, StringComparer.Ordinal);
+
+    /// <summary>True for a client-credentials token: the store itself, not a person.</summary>
+    public bool IsClientToken => GrantId is null && Subject == ClientId;
+}
+
+/// <summary>Issues the provider's tokens. Every one names its key in <c>kid</c>.</summary>
+public sealed class OidcTokenFactory(OidcIssuer issuer, SigningKeyStore keys, TimeProvider time, IOptions<OidcOptions> options)
+{
+    public const string AccessTokenType = "at+jwt";
+    public const string LogoutTokenType = "logout+jwt";
+    public const string BackChannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logout";
+
+    /// <summary>An RFC 9068 access token, ES256.</summary>
+    public async ValueTask<IssuedToken> CreateAccessTokenAsync(
+        string clientId,
+        string subject,
+        string scope,
+        Guid? grantId,
+        CancellationToken cancellationToken,
+        string? audience = null)
+    {
+        var key = (await keys.GetAsync(cancellationToken)).AccessTokenKey;
+        var now = time.GetUtcNow();
+        var expires = now + options.Value.AccessTokenLifetime;
+        var jti = NewId();
+        var state = (Issuer: issuer.Issuer, Audience: audience ?? issuer.AccessTokenAudience, clientId, subject, scope, grantId, now, expires, jti);
+        var token = JwtWriter.Write(key, AccessTokenType, state, static (s, json) =>
+        {
+            json.WriteString("iss", s.Issuer);
+            json.WriteString("sub", s.subject);
+            json.WriteString("aud", s.Audience);
+            json.WriteString("client_id", s.clientId);
+            json.WriteString("scope", s.scope);
+            json.WriteNumber("iat", s.now.ToUnixTimeSeconds());
+            json.WriteNumber("nbf", s.now.ToUnixTimeSeconds());
+            json.WriteNumber("exp", s.expires.ToUnixTimeSeconds());
+            json.WriteString("jti", s.jti);
+            if (s.grantId is { } grant)
+            {
+                // Lets the portal's own endpoints see a revoked grant; stores can ignore it.
+                json.WriteString("gid", grant.ToString("N"));
+            }
+        });
+        return new IssuedToken(token, jti, expires);
+    }
+
+    /// <summary>An ID token, RS256, with a single audience: the client.</summary>
+    public async ValueTask<string> CreateIdTokenAsync(
+        string clientId,
+        Guid subjectId,
+        string? nonce,
+        DateTimeOffset authTime,
+        string authenticationMethod,
+        Guid? sessionId,
+        CancellationToken cancellationToken)
+    {
+        var key = (await keys.GetAsync(cancellationToken)).IdTokenKey;
+        var now = time.GetUtcNow();
+        var state = (Issuer: issuer.Issuer, clientId, subjectId, nonce, authTime, Amr: AuthenticationMethods.ToAmr(authenticationMethod), sessionId, now,
+            Expires: now + options.Value.IdTokenLifetime);
+        return JwtWriter.Write(key, "JWT", state, static (s, json) =>
+        {
+            json.WriteString("iss", s.Issuer);
+            json.WriteString("sub", s.subjectId.ToString());
+            json.WriteString("aud", s.clientId);
+            json.WriteNumber("exp", s.Expires.ToUnixTimeSeconds());
+            json.WriteNumber("iat", s.now.ToUnixTimeSeconds());
+            json.WriteNumber("auth_time", s.authTime.ToUnixTimeSeconds());
+            if (s.nonce is not null)
+            {
+                json.WriteString("nonce", s.nonce);
+            }
+
+            json.WriteStartArray("amr");
+            foreach (var value in s.Amr)
+            {
+                json.WriteStringValue(value);
+            }
+
+            json.WriteEndArray();
+            json.WriteString("azp", s.clientId);
+            if (s.sessionId is { } sid)
+            {
+                json.WriteString("sid", sid.ToString());
+            }
+        });
+    }
+
+    /// <summary>A back-channel logout token (OpenID Connect Back-Channel Logout 1.0 §2.4), RS256.</summary>
+    public async ValueTask<string> CreateLogoutTokenAsync(string clientId, Guid subjectId, Guid sessionId, CancellationToken cancellationToken)
+    {
+        var key = (await keys.GetAsync(cancellationToken)).IdTokenKey;
+        var now = time.GetUtcNow();
+        var state = (Issuer: issuer.Issuer, clientId, subjectId, sessionId, now, Jti: NewId());
+        return JwtWriter.Write(key, LogoutTokenType, state, static (s, json) =>
+        {
+            json.WriteString("iss", s.Issuer);
+            json.WriteString("sub", s.subjectId.ToString());
+            json.WriteString("aud", s.clientId);
+            json.WriteNumber("iat", s.now.ToUnixTimeSeconds());
+            json.WriteNumber("exp", s.now.AddMinutes(2).ToUnixTimeSeconds());
+            json.WriteString("jti", s.Jti);
+            json.WriteString("sid", s.sessionId.ToString());
+            json.WriteStartObject("events");
+            json.WriteStartObject(BackChannelLogoutEvent);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        });
+    }
+
+    public static string NewId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
+}
+
+/// <summary>
+/// Turns the portal's sign-in methods into RFC 8176 <c>amr</c> values. A magic link and the code
+/// in the same email are both one-time secrets proving control of the mailbox: <c>otp</c>.
+/// </summary>
+public static class AuthenticationMethods
+{
+    public static IReadOnlyList<string> ToAmr(string method) => method switch
+    {
+        "magic-link" or "code" => ["otp"],
+        "totp" => ["otp", "mfa"],
+        _ => ["otp"],
+    };
+}
+
+/// <summary>Validates tokens the provider issued, with the keys in memory; never accepts <c>alg=none</c> or HMAC.</summary>
+public sealed class OidcTokenValidator(OidcIssuer issuer, SigningKeyStore keys, OidcClientRegistry clients, TimeProvider time)
+{
+    private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
+
+    public async Task<AccessTokenInfo?> ValidateAccessTokenAsync(string? token, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 4096)
+        {
+            return null;
+        }
+
+        var result = await ValidateAsync(token, set => new TokenValidationParameters
+        {
+            ValidIssuer = issuer.Issuer,
+            ValidAudience = issuer.AccessTokenAudience,
+            IssuerSigningKeys = set.AccessTokenValidationKeys,
+            ValidAlgorithms = [SigningAlgorithms.Es256],
+            ValidTypes = [OidcTokenFactory.AccessTokenType],
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            LifetimeValidator = Lifetime,
+        }, cancellationToken);
+        if (result?.SecurityToken is not JsonWebToken jwt
+            || !jwt.TryGetPayloadValue<string>("client_id", out var clientId)
+            || !jwt.TryGetPayloadValue<string>("jti", out var jti))
+        {
+            return null;
+        }
+
+        jwt.TryGetPayloadValue<string>("scope", out var scope);
+        Guid? grantId = jwt.TryGetPayloadValue<string>("gid", out var gid) && Guid.TryParseExact(gid, "N", out var parsed) ? parsed : null;
+        return new AccessTokenInfo(jwt.Subject, clientId, OidcScopes.Parse(scope), jti, grantId, jwt.IssuedAt, jwt.ValidTo);
+    }
+
+    /// <summary>
+    /// An <c>id_token_hint</c>: our signature and issuer, an audience that is a registered client;
+    /// an expired token is still a valid hint (OIDC RP-Initiated Logout §2).
+    /// </summary>
+    public async Task<JsonWebToken?> ValidateIdTokenHintAsync(string? token, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 8192)
+        {
+            return null;
+        }
+
+        var result = await ValidateAsync(token, set => new TokenValidationParameters
+        {
+            ValidIssuer = issuer.Issuer,
+            ValidAudiences = [.. clients.All.Select(c => c.ClientId)],
+            IssuerSigningKeys = set.IdTokenValidationKeys,
+            ValidAlgorithms = [SigningAlgorithms.Rs256],
+            ValidateLifetime = false,
+            RequireSignedTokens = true,
+        }, cancellationToken);
+        return result?.SecurityToken as JsonWebToken;
+    }
+
+    /// <summary>Lifetime on the portal's clock (tests move it), with 30 s of skew for instances whose clocks differ.</summary>
+    private bool Lifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var skew = TimeSpan.FromSeconds(30);
+        return expires is not null && expires.Value > now - skew && (notBefore is null || notBefore.Value <= now + skew);
+    }
+
+    private async Task<TokenValidationResult?> ValidateAsync(string token, Func<SigningKeySet, TokenValidationParameters> parameters, CancellationToken cancellationToken)
+    {
+        var set = await keys.GetAsync(cancellationToken);
+        var result = await Handler.ValidateTokenAsync(token, parameters(set));
+        if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        {
+            // Another instance may have rotated; look once more before refusing.
+            var refreshed = await keys.RefreshForUnknownKeyAsync(cancellationToken);
+            if (!ReferenceEquals(refreshed, set))
+            {
+                result = await Handler.ValidateTokenAsync(token, parameters(refreshed));
+            }
+        }
+
+        return result.IsValid ? result : null;
+    }
+}
+
+/// <summary>Whether the portal still honours an access token it signed: its grant and its own id not revoked.</summary>
+public static class AccessTokenRevocation
+{
+    public static async Task<bool> IsRevokedAsync(PortalDbContext db, AccessTokenInfo token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(token);
+        if (await db.Set<OidcRevokedAccessToken>().AnyAsync(t => t.Jti == token.Jti, cancellationToken))
+        {
+            return true;
+        }
+
+        return token.GrantId is { } grantId
+            && !await db.Set<OidcGrant>().AnyAsync(g => g.Id == grantId && g.RevokedAt == null, cancellationToken);
+    }
+}

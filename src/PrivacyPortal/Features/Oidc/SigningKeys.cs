@@ -1,0 +1,361 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using PrivacyPortal.Data;
+
+namespace PrivacyPortal.Features.Oidc;
+
+public static class SigningAlgorithms
+{
+    /// <summary>ID tokens and logout tokens: OIDC Core requires every provider to offer RS256.</summary>
+    public const string Rs256 = "RS256";
+
+    /// <summary>Access tokens: an ES256 signature costs a fraction of an RSA one, and JwtBearer validates it.</summary>
+    public const string Es256 = "ES256";
+
+    public static readonly IReadOnlyList<string> All = [Rs256, Es256];
+}
+
+/// <summary>
+/// One key, ready to sign and to be published. Signing objects come from a small pool, since a
+/// single RSA or ECDsa instance is not documented as safe to share between threads.
+/// </summary>
+public sealed class SigningKey : IDisposable
+{
+    private readonly byte[] pkcs8;
+    private readonly ConcurrentBag<AsymmetricAlgorithm> pool = [];
+
+    internal SigningKey(string id, string algorithm, DateTimeOffset createdAt, byte[] pkcs8PrivateKey)
+    {
+        Id = id;
+        Algorithm = algorithm;
+        CreatedAt = createdAt;
+        pkcs8 = pkcs8PrivateKey;
+        using var key = Create();
+        if (key is RSA rsa)
+        {
+            var parameters = rsa.ExportParameters(includePrivateParameters: false);
+            PublicKey = new RsaSecurityKey(parameters) { KeyId = id };
+            Jwk = new Dictionary<string, string>
+            {
+                ["kty"] = "RSA", ["use"] = "sig", ["alg"] = algorithm, ["kid"] = id,
+                ["n"] = Base64Url.EncodeToString(parameters.Modulus), ["e"] = Base64Url.EncodeToString(parameters.Exponent),
+            };
+        }
+        else
+        {
+            var parameters = ((ECDsa)key).ExportParameters(includePrivateParameters: false);
+            var publicEc = ECDsa.Create(parameters);
+            PublicKey = new ECDsaSecurityKey(publicEc) { KeyId = id };
+            Jwk = new Dictionary<string, string>
+            {
+                ["kty"] = "EC", ["use"] = "sig", ["alg"] = algorithm, ["kid"] = id, ["crv"] = "P-256",
+                ["x"] = Base64Url.EncodeToString(parameters.Q.X), ["y"] = Base64Url.EncodeToString(parameters.Q.Y),
+            };
+        }
+    }
+
+    public string Id { get; }
+
+    public string Algorithm { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>The public half, for validating our own tokens.</summary>
+    public SecurityKey PublicKey { get; }
+
+    /// <summary>The public JWK members, in the order they are published.</summary>
+    public IReadOnlyDictionary<string, string> Jwk { get; }
+
+    /// <summary>The JWS signature of <paramref name="signingInput"/> (RFC 7518 §3.3 and §3.4 formats).</summary>
+    public byte[] Sign(ReadOnlySpan<byte> signingInput)
+    {
+        if (!pool.TryTake(out var key))
+        {
+            key = Create();
+        }
+
+        try
+        {
+            return key is RSA rsa
+                ? rsa.SignData(signingInput, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+                : ((ECDsa)key).SignData(signingInput, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+        finally
+        {
+            pool.Add(key);
+        }
+    }
+
+    public void Dispose()
+    {
+        while (pool.TryTake(out var key))
+        {
+            key.Dispose();
+        }
+    }
+
+    internal static byte[] Generate(string algorithm)
+    {
+        using AsymmetricAlgorithm key = algorithm == SigningAlgorithms.Rs256 ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKey();
+    }
+
+    private AsymmetricAlgorithm Create()
+    {
+        AsymmetricAlgorithm key = Algorithm == SigningAlgorithms.Rs256 ? RSA.Create() : ECDsa.Create();
+        key.ImportPkcs8PrivateKey(pkcs8, out _);
+        return key;
+    }
+}
+
+/// <summary>
+/// The keys in force. Per algorithm: the current key signs; a newer key is published but not yet
+/// used until it is <see cref="OidcOptions.KeyActivationDelay"/> old, so every store has fetched it
+/// before the first token names it; the key before the current one stays published so its tokens
+/// keep validating. Anything older has left JWKS.
+/// </summary>
+public sealed class SigningKeySet
+{
+    internal SigningKeySet(IReadOnlyList<SigningKey> newestFirst, DateTimeOffset now, TimeSpan activationDelay)
+    {
+        var published = new List<SigningKey>();
+        var nextActivation = DateTimeOffset.MaxValue;
+        foreach (var algorithm in SigningAlgorithms.All)
+        {
+            var keys = newestFirst.Where(k => k.Algorithm == algorithm).ToList();
+            // The only key (a new installation) signs at once; otherwise a key signs once it is old enough.
+            var currentIndex = keys.FindIndex(k => k.CreatedAt + activationDelay <= now);
+            if (currentIndex < 0)
+            {
+                currentIndex = keys.Count - 1;
+            }
+
+            for (var i = 0; i < currentIndex; i++)
+            {
+                var activates = keys[i].CreatedAt + activationDelay;
+                nextActivation = activates < nextActivation ? activates : nextActivation;
+            }
+
+            published.AddRange(keys.Take(currentIndex + 2));
+            if (algorithm == SigningAlgorithms.Rs256)
+            {
+                IdTokenKey = keys[currentIndex];
+            }
+            else
+            {
+                AccessTokenKey = keys[currentIndex];
+            }
+        }
+
+        Published = published;
+        LoadedAt = now;
+        NextActivationAt = nextActivation;
+        IdTokenValidationKeys = [.. published.Where(k => k.Algorithm == SigningAlgorithms.Rs256).Select(k => k.PublicKey)];
+        AccessTokenValidationKeys = [.. published.Where(k => k.Algorithm == SigningAlgorithms.Es256).Select(k => k.PublicKey)];
+        Jwks = WriteJwks(published);
+    }
+
+    public IReadOnlyList<SigningKey> Published { get; }
+
+    public DateTimeOffset LoadedAt { get; }
+
+    /// <summary>When a published key starts signing, and the set must be worked out again.</summary>
+    public DateTimeOffset NextActivationAt { get; }
+
+    public SigningKey IdTokenKey { get; } = null!;
+
+    public SigningKey AccessTokenKey { get; } = null!;
+
+    public IReadOnlyList<SecurityKey> IdTokenValidationKeys { get; }
+
+    public IReadOnlyList<SecurityKey> AccessTokenValidationKeys { get; }
+
+    /// <summary>The JWKS document, serialized once per key change.</summary>
+    public byte[] Jwks { get; }
+
+    private static byte[] WriteJwks(IReadOnlyList<SigningKey> keys)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("keys");
+            foreach (var key in keys)
+            {
+                json.WriteStartObject();
+                foreach (var (name, value) in key.Jwk)
+                {
+                    json.WriteString(name, value);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}
+
+/// <summary>
+/// Keeps the signing keys in memory and in the database, encrypted with Data Protection. The key ring
+/// itself lives in the same database, so production must protect it at rest (a certificate or a
+/// key vault for Data Protection) before a copy of the database alone can no longer sign. Rotation adds a key <see cref="OidcOptions.KeyActivationDelay"/>
+/// before the current one is <see cref="OidcOptions.KeyRotationInterval"/> old; see
+/// <see cref="SigningKeySet"/> for which keys sign and which are published.
+/// </summary>
+public sealed class SigningKeyStore(
+    IServiceScopeFactory scopes,
+    IDataProtectionProvider dataProtection,
+    TimeProvider time,
+    IOptions<OidcOptions> options,
+    ILogger<SigningKeyStore> logger) : IDisposable
+{
+    private const string Purpose = "PrivacyPortal.Oidc.SigningKeys";
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly Dictionary<string, SigningKey> loaded = new(StringComparer.Ordinal);
+    private volatile SigningKeySet? current;
+
+    /// <summary>The keys; loads (and if needed creates) them on first use, and re-reads when a published key is due to start signing.</summary>
+    public async ValueTask<SigningKeySet> GetAsync(CancellationToken cancellationToken = default)
+    {
+        var set = current;
+        return set is not null && set.NextActivationAt > time.GetUtcNow() ? set : await ReloadAsync(rotateIfDue: set is null, cancellationToken);
+    }
+
+    /// <summary>Re-reads the table and rotates any key that is due; what the background job calls.</summary>
+    public Task<SigningKeySet> ReloadAsync(bool rotateIfDue, CancellationToken cancellationToken) =>
+        LockedAsync(db => rotateIfDue ? RotateDueAsync(db, force: null, cancellationToken) : Task.CompletedTask, cancellationToken);
+
+    /// <summary>Adds a new key of <paramref name="algorithm"/> now, whatever the current one's age; it signs after the activation delay.</summary>
+    public Task<SigningKeySet> RotateAsync(string algorithm, CancellationToken cancellationToken = default) =>
+        LockedAsync(db => RotateDueAsync(db, force: algorithm, cancellationToken), cancellationToken);
+
+    /// <summary>Reloads after an unknown <c>kid</c>, at most once per few seconds, so forged kids cannot hammer the database.</summary>
+    public async ValueTask<SigningKeySet> RefreshForUnknownKeyAsync(CancellationToken cancellationToken)
+    {
+        var keys = await GetAsync(cancellationToken);
+        return time.GetUtcNow() - keys.LoadedAt < TimeSpan.FromSeconds(5) ? keys : await ReloadAsync(rotateIfDue: false, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        foreach (var key in loaded.Values)
+        {
+            key.Dispose();
+        }
+
+        gate.Dispose();
+    }
+
+    private async Task<SigningKeySet> LockedAsync(Func<PortalDbContext, Task> change, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            await change(db);
+            var rows = new List<OidcSigningKey>();
+            foreach (var algorithm in SigningAlgorithms.All)
+            {
+                // Enough for a pending, the current and the previous key, and one more made by a racing instance.
+                rows.AddRange(await NewestAsync(db, algorithm, 4, cancellationToken));
+            }
+
+            var protector = dataProtection.CreateProtector(Purpose);
+            var published = new List<SigningKey>();
+            foreach (var row in rows)
+            {
+                if (!loaded.TryGetValue(row.Id, out var key))
+                {
+                    key = new SigningKey(row.Id, row.Algorithm, row.CreatedAt, protector.Unprotect(Convert.FromBase64String(row.ProtectedKey)));
+                    loaded[row.Id] = key;
+                }
+
+                published.Add(key);
+            }
+
+            // Keys that left JWKS are not disposed: a request may still be signing with one this instant.
+            var set = new SigningKeySet(published, time.GetUtcNow(), options.Value.KeyActivationDelay);
+            current = set;
+            return set;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task RotateDueAsync(PortalDbContext db, string? force, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var settings = options.Value;
+        foreach (var algorithm in SigningAlgorithms.All)
+        {
+            // The newest key is the pending one when there is one, so this also waits for it to be used.
+            var newest = (await NewestAsync(db, algorithm, 1, cancellationToken)).FirstOrDefault();
+            if (force != algorithm && newest is not null && newest.CreatedAt + settings.KeyRotationInterval - settings.KeyActivationDelay > now)
+            {
+                continue;
+            }
+
+            var protector = dataProtection.CreateProtector(Purpose);
+            var id = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12));
+            db.Set<OidcSigningKey>().Add(new OidcSigningKey
+            {
+                Id = id,
+                Algorithm = algorithm,
+                CreatedAt = now,
+                ProtectedKey = Convert.ToBase64String(protector.Protect(SigningKey.Generate(algorithm))),
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            logger.LogInformation("New {Algorithm} signing key {KeyId}", algorithm, id);
+        }
+    }
+
+    private static Task<List<OidcSigningKey>> NewestAsync(PortalDbContext db, string algorithm, int count, CancellationToken cancellationToken) =>
+        db.Set<OidcSigningKey>().AsNoTracking()
+            .Where(k => k.Algorithm == algorithm)
+            .OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id)
+            .Take(count)
+            .ToListAsync(cancellationToken);
+}
+
+/// <summary>Loads the keys before the first request and rotates them on schedule.</summary>
+internal sealed class SigningKeyRotation(SigningKeyStore keys, TimeProvider time, IOptions<OidcOptions> options, ILogger<SigningKeyRotation> logger)
+    : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await keys.ReloadAsync(rotateIfDue: true, cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.KeyRefreshInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await keys.ReloadAsync(rotateIfDue: true, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The keys in memory keep working; the next tick tries again.
+                logger.LogError(e, "Reloading the signing keys failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+namespace PrivacyPortal.Features.Oidc.StoreApi;
+
+// The store API serves data that other features own. Each source is an interface here with a
+// default that knows nothing yet; the owning feature registers its implementation in its place
+// (services.Replace) when it is merged. Every call names the store's company (controller), so a
+// store only ever sees its own company's data.
+
+/// <summary>A page of changes after a cursor; <see cref="NextCursor"/> is passed back as <c>since</c> next time.</summary>
+public sealed record ChangePage<T>(IReadOnlyList<T> Items, string? NextCursor, bool HasMore);
+
+/// <param name="Kind"><c>objection</c> (Art. 21(3)), <c>withdrawal</c> (Art. 7(3)) or <c>unsubscribe</c>.</param>
+/// <param name="Channel">The marketing channel (e.g. <c>email</c>, <c>sms</c>), when the change is per channel.</param>
+/// <param name="Purpose">The consent or newsletter it is about, when it is about one.</param>
+public sealed record SuppressionEntry(string Sub, string Email, string Kind, string? Channel, string? Purpose, DateTimeOffset ChangedAt);
+
+public sealed record MarketingPermissionEntry(string Sub, string Email, MarketingPermissions Permissions, DateTimeOffset ChangedAt);
+
+/// <summary>Marketing permissions and the suppression list (owned by the preferences feature).</summary>
+public interface ISuppressionSource
+{
+    Task<ChangePage<MarketingPermissionEntry>> GetMarketingPermissionsAsync(string controllerId, string? since, int limit, CancellationToken cancellationToken);
+
+    Task<ChangePage<SuppressionEntry>> GetSuppressionsAsync(string controllerId, string? since, int limit, CancellationToken cancellationToken);
+}
+
+/// <param name="Kind"><c>erasure</c>, <c>rectification</c> or <c>restriction</c>.</param>
+/// <param name="ExternalIds">The store's own record ids the task is about (from its pushes).</param>
+/// <param name="Details">What to change, for a rectification.</param>
+public sealed record RecipientTaskItem(
+    Guid Id,
+    string Kind,
+    string Sub,
+    string Email,
+    IReadOnlyList<string> Categories,
+    IReadOnlyList<string> ExternalIds,
+    string? Details,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? AcknowledgedAt);
+
+public enum AcknowledgeOutcome
+{
+    Acknowledged,
+    AlreadyAcknowledged,
+    NotFound,
+}
+
+/// <summary>Art. 19 tasks addressed to a store (owned by the requests feature's RecipientTask table).</summary>
+public interface IRecipientTaskSource
+{
+    Task<ChangePage<RecipientTaskItem>> GetTasksAsync(string storeId, string controllerId, string? since, bool includeAcknowledged, int limit, CancellationToken cancellationToken);
+
+    Task<AcknowledgeOutcome> AcknowledgeAsync(string storeId, Guid taskId, string? note, CancellationToken cancellationToken);
+}
+
+/// <summary>A person's cookie-consent choice (owned by the preferences feature).</summary>
+public interface ICookieConsentSource
+{
+    Task<CookieConsentChoice?> GetAsync(Guid subjectId, CancellationToken cancellationToken);
+}
+
+internal sealed class NoSuppressions : ISuppressionSource
+{
+    public Task<ChangePage<MarketingPermissionEntry>> GetMarketingPermissionsAsync(string controllerId, string? since, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(new ChangePage<MarketingPermissionEntry>([], since, false));
+
+    public Task<ChangePage<SuppressionEntry>> GetSuppressionsAsync(string controllerId, string? since, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(new ChangePage<SuppressionEntry>([], since, false));
+}
+
+internal sealed class NoRecipientTasks : IRecipientTaskSource
+{
+    public Task<ChangePage<RecipientTaskItem>> GetTasksAsync(string storeId, string controllerId, string? since, bool includeAcknowledged, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(new ChangePage<RecipientTaskItem>([], since, false));
+
+    public Task<AcknowledgeOutcome> AcknowledgeAsync(string storeId, Guid taskId, string? note, CancellationToken cancellationToken) =>
+        Task.FromResult(AcknowledgeOutcome.NotFound);
+}
+
+internal sealed class NoCookieConsents : ICookieConsentSource
+{
+    public Task<CookieConsentChoice?> GetAsync(Guid subjectId, CancellationToken cancellationToken) => Task.FromResult<CookieConsentChoice?>(null);
+}

@@ -1,0 +1,112 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PrivacyPortal.Data;
+
+namespace PrivacyPortal.Features.Oidc;
+
+/// <summary>UserInfo (OIDC Core §5.3), GET and POST, with a Bearer access token issued to a person.</summary>
+internal static class UserInfoEndpoint
+{
+    public static async Task<IResult> HandleAsync(
+        HttpContext context,
+        OidcTokenValidator validator,
+        OidcClientRegistry clients,
+        PortalDbContext db,
+        IPrivacyClaimsSource privacy,
+        CancellationToken cancellationToken)
+    {
+        OidcProtocol.NoStore(context);
+        var token = await BearerToken.ReadAsync(context.Request, allowFormBody: true, cancellationToken);
+        var info = await validator.ValidateAccessTokenAsync(token, cancellationToken);
+        if (info is null || info.IsClientToken || !Guid.TryParse(info.Subject, out var subjectId))
+        {
+            return BearerToken.Challenge(context, "invalid_token", "The access token is invalid, expired or revoked.");
+        }
+
+        if (!info.HasScope(OidcScopes.OpenId))
+        {
+            return BearerToken.Challenge(context, "insufficient_scope", "The openid scope is required.", StatusCodes.Status403Forbidden);
+        }
+
+        // One round trip: the person, and whether the token or its grant was revoked.
+        var jti = info.Jti;
+        var grantId = info.GrantId;
+        var person = await db.Users.AsNoTracking()
+            .Where(u => u.Id == subjectId)
+            .Select(u => new
+            {
+                u.DisplayName,
+                u.Email,
+                u.PreferredCulture,
+                Revoked = db.Set<OidcRevokedAccessToken>().Any(t => t.Jti == jti)
+                    || (grantId != null && !db.Set<OidcGrant>().Any(g => g.Id == grantId && g.RevokedAt == null)),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (person is null || person.Revoked)
+        {
+            return BearerToken.Challenge(context, "invalid_token", "The access token was revoked, or the person no longer exists.");
+        }
+
+        PrivacyClaims? privacyClaims = null;
+        if (info.HasScope(OidcScopes.Privacy) && clients.Find(info.ClientId) is { } client)
+        {
+            privacyClaims = await privacy.GetAsync(subjectId, client.ControllerId, cancellationToken);
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("sub", info.Subject);
+            if (info.HasScope(OidcScopes.Profile))
+            {
+                json.WriteString("name", person.DisplayName);
+                json.WriteString("locale", person.PreferredCulture);
+            }
+
+            if (info.HasScope(OidcScopes.Email) && person.Email is not null)
+            {
+                json.WriteString("email", person.Email);
+                // Every sign-in proves control of the mailbox: the link or code came to it.
+                json.WriteBoolean("email_verified", true);
+            }
+
+            if (privacyClaims is not null)
+            {
+                PrivacyClaimsJson.Write(json, privacyClaims);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Results.Bytes(buffer.WrittenSpan.ToArray(), "application/json");
+    }
+}
+
+/// <summary>RFC 6750 bearer tokens: reading them and refusing them.</summary>
+internal static class BearerToken
+{
+    public static async Task<string?> ReadAsync(HttpRequest request, bool allowFormBody, CancellationToken cancellationToken)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header[7..].Trim();
+        }
+
+        if (allowFormBody && HttpMethods.IsPost(request.Method) && request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(cancellationToken);
+            return form["access_token"].ToString() is { Length: > 0 } value ? value : null;
+        }
+
+        return null;
+    }
+
+    public static IResult Challenge(HttpContext context, string error, string description, int status = StatusCodes.Status401Unauthorized)
+    {
+        context.Response.Headers.WWWAuthenticate = $"Bearer error=\"{error}\", error_description=\"{description}\"";
+        return Results.Json(new OAuthError(error, description), OidcJson.Default.OAuthError, statusCode: status);
+    }
+}

@@ -1,0 +1,203 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PrivacyPortal.Testing.Web;
+
+namespace PrivacyPortal.Tests.Features.Oidc;
+
+public sealed class StoreApiTests : IDisposable
+{
+    private readonly PortalAppFactory factory = OidcFlow.NewPortal();
+    private readonly CookieAwareClient browser;
+    private readonly OidcFlow flow;
+
+    public StoreApiTests()
+    {
+        browser = factory.CreateCookieAwareClient();
+        flow = new OidcFlow(factory, browser);
+    }
+
+    public void Dispose()
+    {
+        browser.Dispose();
+        factory.Dispose();
+    }
+
+    [Fact]
+    public async Task A_store_pushes_records_idempotently_into_its_own_company()
+    {
+        var token = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
+        var body = new
+        {
+            records = new object[]
+            {
+                new { externalId = "NO-2026-0001", email = "Kari.Nordmann@example.no", category = "orders", summary = "Order NO-2026-0001: shelf", content = new { total = 1200, currency = "NOK" }, retentionFrom = "2026-01-10" },
+                new { externalId = "NO-2026-0002", email = "new.customer@example.no", category = "contact", summary = "Delivery address", content = new { address = "Storgata 1" }, retentionFrom = "2026-01-10" },
+            },
+        };
+
+        var first = await PushAsync(token, body);
+        Assert.Equal(2, first.GetProperty("created").GetInt32());
+        var second = await PushAsync(token, body);
+        Assert.Equal(0, second.GetProperty("created").GetInt32());
+        Assert.Equal(2, second.GetProperty("unchanged").GetInt32());
+
+        var rows = await flow.WithDbAsync(db => db.HeldRecords.AsNoTracking().Where(r => r.SourceStoreId == DevClients.No && r.ExternalId!.StartsWith("NO-2026")).ToListAsync());
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Equal("innore-no", r.ControllerId));
+        var kari = await flow.WithDbAsync(db => db.Users.SingleAsync(u => u.Email == "kari.nordmann@example.no"));
+        Assert.Equal(kari.Id, rows.Single(r => r.ExternalId == "NO-2026-0001").SubjectId);
+        Assert.True(await flow.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == "new.customer@example.no")));
+
+        var changed = await PushAsync(token, new { records = new[] { new { externalId = "NO-2026-0001", sub = kari.Id.ToString(), category = "orders", summary = "Order NO-2026-0001: shelf (returned)", content = new { total = 0 }, retentionFrom = "2026-01-10" } } });
+        Assert.Equal(1, changed.GetProperty("updated").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("category", "cookies-of-mars", "records[1].category")]
+    [InlineData("retentionFrom", "10.01.2026", "records[1].retentionFrom")]
+    [InlineData("sub", "not-a-guid", "records[1].sub")]
+    [InlineData("sub", "6f1c1b9e-0000-4000-8000-000000000000", "records[1].sub")]
+    [InlineData("email", "not an address", "records[1].email")]
+    public async Task A_bad_record_is_refused_with_problem_json_naming_the_field_and_nothing_is_written(string field, string value, string path)
+    {
+        var token = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
+        var bad = new Dictionary<string, object>
+        {
+            ["externalId"] = "NO-BAD-2", ["email"] = "ola.hansen@bygg.example.no", ["category"] = "orders",
+            ["summary"] = "x", ["content"] = new { a = 1 }, ["retentionFrom"] = "2026-01-10",
+        };
+        bad[field] = value;
+        var body = new { records = new object[] { new { externalId = "NO-BAD-1", email = "fresh.person@example.no", category = "orders", summary = "ok", content = new { a = 1 }, retentionFrom = "2026-01-10" }, bad } };
+
+        using var response = await SendAsync(token, HttpMethod.Post, "/api/v1/records", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await OidcFlow.JsonAsync(response);
+        Assert.Equal(path, problem.GetProperty("field").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty(path, out _));
+        Assert.False(await flow.WithDbAsync(db => db.HeldRecords.AnyAsync(r => r.ExternalId!.StartsWith("NO-BAD"))));
+        Assert.False(await flow.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == "fresh.person@example.no")));
+    }
+
+    [Fact]
+    public async Task A_category_of_the_other_company_is_checked_against_the_callers_company()
+    {
+        // innore.eu belongs to Innore OÜ: the records land there, never at INNORE AS.
+        var token = await StoreTokenAsync(DevClients.Eu, DevClients.EuSecret);
+
+        await PushAsync(token, new { records = new[] { new { externalId = "EE-1", email = "mari.maasikas@example.ee", category = "orders", summary = "Order", content = new { a = 1 }, retentionFrom = "2026-01-10" } } });
+
+        var row = await flow.WithDbAsync(db => db.HeldRecords.SingleAsync(r => r.ExternalId == "EE-1"));
+        Assert.Equal("innore-ee", row.ControllerId);
+        Assert.Equal(DevClients.Eu, row.SourceStoreId);
+    }
+
+    [Fact]
+    public async Task The_api_refuses_no_token_a_persons_token_and_a_token_without_the_scope()
+    {
+        using (var anonymous = await SendAsync(null, HttpMethod.Get, "/api/v1/suppressions"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
+        }
+
+        var person = await flow.SignInToStoreAsync(scope: "openid");
+        using (var personal = await SendAsync(person.GetProperty("access_token").GetString(), HttpMethod.Get, "/api/v1/suppressions"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, personal.StatusCode);
+        }
+
+        var tasksOnly = await StoreTokenAsync(DevClients.Eu, DevClients.EuSecret, "store.tasks");
+        using (var forbidden = await SendAsync(tasksOnly, HttpMethod.Get, "/api/v1/suppressions"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        }
+
+        using var allowed = await SendAsync(tasksOnly, HttpMethod.Get, "/api/v1/tasks");
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_revoked_store_token_is_refused()
+    {
+        var token = await StoreTokenAsync(DevClients.Eu, DevClients.EuSecret);
+        using var revoke = new HttpRequestMessage(HttpMethod.Post, "/connect/revoke") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }) };
+        revoke.Headers.Authorization = OidcFlow.Basic(DevClients.Eu, DevClients.EuSecret);
+        (await browser.Http.SendAsync(revoke)).Dispose();
+
+        using var response = await SendAsync(token, HttpMethod.Get, "/api/v1/tasks");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Lists_answer_with_a_cursor_and_unknown_tasks_are_404()
+    {
+        var token = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
+
+        foreach (var path in new[] { "/api/v1/suppressions?since=abc", "/api/v1/marketing-permissions", "/api/v1/tasks" })
+        {
+            using var response = await SendAsync(token, HttpMethod.Get, path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await OidcFlow.JsonAsync(response);
+            Assert.Equal(0, page.GetProperty("items").GetArrayLength());
+            Assert.False(page.GetProperty("hasMore").GetBoolean());
+        }
+
+        using var ack = await SendAsync(token, HttpMethod.Post, $"/api/v1/tasks/{Guid.NewGuid()}/acknowledge");
+        Assert.Equal(HttpStatusCode.NotFound, ack.StatusCode);
+    }
+
+    [Fact]
+    public async Task Cookie_consent_is_only_told_about_people_the_stores_company_knows()
+    {
+        var no = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
+
+        using (var kari = await SendAsync(no, HttpMethod.Get, "/api/v1/people/cookie-consent?email=kari.nordmann@example.no"))
+        {
+            Assert.Equal(HttpStatusCode.OK, kari.StatusCode);
+            var body = await OidcFlow.JsonAsync(kari);
+            Assert.Equal(JsonValueKind.Null, body.GetProperty("cookieConsent").ValueKind);
+        }
+
+        // Mari is a customer of Innore OÜ only.
+        using var mari = await SendAsync(no, HttpMethod.Get, "/api/v1/people/cookie-consent?email=mari.maasikas@example.ee");
+        Assert.Equal(HttpStatusCode.NotFound, mari.StatusCode);
+        using var nobody = await SendAsync(no, HttpMethod.Get, "/api/v1/people/cookie-consent?email=nobody@example.no");
+        Assert.Equal(HttpStatusCode.NotFound, nobody.StatusCode);
+    }
+
+    private async Task<string> StoreTokenAsync(string clientId, string secret, string? scope = null)
+    {
+        using var response = await flow.TokenAsync(clientId, secret, new() { ["grant_type"] = "client_credentials", ["scope"] = scope });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await OidcFlow.JsonAsync(response)).GetProperty("access_token").GetString()!;
+    }
+
+    private async Task<JsonElement> PushAsync(string token, object body)
+    {
+        using var response = await SendAsync(token, HttpMethod.Post, "/api/v1/records", body);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return await OidcFlow.JsonAsync(response);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string? token, HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return await browser.Http.SendAsync(request);
+    }
+}
