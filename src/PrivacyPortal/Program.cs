@@ -17,6 +17,7 @@ using PrivacyPortal.Infrastructure.Localization;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPortalWeb();
+builder.AddPortalProxy();
 builder.AddPortalLocalization();
 builder.AddPortalPolicy();
 builder.AddPortalData();

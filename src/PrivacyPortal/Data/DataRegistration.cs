@@ -54,18 +54,44 @@ public static class DataRegistration
             EnsureSqliteDirectory(db.Database.GetConnectionString());
         }
 
-        await db.Database.MigrateAsync();
-        if (db.Database.IsSqlite())
+        var postgres = db.Database.IsNpgsql();
+        if (postgres)
         {
-            // WAL lets readers go on while the dispatcher or a sign-in writes.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            // Instances started together (a deploy, a scale-up) would otherwise apply the same
+            // migration side by side: EF Core's own lock does not cover a whole run on PostgreSQL
+            // (the scale-out tests caught "relation already exists"). A session-level advisory
+            // lock on the connection the migrations use makes the others wait, then find nothing
+            // to do; it also keeps two seeders from inserting the demo people twice.
+            await db.Database.OpenConnectionAsync();
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})");
         }
 
-        foreach (var seeder in scope.ServiceProvider.GetServices<IDatabaseSeeder>())
+        try
         {
-            await seeder.SeedAsync(db, app.Lifetime.ApplicationStopping);
+            await db.Database.MigrateAsync();
+            if (db.Database.IsSqlite())
+            {
+                // WAL lets readers go on while the dispatcher or a sign-in writes.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            }
+
+            foreach (var seeder in scope.ServiceProvider.GetServices<IDatabaseSeeder>())
+            {
+                await seeder.SeedAsync(db, app.Lifetime.ApplicationStopping);
+            }
+        }
+        finally
+        {
+            if (postgres)
+            {
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})");
+                await db.Database.CloseConnectionAsync();
+            }
         }
     }
+
+    /// <summary>The advisory lock key for start-up migrations: any fixed number no other code uses ("PPMIGRATE" in ASCII, trimmed to 64 bits).</summary>
+    private const long MigrationLockKey = 0x50504D4947524154;
 
     private static string DefaultSqlite(IWebHostEnvironment environment) =>
         $"Data Source={Path.Combine(environment.ContentRootPath, "App_Data", "portal.db")}";

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PrivacyPortal.Testing.Database;
 using PrivacyPortal.Testing.Infrastructure;
 using PrivacyPortal.Testing.Smtp;
 using PrivacyPortal.Testing.Time;
@@ -16,6 +17,11 @@ namespace PrivacyPortal.Testing.Web;
 /// mail either to a real SMTP server or to a pickup folder. In memory by default; on a real Kestrel
 /// socket (for browsers) with <c>useKestrel: true</c>. Configure with <see cref="With(string, string?)"/>
 /// and friends before the first request or <see cref="Start"/>.
+/// <para>
+/// The database is SQLite unless <see cref="WithPostgres"/> is called or the run sets
+/// <c>PORTAL_TEST_DATABASE=Postgres</c> (the test command's second pass): then each factory gets a
+/// fresh PostgreSQL database of its own, or shares the one it was given.
+/// </para>
 /// </summary>
 public sealed class PortalAppFactory : WebApplicationFactory<Program>
 {
@@ -23,6 +29,16 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
     private readonly List<Action<IServiceCollection>> _serviceOverrides = [];
     private bool _configured;
     private bool _cleanedUp;
+    private DatabaseChoice _database = DatabaseChoice.FromEnvironment;
+    private bool _ownsPostgres;
+
+    static PortalAppFactory()
+    {
+        // Every host watches its config files and wwwroot; on Linux each watcher takes an inotify
+        // instance, of which a user has 128 on this machine, shared with every other test run.
+        // Polling takes none, and tests never change those files while an app runs.
+        Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "1");
+    }
 
     static PortalAppFactory()
     {
@@ -69,7 +85,21 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
     /// <summary>A folder of this instance only, deleted on dispose.</summary>
     public string TempDirectory { get; }
 
+    /// <summary>The SQLite file; meaningless when the app runs on PostgreSQL (see <see cref="UsesPostgres"/>).</summary>
     public string DatabasePath => Path.Combine(TempDirectory, "portal.db");
+
+    /// <summary>The variable that makes every factory that did not choose run on PostgreSQL.</summary>
+    public const string DatabaseVariable = "PORTAL_TEST_DATABASE";
+
+    /// <summary>True when this run asks factories to use PostgreSQL unless a test chose otherwise.</summary>
+    public static bool PostgresByDefault =>
+        string.Equals(Environment.GetEnvironmentVariable(DatabaseVariable), "Postgres", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether the app runs on PostgreSQL (decided by the time the app starts).</summary>
+    public bool UsesPostgres => _database == DatabaseChoice.Postgres || (_database == DatabaseChoice.FromEnvironment && PostgresByDefault);
+
+    /// <summary>The PostgreSQL database the app runs on, created on first use when the factory owns it.</summary>
+    public PostgresTestDatabase? Postgres { get; private set; }
 
     /// <summary>Where mails go when no SMTP server was given.</summary>
     public string MailPickupDirectory => Path.Combine(TempDirectory, "mail");
@@ -83,8 +113,8 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
         {
             var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
             {
-                ["ConnectionStrings:Portal"] = $"Data Source={DatabasePath}",
-                ["Database:Provider"] = "Sqlite",
+                ["ConnectionStrings:Portal"] = UsesPostgres ? EnsurePostgres().ConnectionString : $"Data Source={DatabasePath}",
+                ["Database:Provider"] = UsesPostgres ? "Postgres" : "Sqlite",
                 ["Portal:PublicBaseUrl"] = ServerAddress.GetLeftPart(UriPartial.Authority),
                 ["Portal:SeedDemoData"] = "true",
                 ["Email:Dispatcher:PollInterval"] = "00:00:00.200",
@@ -141,6 +171,44 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
             With(key, value);
         }
 
+        return this;
+    }
+
+    /// <summary>
+    /// Runs the app on PostgreSQL: on <paramref name="shared"/> (not dropped by this factory), so
+    /// several instances can share one database, or on a fresh database this factory drops.
+    /// </summary>
+    public PortalAppFactory WithPostgres(PostgresTestDatabase? shared = null)
+    {
+        EnsureNotStarted();
+        _database = DatabaseChoice.Postgres;
+        if (shared is not null)
+        {
+            Postgres = shared;
+            _ownsPostgres = false;
+        }
+
+        return this;
+    }
+
+    /// <summary>Runs the app on the database of <paramref name="other"/> (its SQLite file or its PostgreSQL database), as a second instance or a restart.</summary>
+    public PortalAppFactory SharingDatabaseWith(PortalAppFactory other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.UsesPostgres)
+        {
+            return WithPostgres(other.EnsurePostgres());
+        }
+
+        WithSqlite();
+        return With("ConnectionStrings:Portal", $"Data Source={other.DatabasePath}");
+    }
+
+    /// <summary>Keeps the app on its SQLite file even in a PostgreSQL run, for tests about the file itself.</summary>
+    public PortalAppFactory WithSqlite()
+    {
+        EnsureNotStarted();
+        _database = DatabaseChoice.Sqlite;
         return this;
     }
 
@@ -205,6 +273,11 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
         }
 
         _cleanedUp = true;
+        if (_ownsPostgres)
+        {
+            Postgres?.Dispose();
+        }
+
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
@@ -216,6 +289,17 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
         }
     }
 
+    private PostgresTestDatabase EnsurePostgres()
+    {
+        if (Postgres is null)
+        {
+            Postgres = new PostgresTestDatabase();
+            _ownsPostgres = true;
+        }
+
+        return Postgres;
+    }
+
     private void EnsureNotStarted()
     {
         if (_configured)
@@ -223,4 +307,11 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
             throw new InvalidOperationException("The app has already started; configure the factory before the first request.");
         }
     }
+}
+
+internal enum DatabaseChoice
+{
+    FromEnvironment,
+    Sqlite,
+    Postgres,
 }

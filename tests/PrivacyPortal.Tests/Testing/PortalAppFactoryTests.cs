@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using PrivacyPortal.Data;
+using PrivacyPortal.Testing.Database;
 using PrivacyPortal.Testing.Smtp;
 using PrivacyPortal.Testing.Web;
 
@@ -13,7 +17,7 @@ public sealed class PortalAppFactoryTests
     [Fact]
     public void The_app_gets_its_own_database_pickup_mail_development_and_the_manual_clock()
     {
-        using var factory = new PortalAppFactory();
+        using var factory = new PortalAppFactory().WithSqlite();
         factory.Start();
         var configuration = factory.Services.GetRequiredService<IConfiguration>();
 
@@ -26,6 +30,47 @@ public sealed class PortalAppFactoryTests
         Assert.Equal("00:00:00.200", configuration["Email:Dispatcher:PollInterval"]);
         Assert.Equal("Development", factory.Services.GetRequiredService<IWebHostEnvironment>().EnvironmentName);
         Assert.Same(factory.Clock, factory.Services.GetRequiredService<TimeProvider>());
+    }
+
+    [Fact]
+    public async Task On_PostgreSQL_each_factory_gets_a_fresh_database_that_is_dropped_and_a_shared_one_that_is_kept()
+    {
+        await using var shared = new PostgresTestDatabase();
+        string ownName;
+        using (var own = new PortalAppFactory().WithPostgres())
+        using (var onShared = new PortalAppFactory().WithPostgres(shared))
+        {
+            own.Start();
+            onShared.Start();
+            var configuration = own.Services.GetRequiredService<IConfiguration>();
+            Assert.Equal("Postgres", configuration["Database:Provider"]);
+            ownName = own.Postgres!.Name;
+            Assert.NotEqual(shared.Name, ownName);
+            Assert.Equal(shared.ConnectionString, onShared.Services.GetRequiredService<IConfiguration>().GetConnectionString("Portal"));
+
+            await using var scope = own.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            Assert.True(db.Database.IsNpgsql());
+            Assert.True(await db.Users.AnyAsync(u => u.Email == "kari.nordmann@example.no"), "migrated and seeded");
+        }
+
+        Assert.DoesNotContain(ownName, await DatabaseNamesAsync());
+        Assert.Contains(shared.Name, await DatabaseNamesAsync());
+    }
+
+    private static async Task<List<string>> DatabaseNamesAsync()
+    {
+        await using var connection = new NpgsqlConnection(PostgresServer.AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT datname FROM pg_database", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var names = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
     }
 
     [Fact]

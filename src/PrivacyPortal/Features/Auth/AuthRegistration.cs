@@ -55,6 +55,7 @@ public static class AuthRegistration
         builder.Services.AddScoped<PortalSignIn>();
         builder.Services.AddScoped<RequestMagicLinkCommand>();
         builder.Services.AddScoped<RedeemMagicLinkCommand>();
+        builder.Services.AddSingleton<SharedRateLimitCounter>();
         builder.Services.AddRateLimiter(MagicLinkRateLimits.Configure);
         return builder;
     }

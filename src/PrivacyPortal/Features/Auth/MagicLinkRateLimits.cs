@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace PrivacyPortal.Features.Auth;
 
 /// <summary>
-/// Per-IP limit on the sign-in forms. The per-address limit is counted in the database
-/// (<see cref="RequestMagicLinkCommand"/>), where every instance sees it.
+/// Per-IP limit on the sign-in forms, counted in the database (<see cref="SharedRateLimitCounter"/>)
+/// so that behind a load balancer an attacker gets one allowance, not one per instance. The
+/// per-address limit is counted from the sign-in attempts themselves (<see cref="RequestMagicLinkCommand"/>).
 /// </summary>
 internal static class MagicLinkRateLimits
 {
@@ -24,14 +25,11 @@ internal static class MagicLinkRateLimits
                 return RateLimitPartition.GetNoLimiter("get");
             }
 
-            return RateLimitPartition.GetFixedWindowLimiter(
+            // The counter is a singleton, so the cached partition limiter may keep it.
+            var counter = context.RequestServices.GetRequiredService<SharedRateLimitCounter>();
+            return RateLimitPartition.Get(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.MaxLinksPerIpPer10Minutes,
-                    Window = TimeSpan.FromMinutes(10),
-                    QueueLimit = 0,
-                });
+                ip => new SharedFixedWindowRateLimiter(counter, PerIp, ip, options.MaxLinksPerIpPer10Minutes, TimeSpan.FromMinutes(10)));
         });
         limiter.OnRejected = async (context, cancellationToken) =>
         {

@@ -15,11 +15,11 @@ internal static class SessionValidator
     private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
 
     // Runs on every signed-in request, so it is compiled once rather than translated each time.
-    private static readonly Func<PortalDbContext, Guid, Task<SessionState?>> SessionQuery =
+    private static readonly PerModelQuery<Func<PortalDbContext, Guid, Task<SessionState?>>> SessionQuery = new(() =>
         EF.CompileAsyncQuery((PortalDbContext db, Guid id) => db.Sessions.AsNoTracking()
             .Where(s => s.Id == id)
             .Select(s => new SessionState(s.EndedAt, s.ExpiresAt, s.LastSeenAt))
-            .FirstOrDefault());
+            .FirstOrDefault()));
 
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
@@ -34,7 +34,7 @@ internal static class SessionValidator
         var db = services.GetRequiredService<PortalDbContext>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var options = services.GetRequiredService<IOptions<AuthOptions>>().Value;
-        var session = await SessionQuery(db, sessionId.Value);
+        var session = await SessionQuery.For(db)(db, sessionId.Value);
         if (session is null || session.EndedAt is not null || session.ExpiresAt <= now || session.LastSeenAt + options.IdleTimeout <= now)
         {
             await RejectAsync(context);

@@ -98,12 +98,18 @@ public sealed partial class OutboxDispatcher(
     /// <summary>
     /// Takes a lease on up to <see cref="OutboxDispatcherOptions.BatchSize"/> due mails and returns those
     /// this instance now holds. The conditional UPDATE is what makes it safe: of two instances that
-    /// picked the same candidates, only one matches the row. A PostgreSQL variant with
-    /// <c>FOR UPDATE SKIP LOCKED</c> belongs here and nowhere else.
+    /// picked the same candidates, only one matches the row. On PostgreSQL the claim is one statement
+    /// with <c>FOR UPDATE SKIP LOCKED</c> instead, so instances take disjoint batches rather than
+    /// queueing on each other's rows and coming away empty.
     /// </summary>
     internal async Task<IReadOnlyList<OutboxMessage>> ClaimBatchAsync(
         PortalDbContext db, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
+        if (db.Database.IsNpgsql())
+        {
+            return await ClaimBatchSkipLockedAsync(db, now, leaseUntil, cancellationToken);
+        }
+
         var candidates = await Due(db.Outbox, now)
             .OrderBy(m => m.NextAttemptAt)
             .Select(m => m.Id)
@@ -125,6 +131,32 @@ public sealed partial class OutboxDispatcher(
             .Where(m => candidates.Contains(m.Id) && m.LockedBy == instance && m.LockedUntil == leaseUntil)
             .OrderBy(m => m.NextAttemptAt)
             .ToListAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<OutboxMessage>> ClaimBatchSkipLockedAsync(
+        PortalDbContext db, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        // Times are UTC ticks in the database (PortalDbContext), so the parameters are too.
+        var pending = (int)OutboxStatus.Pending;
+        var nowTicks = now.UtcTicks;
+        var untilTicks = leaseUntil.UtcTicks;
+        var instance = InstanceId;
+        var batchSize = Settings.BatchSize;
+        var claimed = await db.Outbox
+            .FromSql($"""
+                UPDATE "OutboxMessages" SET "LockedBy" = {instance}, "LockedUntil" = {untilTicks}
+                WHERE "Id" IN (
+                    SELECT "Id" FROM "OutboxMessages"
+                    WHERE "Status" = {pending} AND "NextAttemptAt" <= {nowTicks}
+                      AND ("LockedUntil" IS NULL OR "LockedUntil" < {nowTicks})
+                    ORDER BY "NextAttemptAt"
+                    LIMIT {batchSize}
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING *
+                """)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+        return [.. claimed.OrderBy(m => m.NextAttemptAt)];
     }
 
     private static IQueryable<OutboxMessage> Due(IQueryable<OutboxMessage> outbox, DateTimeOffset now) =>

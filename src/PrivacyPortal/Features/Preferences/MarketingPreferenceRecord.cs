@@ -96,7 +96,9 @@ internal sealed class MarketingPreferenceRecordConfiguration : IEntityTypeConfig
         builder.Property(r => r.PolicyRevision).HasMaxLength(64);
         builder.HasOne<DataSubject>().WithMany().HasForeignKey(r => r.SubjectId).OnDelete(DeleteBehavior.Cascade);
         // The latest row per preference is the current state; the unique version stops double writes.
-        builder.HasIndex(r => new { r.SubjectId, r.ControllerId, r.Kind, r.Target, r.Version }).IsUnique();
+        // Named by hand: the generated name is longer than PostgreSQL's 63-character identifiers.
+        builder.HasIndex(r => new { r.SubjectId, r.ControllerId, r.Kind, r.Target, r.Version }).IsUnique()
+            .HasDatabaseName("IX_MarketingPreferences_Subject_Controller_Kind_Target_Version");
         // Stores collect the changes of their controller after a cursor.
         builder.HasIndex(r => new { r.ControllerId, r.Id });
     }

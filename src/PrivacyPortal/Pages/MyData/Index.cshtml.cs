@@ -21,25 +21,26 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
 
     // Compiled once: the page runs a query per category, and translating LINQ each time cost more
     // than running the SQL (measured with dotnet-trace, see docs/benchmarks.md).
-    private static readonly Func<PortalDbContext, Guid, Task<PersonView?>> PersonQuery =
+    // Per model, so one process can serve SQLite and PostgreSQL apps (the test run does).
+    private static readonly PerModelQuery<Func<PortalDbContext, Guid, Task<PersonView?>>> PersonQuery = new(() =>
         EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId) => db.Users.AsNoTracking()
             .Where(u => u.Id == subjectId)
             .Select(u => new PersonView(u.DisplayName, u.Email ?? "", u.Kind, u.CompanyName, u.CompanyRegistrationCode, u.JobTitle))
-            .FirstOrDefault());
+            .FirstOrDefault()));
 
-    private static readonly Func<PortalDbContext, Guid, IAsyncEnumerable<CategoryCount>> CountsQuery =
+    private static readonly PerModelQuery<Func<PortalDbContext, Guid, IAsyncEnumerable<CategoryCount>>> CountsQuery = new(() =>
         EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId) => db.HeldRecords.AsNoTracking()
             .Where(r => r.SubjectId == subjectId)
             .GroupBy(r => new { r.ControllerId, r.CategoryId })
-            .Select(g => new CategoryCount(g.Key.ControllerId, g.Key.CategoryId, g.Count())));
+            .Select(g => new CategoryCount(g.Key.ControllerId, g.Key.CategoryId, g.Count()))));
 
-    private static readonly Func<PortalDbContext, Guid, string, string, int, int, IAsyncEnumerable<RecordView>> RecordsQuery =
+    private static readonly PerModelQuery<Func<PortalDbContext, Guid, string, string, int, int, IAsyncEnumerable<RecordView>>> RecordsQuery = new(() =>
         EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId, string controllerId, string categoryId, int skip, int take) =>
             db.HeldRecords.AsNoTracking()
                 .Where(r => r.SubjectId == subjectId && r.ControllerId == controllerId && r.CategoryId == categoryId)
                 .OrderByDescending(r => r.RetentionFrom).ThenByDescending(r => r.Id)
                 .Skip(skip).Take(take)
-                .Select(r => new RecordView(r.Id, r.Summary, r.Content, r.RetentionFrom, r.RestrictedAt != null)));
+                .Select(r => new RecordView(r.Id, r.Summary, r.Content, r.RetentionFrom, r.RestrictedAt != null))));
 
     public PersonView Person { get; private set; } = null!;
 
@@ -58,7 +59,7 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
     {
         var subjectId = User.RequiredSubjectId();
         Today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        var person = await PersonQuery(db, subjectId);
+        var person = await PersonQuery.For(db)(db, subjectId);
         if (person is null)
         {
             return NotFound();
@@ -66,7 +67,7 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
 
         Person = person;
         var groups = new List<CategoryCount>();
-        await foreach (var group in CountsQuery(db, subjectId).WithCancellation(cancellationToken))
+        await foreach (var group in CountsQuery.For(db)(db, subjectId).WithCancellation(cancellationToken))
         {
             groups.Add(group);
         }
@@ -83,7 +84,7 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
                 var skip = isOpen ? (PageNumber - 1) * PageSize : 0;
                 var take = isOpen ? PageSize : RecordsPerCategory;
                 var records = new List<RecordView>(take);
-                await foreach (var record in RecordsQuery(db, subjectId, group.ControllerId, group.CategoryId, skip, take).WithCancellation(cancellationToken))
+                await foreach (var record in RecordsQuery.For(db)(db, subjectId, group.ControllerId, group.CategoryId, skip, take).WithCancellation(cancellationToken))
                 {
                     records.Add(record);
                 }

@@ -8,6 +8,8 @@ using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Email;
+using PrivacyPortal.Testing.Database;
+using PrivacyPortal.Testing.Web;
 
 namespace PrivacyPortal.Tests.Features.Email;
 
@@ -23,7 +25,9 @@ internal sealed class ManualClock(DateTimeOffset start) : TimeProvider
 
 /// <summary>
 /// The email feature as the app registers it (<see cref="EmailRegistration.AddPortalEmail(IServiceCollection, IConfiguration)"/>)
-/// over a real SQLite file, without the web app around it.
+/// over a real SQLite file, without the web app around it. In a PostgreSQL run
+/// (<c>PORTAL_TEST_DATABASE=Postgres</c>) the file's path names a PostgreSQL database instead, so
+/// hosts given the same path share one database there too.
 /// </summary>
 internal sealed class EmailTestHost : IAsyncDisposable
 {
@@ -83,8 +87,10 @@ internal sealed class EmailTestHost : IAsyncDisposable
             ApplicationName = "PrivacyPortal",
             ContentRootPath = contentRoot,
         });
-        collection.AddDbContext<PortalDbContext>(db => db
-            .UseSqlite($"Data Source={databasePath}")
+        var postgres = PortalAppFactory.PostgresByDefault ? TempFolder.PostgresFor(databasePath) : null;
+        collection.AddDbContext<PortalDbContext>(db => (postgres is null
+                ? db.UseSqlite($"Data Source={databasePath}")
+                : db.UseNpgsql(postgres.ConnectionString))
             .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
         collection.AddPortalEmail(configuration);
         var host = new EmailTestHost(collection.BuildServiceProvider(validateScopes: true), clock, logs);
@@ -92,7 +98,11 @@ internal sealed class EmailTestHost : IAsyncDisposable
         await using var scope = host.services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         await db.Database.MigrateAsync();
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        if (postgres is null)
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
+
         return host;
     }
 
@@ -175,9 +185,15 @@ internal sealed class LogCapture : ILoggerProvider
     }
 }
 
-/// <summary>A fresh folder with a SQLite file in it, removed afterwards.</summary>
+/// <summary>A fresh folder with a SQLite file in it (or, in a PostgreSQL run, a database named by it), removed afterwards.</summary>
 internal sealed class TempFolder : IDisposable
 {
+    private static readonly ConcurrentDictionary<string, Lazy<PostgresTestDatabase>> PostgresDatabases = new();
+
+    /// <summary>The PostgreSQL database standing in for the SQLite file at <paramref name="databasePath"/>.</summary>
+    public static PostgresTestDatabase PostgresFor(string databasePath) =>
+        PostgresDatabases.GetOrAdd(databasePath, _ => new Lazy<PostgresTestDatabase>(() => new PostgresTestDatabase())).Value;
+
     public TempFolder()
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pp-email-" + Guid.NewGuid().ToString("N"));
@@ -190,6 +206,11 @@ internal sealed class TempFolder : IDisposable
 
     public void Dispose()
     {
+        if (PostgresDatabases.TryRemove(Database, out var postgres) && postgres.IsValueCreated)
+        {
+            postgres.Value.Dispose();
+        }
+
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {

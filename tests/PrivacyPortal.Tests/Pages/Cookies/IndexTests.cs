@@ -243,7 +243,7 @@ public sealed class IndexTests : IDisposable
         var original = File.ReadAllText(Policy.File);
         File.WriteAllText(policyFile, original.Replace($"\"revision\": \"{Policy.Revision}\"", "\"revision\": \"2026-12-01\"", StringComparison.Ordinal));
         using var revised = new PortalAppFactory()
-            .With("ConnectionStrings:Portal", $"Data Source={_factory.DatabasePath}")
+            .SharingDatabaseWith(_factory)
             .With("Policy:File", policyFile);
         using var sameBrowser = revised.CreateCookieAwareClient();
         sameBrowser.Cookies.Add(sameBrowser.BaseAddress, new System.Net.Cookie(Consent, client.GetCookie(Consent)));

@@ -1,0 +1,110 @@
+using System.Net;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PrivacyPortal.Data;
+using PrivacyPortal.Testing.Database;
+using PrivacyPortal.Testing.Web;
+
+namespace PrivacyPortal.Tests.ScaleOut;
+
+/// <summary>
+/// A person moves between two instances behind a load balancer, as round-robin sends them: what
+/// one instance issued (cookie, antiforgery token, sign-in link, key ring) works on the other.
+/// </summary>
+public sealed class TwoInstancesTests(TwoPortals portals) : IClassFixture<TwoPortals>
+{
+    [Fact]
+    public async Task Signed_in_on_A_the_person_continues_on_B_with_the_same_cookie_and_antiforgery_token()
+    {
+        var client = await portals.SignInAsync("kari.nordmann@example.no", portals.A, portals.A);
+
+        var onB = await client.GetPageAsync(TwoPortals.On(portals.B, "/en/my-data"));
+        Assert.Contains("Kari Nordmann", onB.Body!.TextContent, StringComparison.Ordinal);
+
+        // The export form rendered by A, with A's antiforgery token, posted to B.
+        var onA = await client.GetPageAsync(TwoPortals.On(portals.A, "/en/my-data"));
+        var export = HtmlForm.From(client, onA, "form[action='/en/my-data/export']");
+        Assert.NotNull(export.RequestVerificationToken);
+        using var download = await client.PostFormAsync(TwoPortals.On(portals.B, "/en/my-data/export"), export.Fields);
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("application/zip", download.Content.Headers.ContentType?.MediaType);
+
+        // Signing out on B ends the session on A too: the session lives in the database.
+        var signOut = HtmlForm.From(client, onA, "form[action='/en/logout']");
+        var signedOut = await client.PostFormAsync(TwoPortals.On(portals.B, "/en/logout"), signOut.Fields);
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        var afterwards = await client.GetAsync(TwoPortals.On(portals.A, "/en/my-data"));
+        Assert.Equal(HttpStatusCode.Redirect, afterwards.StatusCode);
+        Assert.StartsWith("/en/login", afterwards.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_link_asked_for_on_A_signs_in_on_B_once()
+    {
+        var client = await portals.SignInAsync("mari.maasikas@example.ee", portals.A, portals.B);
+        var onB = await client.GetPageAsync(TwoPortals.On(portals.B, "/en/my-data"));
+        Assert.Contains("Mari Maasikas", onB.Body!.TextContent, StringComparison.Ordinal);
+
+        await using var db = portals.Database.NewContext();
+        var attempt = await db.MagicLinkTokens.AsNoTracking()
+            .Where(t => t.Email == "mari.maasikas@example.ee")
+            .OrderByDescending(t => t.CreatedAt)
+            .FirstAsync();
+        Assert.NotNull(attempt.ConsumedAt);
+    }
+
+    [Fact]
+    public async Task Both_instances_use_the_one_data_protection_key_ring_in_the_database()
+    {
+        var protectedOnA = portals.A.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("scale-test").Protect("from A");
+        var protectedOnB = portals.B.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("scale-test").Protect("from B");
+
+        Assert.Equal("from A", portals.B.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("scale-test").Unprotect(protectedOnA));
+        Assert.Equal("from B", portals.A.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("scale-test").Unprotect(protectedOnB));
+        await using var db = portals.Database.NewContext();
+        Assert.Equal(1, await db.Set<DataProtectionKey>().CountAsync());
+    }
+
+    [Fact]
+    public async Task Two_instances_starting_together_on_an_empty_database_migrate_it_once()
+    {
+        await using var database = new PostgresTestDatabase();
+        using var a = new PortalAppFactory(useKestrel: true).WithPostgres(database).With("Portal:SeedDemoData", "false");
+        using var b = new PortalAppFactory(useKestrel: true).WithPostgres(database).With("Portal:SeedDemoData", "false");
+
+        await Task.WhenAll(Task.Run(() => a.Start()), Task.Run(() => b.Start()));
+
+        await using var db = database.NewContext();
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(HttpStatusCode.OK, (await a.CreateCookieAwareClient().GetAsync("/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await b.CreateCookieAwareClient().GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_per_IP_sign_in_limit_is_one_allowance_across_instances()
+    {
+        await using var database = new PostgresTestDatabase();
+        using var a = new PortalAppFactory(useKestrel: true).WithPostgres(database).With("Auth:MaxLinksPerIpPer10Minutes", "4").Start();
+        using var b = new PortalAppFactory(useKestrel: true).WithPostgres(database).With("Portal:SeedDemoData", "false")
+            .With("Auth:MaxLinksPerIpPer10Minutes", "4").Start();
+        using var client = CookieAwareClient.ForServer(a.ServerAddress);
+
+        async Task<HttpStatusCode> AskAsync(PortalAppFactory instance, int i)
+        {
+            var form = await HtmlForm.LoadAsync(client, TwoPortals.On(instance, "/en/login"), "main form[method=post]");
+            return (await form.Set("Input.Email", $"visitor{i}@example.net").SubmitAsync()).StatusCode;
+        }
+
+        Assert.Equal(
+            [HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK],
+            [await AskAsync(a, 1), await AskAsync(b, 2), await AskAsync(a, 3), await AskAsync(b, 4)]);
+        // In memory per instance, each would still allow two more.
+        Assert.Equal(HttpStatusCode.Redirect, await AskAsync(b, 5));
+        Assert.Equal(HttpStatusCode.Redirect, await AskAsync(a, 6));
+
+        // A new window starts on the clock (of the instance asked), not on a timer in one process.
+        b.Clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(HttpStatusCode.OK, await AskAsync(b, 7));
+    }
+}
