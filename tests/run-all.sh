@@ -112,9 +112,6 @@ dotnet build PrivacyPortal.sln -c Release -nologo -clp:NoSummary
 # The PostgreSQL tests must never pass by not running: with this set, a missing
 # PORTAL_TEST_POSTGRES fails them instead of starting a private server.
 export PORTAL_REQUIRE_POSTGRES=1
-# Each app host watches files; inotify instances are few (128 per user) and shared with every
-# other process of the user, so watchers poll instead.
-export DOTNET_USE_POLLING_FILE_WATCHER=1
 
 # The integration suite runs twice: on SQLite (with the PostgreSQL-only tests: schema, scale-out),
 # then once more on PostgreSQL (PORTAL_TEST_DATABASE=Postgres makes every app factory and email test

@@ -34,14 +34,6 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
 
     static PortalAppFactory()
     {
-        // Every host watches its config files and wwwroot; on Linux each watcher takes an inotify
-        // instance, of which a user has 128 on this machine, shared with every other test run.
-        // Polling takes none, and tests never change those files while an app runs.
-        Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "1");
-    }
-
-    static PortalAppFactory()
-    {
         // Every host watches its config files and content root with inotify, and Linux allows 128
         // inotify instances per user; dozens of portals in one test run would exhaust them.
         // Polling watchers use none (config is not reloaded in tests anyway).
