@@ -23,6 +23,7 @@ public sealed class LostKeysTests : IDisposable
         CookieContainer jar;
         IReadOnlyList<KeyValuePair<string, string>> staleLogin;
         IReadOnlyList<KeyValuePair<string, string>> staleExport;
+        IReadOnlyList<string> kidsBefore;
         using (var before = TwoPortals.Create(_database, _smtp, seed: true).Start())
         {
             using var client = await TwoPortals.SignInOnAsync(before, _smtp, "kari.nordmann@example.no");
@@ -31,6 +32,7 @@ public sealed class LostKeysTests : IDisposable
             staleLogin = (await HtmlForm.LoadAsync(client, "/en/login", "main form[method=post]"))
                 .Set("Input.Email", "kari.nordmann@example.no").Fields;
             jar = client.Cookies;
+            kidsBefore = await KeyIdsAsync(client);
         }
 
         await using (var db = _database.NewContext())
@@ -69,6 +71,20 @@ public sealed class LostKeysTests : IDisposable
         {
             Assert.Equal(1, await db.Set<DataProtectionKey>().CountAsync());
         }
+
+        // The OIDC signing keys were encrypted with the lost ring: new ones replace them, so stores
+        // can go on signing people in (their old tokens no longer validate).
+        var kidsAfter = await KeyIdsAsync(returning);
+        Assert.NotEmpty(kidsAfter);
+        Assert.Empty(kidsAfter.Intersect(kidsBefore));
+    }
+
+    private static async Task<IReadOnlyList<string>> KeyIdsAsync(CookieAwareClient client)
+    {
+        using var jwks = await client.GetAsync("/.well-known/jwks.json");
+        Assert.Equal(HttpStatusCode.OK, jwks.StatusCode);
+        using var document = System.Text.Json.JsonDocument.Parse(await jwks.Content.ReadAsStringAsync());
+        return [.. document.RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()!)];
     }
 
     public void Dispose()

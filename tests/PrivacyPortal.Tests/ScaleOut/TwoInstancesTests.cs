@@ -1,10 +1,14 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PrivacyPortal.Data;
 using PrivacyPortal.Testing.Database;
 using PrivacyPortal.Testing.Web;
+using PrivacyPortal.Tests.Features.Oidc;
 
 namespace PrivacyPortal.Tests.ScaleOut;
 
@@ -52,6 +56,71 @@ public sealed class TwoInstancesTests(TwoPortals portals) : IClassFixture<TwoPor
             .OrderByDescending(t => t.CreatedAt)
             .FirstAsync();
         Assert.NotNull(attempt.ConsumedAt);
+    }
+
+    [Fact]
+    public async Task An_authorization_code_issued_by_A_is_redeemed_at_B_once_and_both_publish_the_same_signing_keys()
+    {
+        var browser = await portals.SignInAsync("ola.hansen@bygg.example.no", portals.A, portals.A);
+        var (verifier, challenge) = OidcFlow.Pkce();
+        using var authorized = await browser.GetAsync(TwoPortals.On(portals.A, OidcFlow.AuthorizeUrl(challenge)));
+        Assert.Equal(HttpStatusCode.Redirect, authorized.StatusCode);
+        Assert.StartsWith(DevClients.EuRedirect, authorized.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var code = OidcFlow.QueryValue(authorized.Headers.Location!, "code")!;
+
+        using var store = new HttpClient();
+        async Task<HttpResponseMessage> RedeemAtAsync(PortalAppFactory instance)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, TwoPortals.On(instance, "/connect/token"))
+            {
+                Content = new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["grant_type"] = "authorization_code",
+                    ["code"] = code,
+                    ["redirect_uri"] = DevClients.EuRedirect,
+                    ["code_verifier"] = verifier,
+                }),
+            };
+            request.Headers.Authorization = OidcFlow.Basic(DevClients.Eu, DevClients.EuSecret);
+            return await store.SendAsync(request);
+        }
+
+        using var redeemed = await RedeemAtAsync(portals.B);
+        Assert.Equal(HttpStatusCode.OK, redeemed.StatusCode);
+        var tokens = await OidcFlow.JsonAsync(redeemed);
+        using var again = await RedeemAtAsync(portals.A);
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+
+        // Either instance's JWKS verifies what the other signed, and both name one issuer.
+        var jwksA = await store.GetStringAsync(TwoPortals.On(portals.A, await JwksPathAsync(store, portals.A)));
+        var jwksB = await store.GetStringAsync(TwoPortals.On(portals.B, await JwksPathAsync(store, portals.B)));
+        Assert.Equal(KeyIds(jwksA), KeyIds(jwksB));
+        var validation = await new JsonWebTokenHandler().ValidateTokenAsync(tokens.GetProperty("id_token").GetString(), new TokenValidationParameters
+        {
+            IssuerSigningKeys = new JsonWebKeySet(jwksA).GetSigningKeys(),
+            ValidIssuer = TwoPortals.PublicBaseUrl,
+            ValidAudience = DevClients.Eu,
+            // The instances run on a manual clock in the past.
+            ValidateLifetime = false,
+        });
+        Assert.True(validation.IsValid, validation.Exception?.Message);
+        Assert.Equal(await OlaIdAsync(), validation.Claims["sub"]);
+    }
+
+    private static async Task<string> JwksPathAsync(HttpClient client, PortalAppFactory instance)
+    {
+        using var discovery = JsonDocument.Parse(await client.GetStringAsync(TwoPortals.On(instance, "/.well-known/openid-configuration")));
+        Assert.Equal(TwoPortals.PublicBaseUrl, discovery.RootElement.GetProperty("issuer").GetString()!.TrimEnd('/'));
+        return new Uri(discovery.RootElement.GetProperty("jwks_uri").GetString()!).PathAndQuery;
+    }
+
+    private static List<string> KeyIds(string jwks) =>
+        [.. JsonDocument.Parse(jwks).RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()!).Order(StringComparer.Ordinal)];
+
+    private async Task<string> OlaIdAsync()
+    {
+        await using var db = portals.Database.NewContext();
+        return (await db.Users.SingleAsync(u => u.Email == "ola.hansen@bygg.example.no")).Id.ToString();
     }
 
     [Fact]

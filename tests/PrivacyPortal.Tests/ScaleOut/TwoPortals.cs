@@ -16,12 +16,15 @@ public sealed class TwoPortals : IDisposable
 {
     private readonly ConcurrentDictionary<string, bool> _usedMails = new();
 
+    /// <summary>The one address people and stores use, as behind a load balancer: links and the OIDC issuer come from it.</summary>
+    public const string PublicBaseUrl = "https://privacy.example.test";
+
     public TwoPortals()
     {
         Database = new PostgresTestDatabase();
         Smtp = new SmtpTestServer();
-        A = Create(Database, Smtp, seed: true).Start();
-        B = Create(Database, Smtp, seed: false).Start();
+        A = Create(Database, Smtp, seed: true).With("Portal:PublicBaseUrl", PublicBaseUrl).Start();
+        B = Create(Database, Smtp, seed: false).With("Portal:PublicBaseUrl", PublicBaseUrl).Start();
     }
 
     public PostgresTestDatabase Database { get; }

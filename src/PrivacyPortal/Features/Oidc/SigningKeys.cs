@@ -266,24 +266,19 @@ public sealed class SigningKeyStore(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
             await change(db);
-            var rows = new List<OidcSigningKey>();
-            foreach (var algorithm in SigningAlgorithms.All)
+            var (published, unreadable) = await LoadNewestAsync(db, cancellationToken);
+            if (unreadable.Count > 0)
             {
-                // Enough for a pending, the current and the previous key, and one more made by a racing instance.
-                rows.AddRange(await NewestAsync(db, algorithm, 4, cancellationToken));
-            }
-
-            var protector = dataProtection.CreateProtector(Purpose);
-            var published = new List<SigningKey>();
-            foreach (var row in rows)
-            {
-                if (!loaded.TryGetValue(row.Id, out var key))
+                // The Data Protection key ring these keys were encrypted with is gone (a restore
+                // without it, a new database for the ring): they can never sign again. Rather than
+                // fail every sign-in, start new keys; stores fetch the new JWKS on the unknown kid.
+                foreach (var algorithm in unreadable)
                 {
-                    key = new SigningKey(row.Id, row.Algorithm, row.CreatedAt, protector.Unprotect(Convert.FromBase64String(row.ProtectedKey)));
-                    loaded[row.Id] = key;
+                    logger.LogWarning("No {Algorithm} signing key can be decrypted with the current Data Protection key ring; creating a new one", algorithm);
+                    await RotateDueAsync(db, force: algorithm, cancellationToken);
                 }
 
-                published.Add(key);
+                (published, _) = await LoadNewestAsync(db, cancellationToken);
             }
 
             // Keys that left JWKS are not disposed: a request may still be signing with one this instant.
@@ -295,6 +290,48 @@ public sealed class SigningKeyStore(
         {
             gate.Release();
         }
+    }
+
+    /// <summary>The newest keys that can be decrypted, and the algorithms whose stored keys all cannot.</summary>
+    private async Task<(List<SigningKey> Published, List<string> Unreadable)> LoadNewestAsync(PortalDbContext db, CancellationToken cancellationToken)
+    {
+        var protector = dataProtection.CreateProtector(Purpose);
+        var published = new List<SigningKey>();
+        var unreadable = new List<string>();
+        foreach (var algorithm in SigningAlgorithms.All)
+        {
+            // Enough for a pending, the current and the previous key, and one more made by a racing instance.
+            var rows = await NewestAsync(db, algorithm, 4, cancellationToken);
+            var readable = 0;
+            foreach (var row in rows)
+            {
+                if (!loaded.TryGetValue(row.Id, out var key))
+                {
+                    byte[] secret;
+                    try
+                    {
+                        secret = protector.Unprotect(Convert.FromBase64String(row.ProtectedKey));
+                    }
+                    catch (CryptographicException)
+                    {
+                        continue;
+                    }
+
+                    key = new SigningKey(row.Id, row.Algorithm, row.CreatedAt, secret);
+                    loaded[row.Id] = key;
+                }
+
+                published.Add(key);
+                readable++;
+            }
+
+            if (rows.Count > 0 && readable == 0)
+            {
+                unreadable.Add(algorithm);
+            }
+        }
+
+        return (published, unreadable);
     }
 
     private async Task RotateDueAsync(PortalDbContext db, string? force, CancellationToken cancellationToken)
