@@ -151,6 +151,38 @@ public sealed class TwoInstancesTests(TwoPortals portals) : IClassFixture<TwoPor
     }
 
     [Fact]
+    public async Task A_burst_of_sign_in_requests_for_one_address_over_two_instances_sends_at_most_the_hourly_limit()
+    {
+        await using var database = new PostgresTestDatabase();
+        using var a = new PortalAppFactory(useKestrel: true).WithPostgres(database)
+            .With("Auth:MaxLinksPerAddressPerHour", "3").With("Auth:MaxLinksPerIpPer10Minutes", "10000").Start();
+        using var b = new PortalAppFactory(useKestrel: true).WithPostgres(database).With("Portal:SeedDemoData", "false")
+            .With("Auth:MaxLinksPerAddressPerHour", "3").With("Auth:MaxLinksPerIpPer10Minutes", "10000").Start();
+
+        var forms = new List<(CookieAwareClient Client, PortalAppFactory Target, IReadOnlyList<KeyValuePair<string, string>> Fields)>();
+        for (var i = 0; i < 16; i++)
+        {
+            var client = CookieAwareClient.ForServer(a.ServerAddress);
+            var target = i % 2 == 0 ? a : b;
+            var form = await HtmlForm.LoadAsync(client, TwoPortals.On(target, "/en/login"), "main form[method=post]");
+            forms.Add((client, target, form.Set("Input.Email", "kari.nordmann@example.no").Fields));
+        }
+
+        // All at once, as a script flooding someone's inbox would.
+        var answers = await Task.WhenAll(forms.Select(f => f.Client.PostFormAsync(TwoPortals.On(f.Target, "/en/login"), f.Fields)));
+
+        Assert.All(answers, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        await using var db = database.NewContext();
+        Assert.Equal(3, await db.MagicLinkTokens.CountAsync(t => t.Email == "kari.nordmann@example.no"));
+        Assert.Equal(3, await db.Outbox.CountAsync(m => m.To == "kari.nordmann@example.no"));
+        Assert.DoesNotContain(await db.Set<RateLimitCounter>().Select(c => c.Key).ToListAsync(), k => k.Contains("kari", StringComparison.OrdinalIgnoreCase));
+        foreach (var (client, _, _) in forms)
+        {
+            client.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task The_per_IP_sign_in_limit_is_one_allowance_across_instances()
     {
         await using var database = new PostgresTestDatabase();

@@ -17,7 +17,8 @@ public sealed class OpenIdClientTests(ITestOutputHelper output)
     [Fact]
     public async Task Openid_client_signs_in_refreshes_introspects_revokes_and_signs_out()
     {
-        using var factory = OidcFlow.NewPortal(useKestrel: true);
+        // The script reads sign-in links from the SQLite file with sqlite3, so this one stays on SQLite in a PostgreSQL run.
+        using var factory = OidcFlow.NewPortal(useKestrel: true).WithSqlite();
         // openid-client checks iat, exp and auth_time against the real clock, so the app's clock follows it.
         factory.Clock.SetUtcNow(DateTimeOffset.UtcNow);
         factory.Start();
