@@ -115,6 +115,14 @@ internal sealed class CodeRedemption(PortalDbContext db, OidcTokenFactory tokens
             return InvalidGrant(context, "code_verifier does not match the S256 code_challenge.");
         }
 
+        // Read before the code is marked: a parallel replay that loses the UPDATE below revokes the
+        // grant at once, and the winner must still answer with the tokens that revocation ends.
+        var grant = await db.Set<OidcGrant>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == row.GrantId && g.RevokedAt == null, cancellationToken);
+        if (grant is null)
+        {
+            return InvalidGrant(context, "The sign-in behind this code has ended.");
+        }
+
         var won = await db.Set<OidcAuthorizationCode>()
             .Where(c => c.Id == row.Id && c.RedeemedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.RedeemedAt, now), cancellationToken);
@@ -124,10 +132,7 @@ internal sealed class CodeRedemption(PortalDbContext db, OidcTokenFactory tokens
             return InvalidGrant(context, "The code was already used; the tokens issued for it are revoked.");
         }
 
-        var grant = await db.Set<OidcGrant>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == row.GrantId && g.RevokedAt == null, cancellationToken);
-        return grant is null
-            ? InvalidGrant(context, "The sign-in behind this code has ended.")
-            : await IssueAsync(context, grant, row.Nonce, cancellationToken);
+        return await IssueAsync(context, grant, row.Nonce, cancellationToken);
     }
 
     public async Task<IResult> RefreshAsync(HttpContext context, OidcClient client, IFormCollection form, CancellationToken cancellationToken)

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
-using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PrivacyPortal.Data;
 using PrivacyPortal.Testing.Web;
 using PrivacyPortal.Tests.Support;
 
@@ -51,12 +53,17 @@ public static class ImpersonationFlows
     /// </summary>
     public static string Snapshot(PortalHost host)
     {
-        using var connection = new SqliteConnection($"Data Source={host.Factory.DatabasePath};Mode=ReadOnly");
+        // The app's own provider and connection string, so the snapshot works on SQLite and PostgreSQL alike.
+        using var scope = host.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var connection = db.Database.GetDbConnection();
         connection.Open();
         var tables = new List<string>();
         using (var list = connection.CreateCommand())
         {
-            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
+            list.CommandText = db.Database.IsNpgsql()
+                ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name"
+                : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name";
             using var reader = list.ExecuteReader();
             while (reader.Read())
             {
@@ -89,6 +96,7 @@ public static class ImpersonationFlows
             }
         }
 
+        connection.Close();
         return text.ToString();
     }
 }
