@@ -25,7 +25,7 @@ SELECT md5('bench-person-' || ((i - 1) / :per_person + 1))::uuid,
        (ARRAY['orders', 'payment', 'technical', 'inquiries', 'marketing', 'customer-account'])[1 + i % 6],
        'Bench record ' || i,
        json_build_object('orderNumber', 'B-' || i, 'product', 'Skyvedør ' || (i % 97), 'total', i % 20000, 'currency', 'NOK')::text,
-       date '2017-01-01' + ((i * 7919) % 3600),
+       date '2017-01-01' + ((i::bigint * 7919) % 3600)::int,
        n.ticks, n.ticks
 FROM generate_series(1, :people * :per_person) AS i, bench_now AS n;
 COMMIT;

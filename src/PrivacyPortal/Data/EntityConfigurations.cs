@@ -19,7 +19,8 @@ internal sealed class HeldRecordConfiguration : IEntityTypeConfiguration<HeldRec
 {
     public void Configure(EntityTypeBuilder<HeldRecord> builder)
     {
-        builder.ToTable("HeldRecords");
+        // The table has AFTER triggers (they keep HeldRecordCounts), which SQLite's RETURNING cannot work with.
+        builder.ToTable("HeldRecords", table => table.UseSqlReturningClause(false));
         builder.Property(r => r.ControllerId).HasMaxLength(64);
         builder.Property(r => r.CategoryId).HasMaxLength(64);
         builder.Property(r => r.SourceStoreId).HasMaxLength(64);
@@ -31,6 +32,18 @@ internal sealed class HeldRecordConfiguration : IEntityTypeConfiguration<HeldRec
         builder.HasIndex(r => new { r.SourceStoreId, r.ExternalId }).IsUnique();
         // the retention job scans by category and date.
         builder.HasIndex(r => new { r.ControllerId, r.CategoryId, r.RetentionFrom });
+    }
+}
+
+internal sealed class HeldRecordCountConfiguration : IEntityTypeConfiguration<HeldRecordCount>
+{
+    public void Configure(EntityTypeBuilder<HeldRecordCount> builder)
+    {
+        builder.ToTable("HeldRecordCounts");
+        builder.HasKey(c => new { c.SubjectId, c.ControllerId, c.CategoryId });
+        builder.Property(c => c.ControllerId).HasMaxLength(64);
+        builder.Property(c => c.CategoryId).HasMaxLength(64);
+        builder.HasOne<DataSubject>().WithMany().HasForeignKey(c => c.SubjectId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
