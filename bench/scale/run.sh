@@ -85,8 +85,9 @@ printf 'seeded in %.1f s; database size %s\n' "$(echo "$(date +%s.%N) - $START" 
 log "Signing in $SESSIONS people through the magic link"
 python3 "$HERE/signin.py" "http://127.0.0.1:$PORT_A" "$WORK/mail" 1 "$SESSIONS" 8 > "$WORK/cookies.txt"
 wc -l < "$WORK/cookies.txt" | xargs printf '%s sessions\n'
-curl -fs -H "X-Forwarded-Proto: https" -H "Cookie: $(head -n 1 "$WORK/cookies.txt")" "http://127.0.0.1:$PORT_A/en/my-data" | grep -q "Bench record" \
-  || { echo "my-data does not show a bench person's records" >&2; exit 1; }
+CHECK="$(curl -s -w '\nHTTP %{http_code}' -H "X-Forwarded-Proto: https" -H "Cookie: $(head -n 1 "$WORK/cookies.txt")" "http://127.0.0.1:$PORT_A/en/my-data")"
+grep -q "Bench record" <<<"$CHECK" \
+  || { echo "my-data does not show a bench person's records:" >&2; tail -n 3 <<<"$CHECK" >&2; grep -o '<h1>[^<]*' <<<"$CHECK" >&2; tail -n 20 "$WORK/a.log" >&2; exit 1; }
 
 run_wrk() { COOKIES="$WORK/cookies.txt" wrk --timeout 30s -t"$1" -c"$2" -d"$3" -s "$HERE/mydata.lua" "$4" | grep '^RESULT'; }
 

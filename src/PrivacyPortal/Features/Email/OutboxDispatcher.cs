@@ -57,38 +57,56 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>One round: claims the due mails this instance can have and sends them. Returns how many it claimed.</summary>
+    /// <summary>
+    /// One round: claims the due mails this instance can have and sends them, up to
+    /// <see cref="OutboxDispatcherOptions.Concurrency"/> at once. Returns how many it claimed.
+    /// </summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var now = time.GetUtcNow();
         var leaseUntil = now + Settings.LeaseDuration;
-        var batch = await ClaimBatchAsync(db, now, leaseUntil, cancellationToken);
+        IReadOnlyList<OutboxMessage> batch;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            batch = await ClaimBatchAsync(scope.ServiceProvider.GetRequiredService<PortalDbContext>(), now, leaseUntil, cancellationToken);
+        }
 
-        var next = 0;
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        var started = new bool[batch.Count];
+        var next = -1;
         try
         {
-            for (; next < batch.Count; next++)
+            // Workers take the batch's mails in order; each mail is started by exactly one of them.
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(Settings.Concurrency, batch.Count)).Select(async _ =>
             {
-                // Never start a mail the lease may not outlast, or another instance could send it too.
-                if (time.GetUtcNow() + options.Value.Smtp.Timeout > leaseUntil)
+                while (true)
                 {
-                    break;
-                }
+                    var index = Interlocked.Increment(ref next);
+                    // Never start a mail the lease may not outlast, or another instance could send it too.
+                    if (index >= batch.Count || cancellationToken.IsCancellationRequested
+                        || time.GetUtcNow() + options.Value.Smtp.Timeout > leaseUntil)
+                    {
+                        return;
+                    }
 
-                await SendOneAsync(db, batch[next], cancellationToken);
-            }
+                    started[index] = true;
+                    await SendOneAsync(batch[index], cancellationToken);
+                }
+            }));
         }
         finally
         {
             // Hand untouched mails back at once instead of letting them wait for the lease to run out.
-            // The one in flight when cancelled keeps its lease: whether the server took it is unknown.
-            var inFlight = cancellationToken.IsCancellationRequested ? 1 : 0;
-            var untouched = batch.Skip(next + inFlight).Select(m => m.Id).ToList();
+            // Those in flight when cancelled keep their lease: whether the server took them is unknown.
+            var untouched = batch.Where((_, i) => !started[i]).Select(m => m.Id).ToList();
             if (untouched.Count > 0)
             {
-                await ReleaseAsync(db, untouched);
+                await using var scope = scopes.CreateAsyncScope();
+                await ReleaseAsync(scope.ServiceProvider.GetRequiredService<PortalDbContext>(), untouched);
             }
         }
 
@@ -164,8 +182,11 @@ public sealed partial class OutboxDispatcher(
             && m.NextAttemptAt <= now
             && (m.LockedUntil == null || m.LockedUntil < now));
 
-    private async Task SendOneAsync(PortalDbContext db, OutboxMessage message, CancellationToken cancellationToken)
+    private async Task SendOneAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
+        // Its own context: mails of a batch are sent in parallel, and a DbContext serves one at a time.
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var instance = InstanceId;
         try
         {

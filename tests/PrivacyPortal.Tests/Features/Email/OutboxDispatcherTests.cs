@@ -161,6 +161,39 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public async Task A_batch_goes_out_over_as_many_connections_at_once_as_configured_and_no_more()
+    {
+        // A server that accepts but never greets: every SmtpClient waits on its own connection, so
+        // the connections open at one time are the mails in flight at one time.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var settings = new Dictionary<string, string?> { ["Email:Dispatcher:Concurrency"] = "3" };
+        await using var host = await EmailTestHost.CreateAsync(folder.Database, folder.Path, port, settings);
+        await host.EnqueueAsync([.. Enumerable.Range(1, 8).Select(i => ($"person{i}@example.no", TestMails.Plain(i)))]);
+        await host.StartAsync();
+
+        var open = new List<System.Net.Sockets.TcpClient>();
+        try
+        {
+            using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(8)))
+            {
+                while (open.Count < 3)
+                {
+                    open.Add(await listener.AcceptTcpClientAsync(patience.Token));
+                }
+            }
+
+            using var fourth = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => open.Add(await listener.AcceptTcpClientAsync(fourth.Token)));
+        }
+        finally
+        {
+            open.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task A_committed_mail_wakes_the_dispatcher_before_the_next_poll()
     {
         await using var smtp = await LocalSmtpServer.StartNewAsync();
