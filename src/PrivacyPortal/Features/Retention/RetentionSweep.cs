@@ -59,6 +59,9 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
     {
         var report = await PreviewAsync(day, cancellationToken);
         var now = time.GetUtcNow();
+        // The deletions and their audit lines commit together: a crash in between must not leave
+        // records gone without a trace. If it fails, nothing is deleted and the next run does it all.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var batch in report.Expired.Chunk(500))
         {
             var ids = batch.Select(r => r.Id).ToList();
@@ -83,6 +86,7 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
             Detail = $"{day:yyyy-MM-dd}: {report.Expired.Count} record(s) deleted",
         });
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return report;
     }
 }
