@@ -49,6 +49,13 @@ public sealed record StaffAccessRow(string Staff, DateTimeOffset StartedAt, Date
 
 public static class StaffAccessQuery
 {
+    // Compiled once: my-data shows this list on every visit.
+    private static readonly PerModelQuery<Func<PortalDbContext, Guid, int, IAsyncEnumerable<ImpersonationSession>>> Newest = new(() =>
+        EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId, int take) => db.Set<ImpersonationSession>().AsNoTracking()
+            .Where(s => s.CustomerId == subjectId)
+            .OrderByDescending(s => s.StartedAt)
+            .Take(take)));
+
     /// <summary>
     /// The person's impersonations, newest first. One that expired without anyone coming back to
     /// close it ended at its expiry.
@@ -56,11 +63,12 @@ public static class StaffAccessQuery
     public static async Task<IReadOnlyList<StaffAccessRow>> ForAsync(PortalDbContext db, Guid subjectId, DateTimeOffset now, StaffNameDisplay display, int take, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var rows = await db.Set<ImpersonationSession>().AsNoTracking()
-            .Where(s => s.CustomerId == subjectId)
-            .OrderByDescending(s => s.StartedAt)
-            .Take(take)
-            .ToListAsync(cancellationToken);
+        var rows = new List<ImpersonationSession>();
+        await foreach (var row in Newest.For(db)(db, subjectId, take).WithCancellation(cancellationToken))
+        {
+            rows.Add(row);
+        }
+
         return [.. rows.Select(s =>
         {
             DateTimeOffset? end = s.EndedAt ?? (s.ExpiresAt <= now ? s.ExpiresAt : null);
