@@ -98,6 +98,8 @@ public sealed class ChangeMarketingPreferenceCommand(
 
         for (var attempt = 1; ; attempt++)
         {
+            // Disposed uncommitted (nothing to write, or a lost race) it rolls back and lets the next writer in.
+            await using var transaction = await BeginOrderedWriteAsync(cancellationToken);
             var written = await AddRowsAsync(subjectId, changes, actor, cancellationToken);
             if (written.Count == 0)
             {
@@ -112,6 +114,7 @@ public sealed class ChangeMarketingPreferenceCommand(
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
                 return new PreferenceChangeResult(PreferenceChangeOutcome.Changed, written);
             }
             catch (DbUpdateException) when (attempt < Attempts)
@@ -121,6 +124,14 @@ public sealed class ChangeMarketingPreferenceCommand(
                 db.ChangeTracker.Clear();
             }
         }
+    }
+
+    /// <summary>Stores collect the history by id (<see cref="PreferenceChangeFeed"/>): see <see cref="CursorFeedLock"/>.</summary>
+    private async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginOrderedWriteAsync(CancellationToken cancellationToken)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await CursorFeedLock.QueueAsync(db, CursorFeedLock.PreferenceHistory, cancellationToken);
+        return transaction;
     }
 
     private async Task<List<MarketingPreferenceRecord>> AddRowsAsync(

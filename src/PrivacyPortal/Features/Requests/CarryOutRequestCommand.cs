@@ -32,6 +32,8 @@ public sealed class CarryOutRequestCommand(
         ArgumentNullException.ThrowIfNull(input);
         var db = workflow.Db;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Stores collect the tasks this may write by id, so carrying out queues on PostgreSQL.
+        await CursorFeedLock.QueueAsync(db, CursorFeedLock.RecipientTasks, cancellationToken);
         var loaded = await workflow.LoadAsync(requestId, cancellationToken);
         if (loaded is null)
         {

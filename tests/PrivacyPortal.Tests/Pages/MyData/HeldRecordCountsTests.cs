@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Tests.Support;
 
-namespace PrivacyPortal.Tests.Data;
+namespace PrivacyPortal.Tests.Pages.MyData;
 
 /// <summary>
 /// HeldRecordCounts is kept by triggers, not by the app: whatever writes HeldRecords (EF, bulk
