@@ -33,15 +33,13 @@ missing=()
 dpkg -s chromium >/dev/null 2>&1 || missing+=(chromium)
 dpkg -s python3-aiosmtpd >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
 dpkg -s postgresql >/dev/null 2>&1 || missing+=(postgresql)
-# the openid-client test reads sign-in links from the app's SQLite outbox
-dpkg -s sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   log "Installing Debian packages: ${missing[*]}"
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
-  log "Debian packages present: chromium, python3-aiosmtpd, postgresql, sqlite3, npm"
+  log "Debian packages present: chromium, python3-aiosmtpd, postgresql, npm"
 fi
 command -v dotnet >/dev/null 2>&1 || { echo "dotnet (the .NET 10 SDK) is not on PATH" >&2; exit 1; }
 
@@ -154,10 +152,25 @@ counters() {
     printf '%s=%s ' "$attr" "$(sed -n "s/.* $attr=\"\([0-9]*\)\".*/\1/p" <<<"$line")"
   done
 }
+# Names the failed tests and the start of their messages, so the end of a CI log says what broke.
+failures() {
+  local trx="$1"
+  [ -f "$trx" ] || return 0
+  python3 - "$trx" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for result in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+    message = result.findtext(".//t:ErrorInfo/t:Message", default="", namespaces=ns).strip()
+    print("    FAILED " + result.get("testName", "?"))
+    for line in message.splitlines()[:6]:
+        print("      " + line[:300])
+PY
+}
 log "Summary"
 for run in "${runs[@]}"; do
   name="${run%%|*}"
   printf '  %-30s %-18s %4ss   %s\n' "$name" "${outcome[$name]}" "${seconds[$name]}" "$(counters "$RESULTS/$name.trx")"
+  failures "$RESULTS/$name.trx"
 done
 echo "  results: $RESULTS   screenshots: $ARTIFACTS/screenshots"
 echo "  wall time: $((SECONDS - START_SECONDS))s"

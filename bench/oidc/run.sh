@@ -25,7 +25,6 @@ cleanup() {
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing (Debian package wrk)" >&2; exit 1; }
-command -v sqlite3 >/dev/null || { echo "sqlite3 is missing (Debian package sqlite3)" >&2; exit 1; }
 CPUS="$(nproc)"
 if [ "$CPUS" -ge 2 ]; then SERVER_CPU=(taskset -c 0); LOAD_CPU=(taskset -c 1); else SERVER_CPU=(); LOAD_CPU=(); fi
 
@@ -66,6 +65,8 @@ mkdir -p "$WORK/portal"
   ASPNETCORE_URLS="http://127.0.0.1:$OURS_PORT" \
   Portal__PublicBaseUrl="http://127.0.0.1:$OURS_PORT" \
   ConnectionStrings__Portal="Data Source=$WORK/portal/portal.db" \
+  Email__Transport=Pickup \
+  Email__PickupDirectory="$WORK/portal/mail" \
   Logging__LogLevel__Default=Warning \
   exec "${SERVER_CPU[@]}" dotnet "$ROOT/src/PrivacyPortal/bin/Release/net10.0/PrivacyPortal.dll" >"$WORK/portal.log" 2>&1
 ) &
@@ -76,7 +77,7 @@ OURS_BASE="http://127.0.0.1:$OURS_PORT"
 THEIRS_BASE="http://127.0.0.1:$THEIRS_PORT"
 wait_for "$OURS_BASE/.well-known/openid-configuration"
 wait_for "$THEIRS_BASE/.well-known/openid-configuration"
-OURS_USER_TOKEN="$(cd "$HERE" && node user-token.mjs "$OURS_BASE" "$WORK/portal/portal.db")"
+OURS_USER_TOKEN="$(cd "$HERE" && node user-token.mjs "$OURS_BASE" "$WORK/portal/mail")"
 THEIRS_USER_TOKEN="$(sed -n 's/^USER_ACCESS_TOKEN=//p' "$WORK/theirs.log")"
 
 # The two servers take turns, endpoint by endpoint, so a burst of load from elsewhere on the

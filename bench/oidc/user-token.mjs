@@ -1,10 +1,10 @@
-// Signs Kari in at the portal with openid-client (code + PKCE, magic link from the outbox table)
+// Signs Kari in at the portal with openid-client (code + PKCE, magic link from the mail in the pickup folder)
 // and prints the access token, for the userinfo benchmark.
-// Usage: node user-token.mjs ISSUER DATABASE
+// Usage: node user-token.mjs ISSUER MAIL_FOLDER
 import * as client from 'openid-client';
 import { Browser } from '../../tests/oidc-client/browser.mjs';
 
-const [issuer, database] = process.argv.slice(2);
+const [issuer, mailFolder] = process.argv.slice(2);
 const redirectUri = 'http://localhost:5101/signin-oidc';
 const config = await client.discovery(new URL(issuer), 'innore-eu', 'dev-secret-innore-eu-change-me', undefined, { execute: [client.allowInsecureRequests] });
 const verifier = client.randomPKCECodeVerifier();
@@ -15,6 +15,6 @@ const url = client.buildAuthorizationUrl(config, {
   code_challenge_method: 'S256',
   state: 'bench',
 });
-const { location } = await new Browser(issuer).authorize(url.href, 'kari.nordmann@example.no', database);
+const { location } = await new Browser(issuer).authorize(url.href, 'kari.nordmann@example.no', mailFolder);
 const tokens = await client.authorizationCodeGrant(config, new URL(location), { pkceCodeVerifier: verifier, expectedState: 'bench' });
 console.log(tokens.access_token);

@@ -1,7 +1,7 @@
 // A minimal browser for driving the portal's HTML forms from Node: a cookie jar, no automatic
 // redirects, and just enough HTML reading to fill in the sign-in forms. Shared by the
 // openid-client test and the benchmark.
-import { execFileSync } from 'node:child_process';
+import { Mailbox } from './mailbox.mjs';
 
 export class Browser {
   constructor(baseUrl) {
@@ -37,32 +37,30 @@ export class Browser {
 
   /**
    * Signs in with the magic link, starting at a login page URL (as the authorization endpoint
-   * redirects to it). The link is read from the outbox table of the portal's SQLite database,
-   * since the SMTP dispatcher lives on another branch; returns the response of the confirm POST.
+   * redirects to it). The link is read from the mail as delivered into `mailFolder` (the SMTP
+   * server's Maildir, or the portal's pickup folder); returns the response of the confirm POST.
    */
-  async signIn(loginUrl, email, databasePath) {
+  async signIn(loginUrl, email, mailFolder) {
     const loginPage = await this.fetch(loginUrl);
     expectStatus(loginPage, 200, 'login page');
     const loginHtml = await loginPage.text();
-    const before = latestOutboxRow(databasePath, email);
+    const mailbox = new Mailbox(mailFolder);
+    const seen = new Set(mailbox.files());
     const sent = await this.submit(loginUrl, loginHtml, { 'Input.Email': email });
     expectStatus(sent, 200, 'sending the sign-in link');
-    const mail = latestOutboxRow(databasePath, email);
-    if (!mail || mail.rowid === before?.rowid) throw new Error(`No sign-in mail for ${email} in the outbox`);
-    const link = /\/(en|nb|et)\/login\/confirm\?token=[A-Za-z0-9_-]{43}/.exec(mail.body)?.[0];
-    if (!link) throw new Error(`No sign-in link in the mail: ${mail.body}`);
+    const [link] = await mailbox.waitFor(email, /\/(en|nb|et)\/login\/confirm\?token=[A-Za-z0-9_-]{43}/, seen);
     const confirmPage = await this.fetch(link);
     expectStatus(confirmPage, 200, 'confirm page');
     return this.submit(link, await confirmPage.text(), {});
   }
 
   /** Follows an authorization request through sign-in (when needed) to the redirect back to the store. */
-  async authorize(authorizationUrl, email, databasePath) {
+  async authorize(authorizationUrl, email, mailFolder) {
     let response = await this.fetch(authorizationUrl);
     expectStatus(response, 302, 'authorization request');
     let location = response.headers.get('location');
     if (/\/(en|nb|et)\/login\?/.test(location)) {
-      const confirmed = await this.signIn(location, email, databasePath);
+      const confirmed = await this.signIn(location, email, mailFolder);
       expectStatus(confirmed, 302, 'confirming the sign-in');
       response = await this.fetch(confirmed.headers.get('location'));
       expectStatus(response, 302, 'returning to the authorization endpoint');
@@ -98,12 +96,4 @@ function decodeEntities(text) {
     .replace(/&#x([0-9a-f]+);/gi, (_, hex) => String.fromCodePoint(parseInt(hex, 16)))
     .replace(/&#(\d+);/g, (_, dec) => String.fromCodePoint(Number(dec)))
     .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
-function latestOutboxRow(databasePath, email) {
-  const sql = `SELECT rowid || char(31) || TextBody FROM OutboxMessages WHERE "To" = '${email.replace(/'/g, "''")}' ORDER BY rowid DESC LIMIT 1;`;
-  const out = execFileSync('sqlite3', ['-cmd', '.timeout 5000', databasePath, sql], { encoding: 'utf8' });
-  if (!out.trim()) return null;
-  const [rowid, ...body] = out.split('\u001f');
-  return { rowid: rowid.trim(), body: body.join('\u001f') };
 }

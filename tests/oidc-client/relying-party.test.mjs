@@ -1,13 +1,13 @@
 // The provider as seen by openid-client, a certified relying party we did not write. Run by
 // OpenIdClientTests (xunit) against the app on a real socket; every check failing throws.
-// Env: PORTAL_ISSUER, PORTAL_DB, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, POST_LOGOUT_URI, EMAIL.
+// Env: PORTAL_ISSUER, PORTAL_MAILDIR (where the SMTP server delivers), CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, POST_LOGOUT_URI, EMAIL.
 import assert from 'node:assert/strict';
 import * as client from 'openid-client';
 import { Browser, expectStatus } from './browser.mjs';
 
 const env = (name) => process.env[name] ?? assert.fail(`${name} is not set`);
 const issuer = env('PORTAL_ISSUER');
-const database = env('PORTAL_DB');
+const mailFolder = env('PORTAL_MAILDIR');
 const clientId = env('CLIENT_ID');
 const secret = env('CLIENT_SECRET');
 const redirectUri = env('REDIRECT_URI');
@@ -49,7 +49,7 @@ async function signIn({ maxAge, extra = {} } = {}) {
     ...extra,
   };
   if (maxAge !== undefined) parameters.max_age = String(maxAge);
-  const { location } = await browser.authorize(client.buildAuthorizationUrl(config, parameters).href, email, database);
+  const { location } = await browser.authorize(client.buildAuthorizationUrl(config, parameters).href, email, mailFolder);
   assert.ok(location.startsWith(redirectUri), `redirected to ${location}`);
   const tokens = await client.authorizationCodeGrant(config, new URL(location), {
     pkceCodeVerifier: verifier,

@@ -26,6 +26,15 @@ public static class WebRegistration
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.HeaderName = "X-CSRF-TOKEN";
         });
+        // TempData carries the status line of post/redirect/get; strictly necessary, and named and
+        // secured like the other cookies.
+        builder.Services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(o =>
+        {
+            o.Cookie.Name = CookieNames.For(builder.Environment, "pp.tempdata");
+            o.Cookie.SecurePolicy = CookieNames.SecurePolicy(builder.Environment);
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.HttpOnly = true;
+        });
         builder.Services.AddHsts(o =>
         {
             o.MaxAge = TimeSpan.FromDays(365);

@@ -14,7 +14,7 @@ namespace PrivacyPortal.BrowserTests.Cookies;
 [Collection(BrowserCollectionDefinition.Name)]
 public sealed class CookieBannerTests(BrowserFixture browser) : IDisposable
 {
-    private static readonly string[] StrictlyNecessary = ["pp.af", "pp.auth", "pp.consent"];
+    private static readonly string[] StrictlyNecessary = ["pp.af", "pp.auth", "pp.consent", "pp.tempdata"];
     private readonly PortalAppFactory _app = new PortalAppFactory(useKestrel: true).Start();
 
     public void Dispose() => _app.Dispose();

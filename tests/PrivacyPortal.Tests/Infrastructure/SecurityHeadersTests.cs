@@ -1,5 +1,6 @@
 using System.Net;
 using PrivacyPortal.Testing.Web;
+using PrivacyPortal.Tests.Support;
 
 namespace PrivacyPortal.Tests.Infrastructure;
 
@@ -40,6 +41,27 @@ public sealed class SecurityHeadersTests
             Assert.Contains("path=/", c, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("domain=", c, StringComparison.OrdinalIgnoreCase);
         });
+    }
+
+    [Fact]
+    public async Task Outside_Development_the_sign_in_cookie_is_Host_prefixed_secure_and_http_only()
+    {
+        // The outbox keeps the link after delivery only so that this test can read it.
+        using var app = new PortalAppFactory().WithEnvironment("Production")
+            .With("Portal:SeedDemoData", "true")
+            .With("Email:KeepSecretsAfterSending", "true");
+        var client = app.CreateCookieAwareClient();
+
+        var landing = await PortalTestSession.SignInAsync(app, client, PortalTestSession.Kari);
+
+        Assert.Equal("/en/my-data", landing);
+        var cookies = client.Cookies.GetCookies(client.BaseAddress).ToList();
+        var auth = Assert.Single(cookies, c => c.Name == "__Host-pp.auth");
+        Assert.True(auth.Secure, "the sign-in cookie is Secure");
+        Assert.True(auth.HttpOnly, "the sign-in cookie is HttpOnly");
+        Assert.Equal("/", auth.Path);
+        Assert.All(cookies, c => Assert.StartsWith("__Host-", c.Name, StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/en/my-data")).StatusCode);
     }
 
     [Theory]

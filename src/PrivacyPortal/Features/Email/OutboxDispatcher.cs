@@ -23,7 +23,7 @@ public sealed partial class OutboxDispatcher(
     /// <summary>Names this dispatcher in <see cref="OutboxMessage.LockedBy"/>; unique per instance, also within one process.</summary>
     public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
-    public const string WipedBody = "[removed after delivery: the mail held a sign-in link or code]";
+    public const string WipedBody = "[removed after delivery or its final failure: the mail held a sign-in link or code]";
 
     private OutboxDispatcherOptions Settings => options.Value.Dispatcher;
 
@@ -239,6 +239,8 @@ public sealed partial class OutboxDispatcher(
         var nextAttemptAt = time.GetUtcNow() + Backoff(attempts);
         var error = exception.Message.Length > MaxErrorLength ? exception.Message[..MaxErrorLength] : exception.Message;
         var instance = InstanceId;
+        // A sign-in link or code that will never be sent has no reason to stay readable either.
+        var wipe = dead && message.ContainsSecret && !options.Value.KeepSecretsAfterSending;
 
         await db.Outbox
             .Where(m => m.Id == message.Id && m.LockedBy == instance)
@@ -249,7 +251,9 @@ public sealed partial class OutboxDispatcher(
                     .SetProperty(m => m.LastError, error)
                     .SetProperty(m => m.NextAttemptAt, nextAttemptAt)
                     .SetProperty(m => m.LockedBy, (string?)null)
-                    .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null),
+                    .SetProperty(m => m.LockedUntil, (DateTimeOffset?)null)
+                    .SetProperty(m => m.TextBody, m => wipe ? WipedBody : m.TextBody)
+                    .SetProperty(m => m.HtmlBody, m => wipe ? WipedBody : m.HtmlBody),
                 CancellationToken.None);
 
         if (dead)

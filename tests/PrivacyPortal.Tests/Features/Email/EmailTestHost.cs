@@ -113,12 +113,17 @@ internal sealed class EmailTestHost : IAsyncDisposable
     }
 
     /// <summary>Queues mails the way producers do: through <see cref="Outbox"/> and one SaveChanges.</summary>
-    public async Task<IReadOnlyList<Guid>> EnqueueAsync(params (string To, EmailContent Content)[] mails)
+    public Task<IReadOnlyList<Guid>> EnqueueAsync(params (string To, EmailContent Content)[] mails) => EnqueueAsync(false, mails);
+
+    /// <summary>Queues mails that carry a sign-in link or code, as the sign-in page does.</summary>
+    public Task<IReadOnlyList<Guid>> EnqueueSecretAsync(params (string To, EmailContent Content)[] mails) => EnqueueAsync(true, mails);
+
+    private async Task<IReadOnlyList<Guid>> EnqueueAsync(bool containsSecret, (string To, EmailContent Content)[] mails)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var outbox = scope.ServiceProvider.GetRequiredService<Outbox>();
-        var ids = mails.Select(m => outbox.Enqueue(m.To, m.Content, "test").Id).ToList();
+        var ids = mails.Select(m => outbox.Enqueue(m.To, m.Content, "test", containsSecret).Id).ToList();
         await db.SaveChangesAsync();
         return ids;
     }

@@ -67,6 +67,26 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public async Task A_dead_sign_in_mail_loses_its_link_and_code_while_other_dead_mails_keep_their_text()
+    {
+        await using var smtp = await LocalSmtpServer.StartNewAsync();
+        await using var host = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port,
+            new Dictionary<string, string?> { ["Email:Dispatcher:MaxPermanentFailures"] = "1" });
+        var ids = await host.EnqueueSecretAsync(("reject.me@example.no", TestMails.Norwegian("123 456")));
+        var plain = (await host.EnqueueAsync(("reject.me@example.no", TestMails.Estonian())))[0];
+
+        await host.Dispatcher.DispatchDueAsync(CancellationToken.None);
+
+        var secret = await host.FindAsync(ids[0]);
+        Assert.Equal(OutboxStatus.Dead, secret.Status);
+        Assert.Equal(OutboxDispatcher.WipedBody, secret.TextBody);
+        Assert.Equal(OutboxDispatcher.WipedBody, secret.HtmlBody);
+        var other = await host.FindAsync(plain);
+        Assert.Equal(OutboxStatus.Dead, other.Status);
+        Assert.Contains(TestMails.EstonianBody, other.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Keeps_the_mail_while_smtp_is_down_and_sends_it_exactly_once_when_it_is_back()
     {
         await using var smtp = LocalSmtpServer.Create(); // port reserved, nothing listening

@@ -8,6 +8,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PrivacyPortal.Data;
+using PrivacyPortal.Testing.Smtp;
 using PrivacyPortal.Testing.Web;
 
 namespace PrivacyPortal.Tests.Features.Oidc;
@@ -30,11 +31,11 @@ internal sealed partial class OidcFlow(PortalAppFactory factory, CookieAwareClie
     public PortalAppFactory Factory { get; } = factory;
 
     /// <summary>
-    /// A portal whose sign-in mails stay readable in the outbox after delivery, where these tests
-    /// (and the openid-client script, through sqlite3) read the magic link.
+    /// A portal whose sign-in mails stay readable in the outbox after delivery, where these tests read
+    /// the magic link; with <paramref name="smtp"/> the mails are also delivered to that server.
     /// </summary>
-    public static PortalAppFactory NewPortal(bool useKestrel = false) =>
-        new PortalAppFactory(useKestrel: useKestrel).With("Email:KeepSecretsAfterSending", "true");
+    public static PortalAppFactory NewPortal(bool useKestrel = false, SmtpTestServer? smtp = null) =>
+        new PortalAppFactory(smtp, useKestrel).With("Email:KeepSecretsAfterSending", "true");
 
     public CookieAwareClient Browser { get; } = browser;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using PrivacyPortal.Testing.Infrastructure;
+using PrivacyPortal.Testing.Smtp;
 using PrivacyPortal.Testing.Web;
 using Xunit.Abstractions;
 
@@ -8,7 +9,8 @@ namespace PrivacyPortal.Tests.Features.Oidc;
 
 /// <summary>
 /// openid-client (npm), a certified OpenID Connect relying party, against the app on a real socket:
-/// tests/oidc-client/relying-party.test.mjs. The magic link is read from the outbox table.
+/// tests/oidc-client/relying-party.test.mjs. The magic link is read from the mail as a real SMTP
+/// server (aiosmtpd) delivered it into its Maildir.
 /// </summary>
 public sealed class OpenIdClientTests(ITestOutputHelper output)
 {
@@ -17,8 +19,8 @@ public sealed class OpenIdClientTests(ITestOutputHelper output)
     [Fact]
     public async Task Openid_client_signs_in_refreshes_introspects_revokes_and_signs_out()
     {
-        // The script reads sign-in links from the SQLite file with sqlite3, so this one stays on SQLite in a PostgreSQL run.
-        using var factory = OidcFlow.NewPortal(useKestrel: true).WithSqlite();
+        using var smtp = new SmtpTestServer();
+        using var factory = OidcFlow.NewPortal(useKestrel: true, smtp);
         // openid-client checks iat, exp and auth_time against the real clock, so the app's clock follows it.
         factory.Clock.SetUtcNow(DateTimeOffset.UtcNow);
         factory.Start();
@@ -29,7 +31,7 @@ public sealed class OpenIdClientTests(ITestOutputHelper output)
         var (exitCode, text) = await RunAsync("node", ["relying-party.test.mjs"], new Dictionary<string, string>
         {
             ["PORTAL_ISSUER"] = factory.ServerAddress.GetLeftPart(UriPartial.Authority),
-            ["PORTAL_DB"] = factory.DatabasePath,
+            ["PORTAL_MAILDIR"] = smtp.MaildirPath,
             ["CLIENT_ID"] = DevClients.Eu,
             ["CLIENT_SECRET"] = DevClients.EuSecret,
             ["REDIRECT_URI"] = DevClients.EuRedirect,

@@ -40,19 +40,21 @@ public sealed class SignInTests(PortalWithMail portal) : IClassFixture<PortalWit
         Assert.Contains(expectedOnPage, page.Body!.TextContent, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_code_from_the_mail_signs_in_the_tab_that_asked()
+    [Theory]
+    [MemberData(nameof(People))]
+    public async Task The_code_from_the_mail_signs_in_the_tab_that_asked(string email, string culture, string expectedOnPage)
     {
         var desktop = portal.NewClient();
-        var page = await PortalWithMail.RequestLinkAsync(desktop, "kari.nordmann@example.no", "nb");
-        var mail = await portal.NextMailAsync("kari.nordmann@example.no");
+        var page = await PortalWithMail.RequestLinkAsync(desktop, email, culture);
+        var mail = await portal.NextMailAsync(email);
 
         var codeForm = HtmlForm.From(desktop, page, "form[action*='handler=Code']");
         var response = await codeForm.Set("Code", mail.FindCode()).SubmitAsync();
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/nb/my-data", response.Headers.Location?.OriginalString);
-        Assert.Equal(HttpStatusCode.OK, (await desktop.GetAsync("/nb/my-data")).StatusCode);
+        Assert.Equal($"/{culture}/my-data", response.Headers.Location?.OriginalString);
+        var myData = await desktop.GetPageAsync($"/{culture}/my-data");
+        Assert.Contains(expectedOnPage, myData.Body!.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -70,6 +70,24 @@ public sealed class MyDataTests(PortalWithMail portal) : IClassFixture<PortalWit
         var response = await client.GetAsync("/nb/my-data");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/nb/login?returnUrl=%2Fnb%2Fmy-data", response.Headers.Location?.OriginalString);
+
+        // The download button of a page whose session has ended since it was shown.
+        var signedIn = await portal.SignInAsync("kari.nordmann@example.no", "nb");
+        var page = await signedIn.GetPageAsync("/nb/my-data");
+        var download = HtmlForm.From(signedIn, page, "form[action='/nb/my-data/export']");
+        await HtmlForm.From(signedIn, page, "form[action$='/logout']").SubmitAsync();
+        var expired = await download.SubmitAsync();
+        Assert.Equal(HttpStatusCode.Redirect, expired.StatusCode);
+        Assert.Equal("/nb/login?returnUrl=%2Fnb%2Fmy-data%2Fexport", expired.Headers.Location?.OriginalString);
+
+        // After signing in again the return URL (a GET of the download address) leads back to my-data.
+        var back = await portal.SignInAsync("kari.nordmann@example.no", "nb");
+        var returned = await back.GetAsync("/nb/my-data/export");
+        Assert.Equal(HttpStatusCode.Redirect, returned.StatusCode);
+        Assert.Equal("/nb/my-data", returned.Headers.Location?.OriginalString);
+        var again = await back.GetPageAsync("/nb/my-data");
+        var zip = await HtmlForm.From(back, again, "form[action='/nb/my-data/export']").SubmitAsync();
+        Assert.Equal("application/zip", zip.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
@@ -95,7 +113,8 @@ public sealed class MyDataTests(PortalWithMail portal) : IClassFixture<PortalWit
         using var scope = portal.App.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var kari = await db.Users.SingleAsync(u => u.Email == "kari.nordmann@example.no");
-        Assert.Equal(await db.HeldRecords.CountAsync(r => r.SubjectId == kari.Id), records.Count);
+        var karisIds = await db.HeldRecords.Where(r => r.SubjectId == kari.Id).Select(r => r.Id).OrderBy(id => id).ToListAsync();
+        Assert.Equal(karisIds, records.Select(r => r.GetProperty("id").GetInt64()).Order());
 
         var order = records.Single(r => r.GetProperty("summary").GetString()!.Contains("NO-2024-0311", StringComparison.Ordinal) && r.GetProperty("content").TryGetProperty("total", out _));
         Assert.Equal("2029-12-31", order.GetProperty("retentionEnd").GetString());
@@ -106,7 +125,22 @@ public sealed class MyDataTests(PortalWithMail portal) : IClassFixture<PortalWit
         Assert.StartsWith("id,date,summary,retention_end,restricted,source,", lines[0].TrimStart('\uFEFF'), StringComparison.Ordinal);
         Assert.Equal(6, lines.Length);
         Assert.Contains(lines, l => l.Contains("2024-03-10", StringComparison.Ordinal) && l.Contains("2029-12-31", StringComparison.Ordinal));
-        Assert.DoesNotContain(zip.Entries, e => e.FullName.Contains("mari", StringComparison.OrdinalIgnoreCase));
+        var csvIds = new List<long>();
+        foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".csv", StringComparison.Ordinal)))
+        {
+            using var csv = new StreamReader(entry.Open());
+            csvIds.AddRange((await csv.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(l => long.Parse(l[..l.IndexOf(',', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        Assert.Equal(karisIds, csvIds.Order());
+        foreach (var entry in zip.Entries)
+        {
+            using var text = new StreamReader(entry.Open());
+            var content = await text.ReadToEndAsync();
+            Assert.DoesNotContain("mari.maasikas", content, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Hansen Bygg", content, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
