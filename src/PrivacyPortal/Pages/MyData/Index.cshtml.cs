@@ -16,7 +16,7 @@ namespace PrivacyPortal.Pages.MyData;
 [Authorize]
 public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimeProvider time) : PageModel
 {
-    public const int RecordsPerCategory = 20;
+    public const int RecordsPerCategory = 10;
     public const int PageSize = 50;
 
     // Compiled once: the page runs a query per category, and translating LINQ each time cost more

@@ -172,7 +172,7 @@ public sealed class MyDataTests(PortalWithMail portal) : IClassFixture<PortalWit
         await db.SaveChangesAsync();
         var client = await portal.SignInAsync("ola.hansen@bygg.example.no", "en");
         var overview = await client.GetPageAsync("/en/my-data");
-        Assert.Equal(20, overview.QuerySelectorAll("#innore-no-inquiries tbody tr").Length);
+        Assert.Equal(10, overview.QuerySelectorAll("#innore-no-inquiries tbody tr").Length);
         Assert.Contains("Show all 120 records", overview.QuerySelector("#innore-no-inquiries")!.TextContent, StringComparison.Ordinal);
 
         var third = await client.GetPageAsync("/en/my-data?category=innore-no%2Finquiries&p=3");
