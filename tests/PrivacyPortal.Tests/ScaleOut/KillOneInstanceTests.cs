@@ -26,7 +26,7 @@ public sealed class KillOneInstanceTests(ITestOutputHelper output) : IDisposable
     private readonly SmtpTestServer _smtp = new();
 
     [Fact]
-    public async Task When_one_instance_is_killed_mid_burst_every_accepted_request_and_its_mail_are_there_exactly_once()
+    public async Task When_one_instance_is_killed_mid_burst_every_accepted_request_is_stored_once_and_its_mail_delivered_under_one_message_id()
     {
         using var a = await PortalProcess.StartAsync(Settings(seed: true));
         using var b = await PortalProcess.StartAsync(Settings(seed: false));
