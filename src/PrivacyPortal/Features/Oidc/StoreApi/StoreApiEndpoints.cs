@@ -58,7 +58,7 @@ internal static class StoreApiEndpoints
         api.MapGet("/people/cookie-consent", ReadCookieConsentAsync).RequireAuthorization(StoreApiScopes.CookieConsentRead);
     }
 
-    private static async Task<IResult> PushRecordsAsync(HttpContext context, PushRecordsCommand command, CancellationToken cancellationToken)
+    private static async Task<IResult> PushRecordsAsync(HttpContext context, PushRecordsCommand command, TimeProvider time, CancellationToken cancellationToken)
     {
         var store = StoreCaller.From(context.User);
         if (!context.Request.HasJsonContentType())
@@ -68,8 +68,9 @@ internal static class StoreApiEndpoints
 
         try
         {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken);
-            var records = PushRecordsCommand.Parse(body.RootElement);
+            // A record with a field twice would mean two things at once; the export could show only one.
+            using var body = await JsonDocument.ParseAsync(context.Request.Body, new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false }, cancellationToken);
+            var records = PushRecordsCommand.Parse(body.RootElement, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
             var outcomes = await command.ExecuteAsync(store, records, cancellationToken);
             return Results.Ok(new
             {
@@ -81,7 +82,7 @@ internal static class StoreApiEndpoints
         }
         catch (JsonException e)
         {
-            return Problem(StatusCodes.Status400BadRequest, "The body is not valid JSON: " + e.Message, "body");
+            return Problem(StatusCodes.Status400BadRequest, "The body is not valid JSON: " + e.Message, FieldOf(e.Path));
         }
         catch (PushValidationException e)
         {
@@ -132,6 +133,10 @@ internal static class StoreApiEndpoints
             },
         });
     }
+
+    /// <summary>The reader's JSON path (<c>$.records[0].content</c>) as the field names of the problem answers (<c>records[0].content</c>).</summary>
+    private static string FieldOf(string? jsonPath) =>
+        string.IsNullOrEmpty(jsonPath) || jsonPath == "$" ? "body" : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath;
 
     private static int PageSize(int? limit) => Math.Clamp(limit ?? DefaultPage, 1, MaxPage);
 
