@@ -57,14 +57,13 @@ public sealed class OidcTokenFactory(OidcIssuer issuer, SigningKeyStore keys, Ti
         string subject,
         string scope,
         Guid? grantId,
-        CancellationToken cancellationToken,
-        string? audience = null)
+        CancellationToken cancellationToken)
     {
         var key = (await keys.GetAsync(cancellationToken)).AccessTokenKey;
         var now = time.GetUtcNow();
         var expires = now + options.Value.AccessTokenLifetime;
         var jti = NewId();
-        var state = (Issuer: issuer.Issuer, Audience: audience ?? issuer.AccessTokenAudience, clientId, subject, scope, grantId, now, expires, jti);
+        var state = (Issuer: issuer.Issuer, Audience: issuer.AccessTokenAudience, clientId, subject, scope, grantId, now, expires, jti);
         var token = JwtWriter.Write(key, AccessTokenType, state, static (s, json) =>
         {
             json.WriteString("iss", s.Issuer);

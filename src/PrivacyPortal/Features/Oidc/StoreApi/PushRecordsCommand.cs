@@ -51,6 +51,9 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
             throw new PushValidationException("records", "The body must be an object with a 'records' array.");
         }
 
+        // A field sent twice would mean two things at once, and only one of them could be shown.
+        RefuseDuplicateNames(body, "");
+
         if (records.GetArrayLength() is 0 or > MaxBatch)
         {
             throw new PushValidationException("records", $"Send between 1 and {MaxBatch} records.");
@@ -273,6 +276,32 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
         var normalized = email.ToUpperInvariant();
         var racer = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(cancellationToken);
         return racer ?? throw new PushValidationException("records", string.Join(" ", created.Errors.Select(e => e.Description)));
+    }
+
+    private static void RefuseDuplicateNames(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in element.EnumerateArray())
+            {
+                RefuseDuplicateNames(item, $"{path}[{index++}]");
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Object)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in element.EnumerateObject())
+            {
+                var field = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                if (!names.Add(property.Name))
+                {
+                    throw new PushValidationException(field, $"'{property.Name}' appears twice in the same object.");
+                }
+
+                RefuseDuplicateNames(property.Value, field);
+            }
+        }
     }
 
     private static string RequiredString(JsonElement record, string path, string name, int maxLength) =>

@@ -68,8 +68,7 @@ internal static class StoreApiEndpoints
 
         try
         {
-            // A record with a field twice would mean two things at once; the export could show only one.
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false }, cancellationToken);
+            using var body = await JsonDocument.ParseAsync(context.Request.Body, new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken);
             var records = PushRecordsCommand.Parse(body.RootElement, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
             var outcomes = await command.ExecuteAsync(store, records, cancellationToken);
             return Results.Ok(new
@@ -82,7 +81,7 @@ internal static class StoreApiEndpoints
         }
         catch (JsonException e)
         {
-            return Problem(StatusCodes.Status400BadRequest, "The body is not valid JSON: " + e.Message, FieldOf(e.Path));
+            return Problem(StatusCodes.Status400BadRequest, "The body is not valid JSON: " + e.Message, "body");
         }
         catch (PushValidationException e)
         {
@@ -133,10 +132,6 @@ internal static class StoreApiEndpoints
             },
         });
     }
-
-    /// <summary>The reader's JSON path (<c>$.records[0].content</c>) as the field names of the problem answers (<c>records[0].content</c>).</summary>
-    private static string FieldOf(string? jsonPath) =>
-        string.IsNullOrEmpty(jsonPath) || jsonPath == "$" ? "body" : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath;
 
     private static int PageSize(int? limit) => Math.Clamp(limit ?? DefaultPage, 1, MaxPage);
 
