@@ -183,7 +183,8 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
         var created = new Dictionary<string, Guid>(StringComparer.Ordinal);
         foreach (var (email, kind) in newPeople)
         {
-            created[email] = await CreateSubjectAsync(email, kind, cancellationToken);
+            var first = Enumerable.Range(0, records.Count).First(i => !known.ContainsKey(i) && records[i].Email == email);
+            created[email] = await CreateSubjectAsync(email, kind, $"records[{first}].email", cancellationToken);
         }
 
         var subjects = Enumerable.Range(0, records.Count).Select(i => known.TryGetValue(i, out var p) ? p.Id : created[records[i].Email!]).ToList();
@@ -245,7 +246,7 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
         return byEmail is null ? null : (byEmail.Id, byEmail.Kind);
     }
 
-    private async Task<Guid> CreateSubjectAsync(string email, AccountKind kind, CancellationToken cancellationToken)
+    private async Task<Guid> CreateSubjectAsync(string email, AccountKind kind, string path, CancellationToken cancellationToken)
     {
         var person = new DataSubject
         {
@@ -275,7 +276,7 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
 
         var normalized = email.ToUpperInvariant();
         var racer = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(cancellationToken);
-        return racer ?? throw new PushValidationException("records", string.Join(" ", created.Errors.Select(e => e.Description)));
+        return racer ?? throw new PushValidationException(path, string.Join(" ", created.Errors.Select(e => e.Description)));
     }
 
     private static void RefuseDuplicateNames(JsonElement element, string path)
