@@ -114,8 +114,9 @@ echo "$TABLE"
 echo "non-2xx answers in all runs: $NON2XX"
 [ "$NON2XX" -eq 0 ] || { echo "Some requests failed; the figures are not valid." >&2; tail -20 "$WORK/portal.log" "$WORK/theirs.log" >&2; exit 1; }
 
-TOKEN_RATIO="$(awk -v a="$o_tok_rps" -v b="$t_tok_rps" 'BEGIN { printf "%.2f", a / b }')"
-VERDICT="$(awk -v r="$TOKEN_RATIO" -v t="$o_tok_rps" 'BEGIN { print ((r >= 1.5 && t >= 1200) ? "met" : "NOT met") }')"
+# The verdict compares the unrounded ratio: 1.4967 is shown as 1.497 and is not 1.5.
+TOKEN_RATIO="$(awk -v a="$o_tok_rps" -v b="$t_tok_rps" 'BEGIN { printf "%.3f", a / b }')"
+VERDICT="$(awk -v a="$o_tok_rps" -v b="$t_tok_rps" 'BEGIN { print ((b > 0 && a >= 1.5 * b && a >= 1200) ? "met" : "NOT met") }')"
 SECTION="$(cat <<MD
 ## OIDC provider
 

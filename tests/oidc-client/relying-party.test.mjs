@@ -78,7 +78,8 @@ try {
     firstClaims = tokens.claims();
     assert.equal(firstClaims.iss, issuer);
     assert.equal(firstClaims.aud, clientId);
-    assert.deepEqual(firstClaims.amr, ['otp']);
+    // Signed in by following the link in the mail (a typed-in code would be 'otp').
+    assert.deepEqual(firstClaims.amr, ['magic_link']);
     assert.equal(typeof firstClaims.auth_time, 'number');
     assert.ok(tokens.refresh_token, 'offline_access gives a refresh token');
     const header = JSON.parse(Buffer.from(tokens.id_token.split('.')[0], 'base64url'));

@@ -295,15 +295,27 @@ public sealed class PersonalDataExport(
             using var document = JsonDocument.Parse(content);
             return document.RootElement.ValueKind != JsonValueKind.Object
                 ? []
-                : document.RootElement.EnumerateObject().ToDictionary(
-                    p => p.Name,
-                    p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.GetRawText(),
-                    StringComparer.Ordinal);
+                : ValuesOf(document.RootElement);
         }
         catch (JsonException)
         {
             return [];
         }
+    }
+
+    /// <summary>
+    /// Field names to values. Content stored before pushes refused duplicate names may have one
+    /// twice; the last wins, as in JavaScript, rather than the export failing half-way.
+    /// </summary>
+    private static Dictionary<string, string> ValuesOf(JsonElement content)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in content.EnumerateObject())
+        {
+            values[property.Name] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() ?? "" : property.Value.GetRawText();
+        }
+
+        return values;
     }
 
     private static string SafeName(string id) => new([.. id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);

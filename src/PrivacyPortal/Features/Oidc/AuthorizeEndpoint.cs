@@ -150,10 +150,11 @@ internal static class AuthorizeEndpoint
         string? hintSubject = null;
         if (idTokenHint is not null)
         {
-            var hint = await validator.ValidateIdTokenHintAsync(idTokenHint, cancellationToken);
+            // A hint only speaks for the store it was issued to.
+            var hint = await validator.ValidateIdTokenHintAsync(idTokenHint, client.ClientId, cancellationToken);
             if (hint is null)
             {
-                return Fail("invalid_request", "id_token_hint is not an ID token of this provider.");
+                return Fail("invalid_request", "id_token_hint is not an ID token this provider issued to this client.");
             }
 
             hintSubject = hint.Subject;

@@ -78,6 +78,35 @@ public sealed class QueueBackChannelLogoutCommand(PortalDbContext db, OidcClient
 }
 
 /// <summary>
+/// Ends everything a person's sign-ins gave the stores, for when their account is erased: every
+/// grant is revoked (so no refresh token works again, offline_access or not) and each store of each
+/// session is told by back-channel logout. Runs in the caller's transaction.
+/// </summary>
+public sealed class RevokeSubjectGrantsCommand(PortalDbContext db, QueueBackChannelLogoutCommand logout, TimeProvider time)
+{
+    public const string Reason = "account-erased";
+
+    public async Task<int> ExecuteAsync(Guid subjectId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var sessions = await db.Set<OidcGrant>().AsNoTracking()
+            .Where(g => g.SubjectId == subjectId && g.SessionId != null)
+            .Select(g => g.SessionId!.Value)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+        var revoked = await db.Set<OidcGrant>()
+            .Where(g => g.SubjectId == subjectId && g.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(g => g.RevokedAt, now).SetProperty(g => g.RevokedReason, Reason), cancellationToken);
+        foreach (var session in sessions)
+        {
+            await logout.EnqueueForSessionAsync(session, subjectId, cancellationToken);
+        }
+
+        return revoked;
+    }
+}
+
+/// <summary>
 /// Delivers queued logout tokens: a POST of <c>logout_token</c> (Back-Channel Logout §2.5), retried
 /// with exponential back-off until the store answers 2xx or the attempts run out. Rows are claimed
 /// by a conditional UPDATE, so several portal instances never deliver the same one at once.

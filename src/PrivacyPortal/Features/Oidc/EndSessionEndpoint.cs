@@ -18,9 +18,11 @@ public sealed record EndSessionRequest(string? ClientId, string? PostLogoutRedir
 
 /// <summary>
 /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0). A redirect back only goes to a
-/// post_logout_redirect_uri registered for the client named by a verified id_token_hint (or
-/// client_id). Without a hint for the current session the person confirms on our page first, so a
-/// link elsewhere cannot sign anyone out.
+/// post_logout_redirect_uri registered for the client of a verified id_token_hint issued to it;
+/// without such a hint the person is signed out all the same but ends on the portal's own
+/// signed-out page, so a link elsewhere cannot use the portal as a redirector. Without a hint for
+/// the current session the person confirms on our page first, so a link elsewhere cannot sign
+/// anyone out.
 /// </summary>
 internal static class EndSessionEndpoint
 {
@@ -51,25 +53,26 @@ internal static class EndSessionEndpoint
             return ErrorPage(culture, "invalid_request");
         }
 
-        var hint = hintText is null ? null : await validator.ValidateIdTokenHintAsync(hintText, cancellationToken);
+        if (clientId is not null && clients.Find(clientId) is null)
+        {
+            return ErrorPage(culture, "invalid_post_logout_redirect_uri");
+        }
+
+        // With client_id, the hint must have been issued to that client; a hint for another store is no hint.
+        var hint = hintText is null ? null : await validator.ValidateIdTokenHintAsync(hintText, clientId, cancellationToken);
         if (hintText is not null && hint is null)
         {
             return ErrorPage(culture, "invalid_id_token_hint");
         }
 
-        var hintClient = hint?.Audiences.FirstOrDefault();
-        if (clientId is not null && hintClient is not null && clientId != hintClient)
-        {
-            return ErrorPage(culture, "invalid_request");
-        }
-
-        var client = clients.Find(clientId ?? hintClient);
-        if ((clientId is not null && client is null) || (redirectUri is not null && client?.HasPostLogoutRedirectUri(redirectUri) != true))
+        var client = clients.Find(clientId ?? hint?.Audiences.Single());
+        if (redirectUri is not null && client?.HasPostLogoutRedirectUri(redirectUri) != true)
         {
             return ErrorPage(culture, "invalid_post_logout_redirect_uri");
         }
 
-        var request = new EndSessionRequest(client?.ClientId, redirectUri, state, culture);
+        // Back to the store only on the word of its own ID token; client_id alone ends on our page.
+        var request = new EndSessionRequest(client?.ClientId, hint is null ? null : redirectUri, state, culture);
         var authentication = await context.AuthenticateAsync(PortalClaims.Scheme);
         var user = authentication.Succeeded ? authentication.Principal : null;
         if (user is null)

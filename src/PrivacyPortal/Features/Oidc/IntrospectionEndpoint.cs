@@ -13,7 +13,7 @@ internal static class IntrospectionEndpoint
 {
     public static async Task<IResult> HandleAsync(
         HttpContext context,
-        OidcClientRegistry clients,
+        ClientAuthenticator authenticator,
         OidcTokenValidator validator,
         OidcIssuer issuer,
         PortalDbContext db,
@@ -27,7 +27,7 @@ internal static class IntrospectionEndpoint
         }
 
         var form = await context.Request.ReadFormAsync(cancellationToken);
-        var client = OidcProtocol.AuthenticateClient(context, form, clients, out var failure);
+        var (client, failure) = await OidcProtocol.AuthenticateClientAsync(context, form, authenticator, cancellationToken);
         if (client is null)
         {
             return failure!;

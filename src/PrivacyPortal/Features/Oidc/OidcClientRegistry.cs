@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using PrivacyPortal.Features.Policy;
 
@@ -44,8 +43,8 @@ public sealed class OidcClient(
 /// <summary>
 /// The clients from <c>Oidc:Clients</c>, checked against the policy at start-up. Verifying a
 /// secret runs PBKDF2 once; afterwards a SHA-256 of the accepted secret is kept in memory, so the
-/// token endpoint stays fast for a store that calls it many times a second while a wrong secret
-/// still costs a full PBKDF2.
+/// token endpoint stays fast for a store that calls it many times a second.
+/// <see cref="ClientAuthenticator"/> limits how often anyone can make it run PBKDF2.
 /// </summary>
 public sealed class OidcClientRegistry
 {
@@ -70,28 +69,20 @@ public sealed class OidcClientRegistry
 
     public OidcClient? Find(string? clientId) => clientId is null ? null : clients.GetValueOrDefault(clientId);
 
-    /// <summary>The client, if <paramref name="secret"/> is its secret.</summary>
-    public OidcClient? Authenticate(string? clientId, string? secret)
+    /// <summary>True when <paramref name="digest"/> (SHA-256 of a presented secret) is of the secret this instance last verified for the client.</summary>
+    internal bool IsVerified(OidcClient client, byte[] digest) =>
+        verifiedSecrets.TryGetValue(client.ClientId, out var known) && CryptographicOperations.FixedTimeEquals(known, digest);
+
+    /// <summary>The full PBKDF2 check; a match is remembered by its digest, so the next call is a hash comparison.</summary>
+    internal bool Verify(OidcClient client, string secret, byte[] digest)
     {
-        var client = Find(clientId);
-        if (client is null || string.IsNullOrEmpty(secret) || secret.Length > 512)
-        {
-            return null;
-        }
-
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
-        if (verifiedSecrets.TryGetValue(client.ClientId, out var known) && CryptographicOperations.FixedTimeEquals(known, digest))
-        {
-            return client;
-        }
-
         if (!ClientSecretHasher.Verify(secret, client.SecretHash))
         {
-            return null;
+            return false;
         }
 
         verifiedSecrets[client.ClientId] = digest;
-        return client;
+        return true;
     }
 
     private static OidcClient Build(string id, OidcClientOptions options, PolicyCatalog policy, IHostEnvironment environment)

@@ -56,8 +56,19 @@ public sealed class OidcOptions
     public int LogoutDeliveryMaxAttempts { get; set; } = 12;
 
     /// <summary>
-    /// The <c>aud</c> of every access token: the portal's own APIs (userinfo and the store API).
-    /// Empty means <c>{PublicBaseUrl}/api</c>.
+    /// Full client-secret checks (PBKDF2, tens of milliseconds of CPU) one IP address may cause per
+    /// minute, across all instances. A store whose secret this instance has verified once is not counted.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int ClientSecretChecksPerIpPerMinute { get; set; } = 20;
+
+    /// <summary>Full client-secret checks per client id per minute, from anywhere: wrong secrets spread over many addresses.</summary>
+    [Range(1, 100_000)]
+    public int ClientSecretChecksPerClientPerMinute { get; set; } = 60;
+
+    /// <summary>
+    /// The first <c>aud</c> of every access token: the portal's own APIs (userinfo and the store API);
+    /// the second is the client the token was issued to. Empty means <c>{PublicBaseUrl}/api</c>.
     /// </summary>
     public string? AccessTokenAudience { get; set; }
 }

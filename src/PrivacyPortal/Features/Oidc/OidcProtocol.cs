@@ -129,32 +129,38 @@ public static class OidcProtocol
         return postedId.Length > 0 && postedSecret.Length > 0 ? new ClientCredentials(postedId, postedSecret, Basic: false) : null;
     }
 
-    /// <summary>Authenticates the calling client, or answers 401 invalid_client (with a Basic challenge when Basic was tried).</summary>
-    public static OidcClient? AuthenticateClient(HttpContext context, IFormCollection form, OidcClientRegistry clients, out IResult? failure)
+    /// <summary>
+    /// Authenticates the calling client, or answers 401 invalid_client (with a Basic challenge when
+    /// Basic was tried), or 429 with Retry-After when too many secrets were tried.
+    /// </summary>
+    public static async Task<(OidcClient? Client, IResult? Failure)> AuthenticateClientAsync(
+        HttpContext context, IFormCollection form, ClientAuthenticator authenticator, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(clients);
+        ArgumentNullException.ThrowIfNull(authenticator);
         var credentials = ReadClientCredentials(context.Request, form, out var malformed);
         if (malformed)
         {
-            failure = Error(context, "invalid_request", "Send the client credentials once: either HTTP Basic or client_id and client_secret in the body.");
-            return null;
+            return (null, Error(context, "invalid_request", "Send the client credentials once: either HTTP Basic or client_id and client_secret in the body."));
         }
 
-        var client = clients.Authenticate(credentials?.ClientId, credentials?.Secret);
-        if (client is null)
+        var result = await authenticator.AuthenticateAsync(
+            credentials?.ClientId, credentials?.Secret, context.Connection.RemoteIpAddress?.ToString(), cancellationToken);
+        switch (result.Status)
         {
-            if (credentials?.Basic != false)
-            {
-                context.Response.Headers.WWWAuthenticate = new AuthenticationHeaderValue("Basic", "realm=\"oidc\"").ToString();
-            }
+            case ClientAuthenticationStatus.Authenticated:
+                return (result.Client, null);
+            case ClientAuthenticationStatus.Throttled:
+                context.Response.Headers.RetryAfter = "60";
+                return (null, Error(context, "invalid_client", "Too many client authentications failed; try again in a minute.", StatusCodes.Status429TooManyRequests));
+            default:
+                if (credentials?.Basic != false)
+                {
+                    context.Response.Headers.WWWAuthenticate = new AuthenticationHeaderValue("Basic", "realm=\"oidc\"").ToString();
+                }
 
-            failure = Error(context, "invalid_client", "Client authentication failed.", StatusCodes.Status401Unauthorized);
-            return null;
+                return (null, Error(context, "invalid_client", "Client authentication failed.", StatusCodes.Status401Unauthorized));
         }
-
-        failure = null;
-        return client;
     }
 }
 

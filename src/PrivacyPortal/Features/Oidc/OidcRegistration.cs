@@ -19,6 +19,7 @@ public static class OidcRegistration
             .Validate(o => o.KeyActivationDelay < o.KeyRotationInterval, "Oidc:KeyActivationDelay must be shorter than Oidc:KeyRotationInterval.")
             .ValidateOnStart();
         builder.Services.AddSingleton<OidcClientRegistry>();
+        builder.Services.AddSingleton<ClientAuthenticator>();
         builder.Services.AddSingleton<OidcIssuer>();
         builder.Services.AddSingleton<SigningKeyStore>();
         builder.Services.AddSingleton<OidcTokenFactory>();
@@ -28,6 +29,7 @@ public static class OidcRegistration
         builder.Services.AddHostedService<OidcClientsStartupCheck>();
 
         builder.Services.AddScoped<QueueBackChannelLogoutCommand>();
+        builder.Services.AddScoped<RevokeSubjectGrantsCommand>();
         builder.Services.AddSingleton<BackChannelLogoutDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BackChannelLogoutDispatcher>());
         builder.Services.AddHttpClient(BackChannelLogoutDispatcher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
@@ -60,7 +62,8 @@ public static class OidcRegistration
 
         // Endpoints that authenticate by client secret or bearer token skip the rest of the pipeline
         // (request localization, cookie authentication, rate limiting, authorization): they need none
-        // of it, and the token endpoint is the hot path of every store.
+        // of it, and the token endpoint is the hot path of every store. Client secrets are limited by
+        // ClientAuthenticator instead, which counts only the checks that cost PBKDF2.
         oidc.MapGet(OidcEndpoints.Discovery, (DiscoveryDocument document) => Results.Bytes(document.Bytes, "application/json")).ShortCircuit();
         oidc.MapGet(OidcEndpoints.Jwks, async (SigningKeyStore keys, CancellationToken cancellationToken) =>
             Results.Bytes((await keys.GetAsync(cancellationToken)).Jwks, "application/json")).ShortCircuit();

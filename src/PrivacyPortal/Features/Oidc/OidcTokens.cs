@@ -45,27 +45,33 @@ public sealed class OidcTokenFactory(OidcIssuer issuer, SigningKeyStore keys, Ti
 {
     public const string AccessTokenType = "at+jwt";
     public const string LogoutTokenType = "logout+jwt";
+    public const string IdTokenType = "JWT";
     public const string BackChannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logout";
 
-    /// <summary>An RFC 9068 access token, ES256.</summary>
+    /// <summary>
+    /// An RFC 9068 access token, ES256. Its audiences are the portal's own APIs and the client it was
+    /// issued to, so a store that checks for its own client id refuses a token issued to another store.
+    /// </summary>
     public async ValueTask<IssuedToken> CreateAccessTokenAsync(
         string clientId,
         string subject,
         string scope,
         Guid? grantId,
-        CancellationToken cancellationToken,
-        string? audience = null)
+        CancellationToken cancellationToken)
     {
         var key = (await keys.GetAsync(cancellationToken)).AccessTokenKey;
         var now = time.GetUtcNow();
         var expires = now + options.Value.AccessTokenLifetime;
         var jti = NewId();
-        var state = (Issuer: issuer.Issuer, Audience: audience ?? issuer.AccessTokenAudience, clientId, subject, scope, grantId, now, expires, jti);
+        var state = (Issuer: issuer.Issuer, Audience: issuer.AccessTokenAudience, clientId, subject, scope, grantId, now, expires, jti);
         var token = JwtWriter.Write(key, AccessTokenType, state, static (s, json) =>
         {
             json.WriteString("iss", s.Issuer);
             json.WriteString("sub", s.subject);
-            json.WriteString("aud", s.Audience);
+            json.WriteStartArray("aud");
+            json.WriteStringValue(s.Audience);
+            json.WriteStringValue(s.clientId);
+            json.WriteEndArray();
             json.WriteString("client_id", s.clientId);
             json.WriteString("scope", s.scope);
             json.WriteNumber("iat", s.now.ToUnixTimeSeconds());
@@ -95,7 +101,7 @@ public sealed class OidcTokenFactory(OidcIssuer issuer, SigningKeyStore keys, Ti
         var now = time.GetUtcNow();
         var state = (Issuer: issuer.Issuer, clientId, subjectId, nonce, authTime, Amr: AuthenticationMethods.ToAmr(authenticationMethod), sessionId, now,
             Expires: now + options.Value.IdTokenLifetime);
-        return JwtWriter.Write(key, "JWT", state, static (s, json) =>
+        return JwtWriter.Write(key, IdTokenType, state, static (s, json) =>
         {
             json.WriteString("iss", s.Issuer);
             json.WriteString("sub", s.subjectId.ToString());
@@ -149,17 +155,34 @@ public sealed class OidcTokenFactory(OidcIssuer issuer, SigningKeyStore keys, Ti
 }
 
 /// <summary>
-/// Turns the portal's sign-in methods into RFC 8176 <c>amr</c> values. A magic link and the code
-/// in the same email are both one-time secrets proving control of the mailbox: <c>otp</c>.
+/// Turns the portal's sign-in methods into <c>amr</c> values (RFC 8176 where one fits). The 6-digit
+/// code typed in from the email is a one-time password: <c>otp</c>. Following the link proves control
+/// of the mailbox without typing anything: <c>magic_link</c>, a value of ours (RFC 8176 has none for
+/// it). Staff who also gave an authenticator code add <c>otp</c> and <c>mfa</c>.
 /// </summary>
 public static class AuthenticationMethods
 {
-    public static IReadOnlyList<string> ToAmr(string method) => method switch
+    public const string MagicLink = "magic_link";
+    public const string Otp = "otp";
+    public const string Mfa = "mfa";
+
+    public static IReadOnlyList<string> ToAmr(string method)
     {
-        "magic-link" or "code" => ["otp"],
-        "totp" => ["otp", "mfa"],
-        _ => ["otp"],
-    };
+        ArgumentNullException.ThrowIfNull(method);
+        var parts = method.Split('+');
+        var amr = new List<string>(3) { parts[0] == "code" ? Otp : MagicLink };
+        if (parts.Skip(1).Contains("totp", StringComparer.Ordinal))
+        {
+            if (!amr.Contains(Otp))
+            {
+                amr.Add(Otp);
+            }
+
+            amr.Add(Mfa);
+        }
+
+        return amr;
+    }
 }
 
 /// <summary>Validates tokens the provider issued, with the keys in memory; never accepts <c>alg=none</c> or HMAC.</summary>
@@ -198,26 +221,29 @@ public sealed class OidcTokenValidator(OidcIssuer issuer, SigningKeyStore keys, 
     }
 
     /// <summary>
-    /// An <c>id_token_hint</c>: our signature and issuer, an audience that is a registered client;
-    /// an expired token is still a valid hint (OIDC RP-Initiated Logout §2).
+    /// An <c>id_token_hint</c>: our signature and issuer, <c>typ</c> JWT (so a logout token, signed by
+    /// the same key, is no hint), and one audience that is <paramref name="clientId"/> when given, else
+    /// any registered client. An expired token is still a valid hint (OIDC RP-Initiated Logout §2).
     /// </summary>
-    public async Task<JsonWebToken?> ValidateIdTokenHintAsync(string? token, CancellationToken cancellationToken)
+    public async Task<JsonWebToken?> ValidateIdTokenHintAsync(string? token, string? clientId, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 8192)
         {
             return null;
         }
 
+        string[] audiences = clientId is null ? [.. clients.All.Select(c => c.ClientId)] : [clientId];
         var result = await ValidateAsync(token, set => new TokenValidationParameters
         {
             ValidIssuer = issuer.Issuer,
-            ValidAudiences = [.. clients.All.Select(c => c.ClientId)],
+            ValidAudiences = audiences,
             IssuerSigningKeys = set.IdTokenValidationKeys,
             ValidAlgorithms = [SigningAlgorithms.Rs256],
+            ValidTypes = [OidcTokenFactory.IdTokenType],
             ValidateLifetime = false,
             RequireSignedTokens = true,
         }, cancellationToken);
-        return result?.SecurityToken as JsonWebToken;
+        return result?.SecurityToken is JsonWebToken jwt && jwt.Audiences.Count() == 1 ? jwt : null;
     }
 
     /// <summary>Lifetime on the portal's clock (tests move it), with 30 s of skew for instances whose clocks differ.</summary>

@@ -12,7 +12,7 @@ internal static class RevocationEndpoint
 {
     public static async Task<IResult> HandleAsync(
         HttpContext context,
-        OidcClientRegistry clients,
+        ClientAuthenticator authenticator,
         OidcTokenValidator validator,
         PortalDbContext db,
         TimeProvider time,
@@ -25,7 +25,7 @@ internal static class RevocationEndpoint
         }
 
         var form = await context.Request.ReadFormAsync(cancellationToken);
-        var client = OidcProtocol.AuthenticateClient(context, form, clients, out var failure);
+        var (client, failure) = await OidcProtocol.AuthenticateClientAsync(context, form, authenticator, cancellationToken);
         if (client is null)
         {
             return failure!;

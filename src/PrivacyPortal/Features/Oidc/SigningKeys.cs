@@ -119,8 +119,8 @@ public sealed class SigningKey : IDisposable
 /// <summary>
 /// The keys in force. Per algorithm: the current key signs; a newer key is published but not yet
 /// used until it is <see cref="OidcOptions.KeyActivationDelay"/> old, so every store has fetched it
-/// before the first token names it; the key before the current one stays published so its tokens
-/// keep validating. Anything older has left JWKS.
+/// before the first token names it; the key that signed before the current one (and any key made
+/// between the two) stays published so its tokens keep validating. Anything older has left JWKS.
 /// </summary>
 public sealed class SigningKeySet
 {
@@ -144,7 +144,12 @@ public sealed class SigningKeySet
                 nextActivation = activates < nextActivation ? activates : nextActivation;
             }
 
-            published.AddRange(keys.Take(currentIndex + 2));
+            // The previous key is the newest one that was already signing when the current one was
+            // made: its tokens are still out there. Keys made in between (a twin from instances that
+            // rotated at once) stay published too, so the previous key is never pushed out by one.
+            var current = keys[currentIndex];
+            var previousIndex = keys.FindIndex(currentIndex + 1, k => k.CreatedAt + activationDelay <= current.CreatedAt);
+            published.AddRange(keys.Take(previousIndex < 0 ? keys.Count : previousIndex + 1));
             if (algorithm == SigningAlgorithms.Rs256)
             {
                 IdTokenKey = keys[currentIndex];
@@ -222,6 +227,9 @@ public sealed class SigningKeyStore(
     ILogger<SigningKeyStore> logger) : IDisposable
 {
     private const string Purpose = "PrivacyPortal.Oidc.SigningKeys";
+
+    /// <summary>The advisory lock key rotation queues on ("PPOIDCKY" in ASCII).</summary>
+    private const long RotationLockId = 0x50504F49_44434B59;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Dictionary<string, SigningKey> loaded = new(StringComparer.Ordinal);
     private volatile SigningKeySet? current;
@@ -275,7 +283,7 @@ public sealed class SigningKeyStore(
                 foreach (var algorithm in unreadable)
                 {
                     logger.LogWarning("No {Algorithm} signing key can be decrypted with the current Data Protection key ring; creating a new one", algorithm);
-                    await RotateDueAsync(db, force: algorithm, cancellationToken);
+                    await RotateDueAsync(db, force: algorithm, cancellationToken, onlyIfUnreadable: true);
                 }
 
                 (published, _) = await LoadNewestAsync(db, cancellationToken);
@@ -300,8 +308,8 @@ public sealed class SigningKeyStore(
         var unreadable = new List<string>();
         foreach (var algorithm in SigningAlgorithms.All)
         {
-            // Enough for a pending, the current and the previous key, and one more made by a racing instance.
-            var rows = await NewestAsync(db, algorithm, 4, cancellationToken);
+            // Enough for a pending, the current and the previous key, and twins made before rotation was locked.
+            var rows = await NewestAsync(db, algorithm, 6, cancellationToken);
             var readable = 0;
             foreach (var row in rows)
             {
@@ -334,20 +342,28 @@ public sealed class SigningKeyStore(
         return (published, unreadable);
     }
 
-    private async Task RotateDueAsync(PortalDbContext db, string? force, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds the keys that are due (or <paramref name="force"/>d). Instances rotating at once queue on
+    /// a database lock held until commit, and each decides after taking it, so the later ones see the
+    /// key the first one made instead of adding a twin.
+    /// </summary>
+    private async Task RotateDueAsync(PortalDbContext db, string? force, CancellationToken cancellationToken, bool onlyIfUnreadable = false)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await TakeRotationLockAsync(db, cancellationToken);
         var now = time.GetUtcNow();
         var settings = options.Value;
+        var protector = dataProtection.CreateProtector(Purpose);
         foreach (var algorithm in SigningAlgorithms.All)
         {
             // The newest key is the pending one when there is one, so this also waits for it to be used.
             var newest = (await NewestAsync(db, algorithm, 1, cancellationToken)).FirstOrDefault();
-            if (force != algorithm && newest is not null && newest.CreatedAt + settings.KeyRotationInterval - settings.KeyActivationDelay > now)
+            var forced = force == algorithm && !(onlyIfUnreadable && newest is not null && CanRead(protector, newest));
+            if (!forced && newest is not null && newest.CreatedAt + settings.KeyRotationInterval - settings.KeyActivationDelay > now)
             {
                 continue;
             }
 
-            var protector = dataProtection.CreateProtector(Purpose);
             var id = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12));
             db.Set<OidcSigningKey>().Add(new OidcSigningKey
             {
@@ -358,6 +374,38 @@ public sealed class SigningKeyStore(
             });
             await db.SaveChangesAsync(cancellationToken);
             logger.LogInformation("New {Algorithm} signing key {KeyId}", algorithm, id);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL: a transaction-scoped advisory lock. SQLite: a write statement (that changes
+    /// nothing) takes the database's one write lock at once, so a second writer waits from here
+    /// rather than failing after it has read.
+    /// </summary>
+    private static async Task TakeRotationLockAsync(PortalDbContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RotationLockId})", cancellationToken);
+        }
+        else
+        {
+            await db.Database.ExecuteSqlAsync($"""DELETE FROM "OidcSigningKeys" WHERE 1 = 0""", cancellationToken);
+        }
+    }
+
+    private static bool CanRead(IDataProtector protector, OidcSigningKey row)
+    {
+        try
+        {
+            protector.Unprotect(Convert.FromBase64String(row.ProtectedKey));
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            return false;
         }
     }
 

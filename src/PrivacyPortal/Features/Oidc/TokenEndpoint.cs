@@ -13,7 +13,7 @@ internal static class TokenEndpoint
 {
     public static async Task<IResult> HandleAsync(
         HttpContext context,
-        OidcClientRegistry clients,
+        ClientAuthenticator authenticator,
         OidcTokenFactory tokens,
         IServiceProvider services,
         TimeProvider time,
@@ -27,7 +27,7 @@ internal static class TokenEndpoint
         }
 
         var form = await context.Request.ReadFormAsync(cancellationToken);
-        var client = OidcProtocol.AuthenticateClient(context, form, clients, out var failure);
+        var (client, failure) = await OidcProtocol.AuthenticateClientAsync(context, form, authenticator, cancellationToken);
         if (client is null)
         {
             return failure!;
@@ -118,7 +118,7 @@ internal sealed class CodeRedemption(PortalDbContext db, OidcTokenFactory tokens
         // Read before the code is marked: a parallel replay that loses the UPDATE below revokes the
         // grant at once, and the winner must still answer with the tokens that revocation ends.
         var grant = await db.Set<OidcGrant>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == row.GrantId && g.RevokedAt == null, cancellationToken);
-        if (grant is null)
+        if (grant is null || !await SubjectIsActiveAsync(grant.SubjectId, now, cancellationToken))
         {
             return InvalidGrant(context, "The sign-in behind this code has ended.");
         }
@@ -162,6 +162,11 @@ internal sealed class CodeRedemption(PortalDbContext db, OidcTokenFactory tokens
         if (grant.RevokedAt is not null || row.ExpiresAt <= now || grant.ExpiresAt <= now)
         {
             return InvalidGrant(context, "The refresh token has expired or was revoked.");
+        }
+
+        if (!await SubjectIsActiveAsync(grant.SubjectId, now, cancellationToken))
+        {
+            return InvalidGrant(context, "The person's account no longer exists.");
         }
 
         var requested = OidcScopes.Parse(form["scope"]);
@@ -212,6 +217,10 @@ internal sealed class CodeRedemption(PortalDbContext db, OidcTokenFactory tokens
             new TokenResponse(access.Token, "Bearer", (int)options.AccessTokenLifetime.TotalSeconds, refreshToken, idToken, scope),
             OidcJson.Default.TokenResponse);
     }
+
+    /// <summary>An erased account is kept as a locked-out, anonymous row; it signs in nowhere.</summary>
+    private Task<bool> SubjectIsActiveAsync(Guid subjectId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Users.AnyAsync(u => u.Id == subjectId && (u.LockoutEnd == null || u.LockoutEnd <= now), cancellationToken);
 
     private async Task RevokeGrantAsync(Guid grantId, string reason, CancellationToken cancellationToken)
     {

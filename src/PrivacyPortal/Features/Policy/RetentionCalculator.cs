@@ -26,6 +26,7 @@ public sealed record RetentionEnd(RetentionRule Rule, DateOnly CountsFrom, DateO
     }
 }
 
+/// <summary>Works out retention ends; a date near the calendar's end saturates at 9999-12-31 instead of throwing.</summary>
 public static class RetentionCalculator
 {
     /// <param name="countsFrom">The date of the event named by <see cref="RetentionRule.CountsFrom"/>.</param>
@@ -43,10 +44,14 @@ public static class RetentionCalculator
                 return new RetentionEnd(rule, countsFrom, yearEnd, financialYearEnd.In(yearEnd.Year + Required(rule.Years, rule)));
             case RetentionKind.Years:
                 // AddYears turns 29 February into 28 February: never kept past the period.
-                return new RetentionEnd(rule, countsFrom, null, countsFrom.AddYears(Required(rule.Years, rule)));
+                var years = Required(rule.Years, rule);
+                return new RetentionEnd(rule, countsFrom, null,
+                    countsFrom.Year + years > DateOnly.MaxValue.Year ? DateOnly.MaxValue : countsFrom.AddYears(years));
             case RetentionKind.Months:
                 // AddMonths clamps to the end of a shorter month (31 Jan + 1 month = 28/29 Feb).
-                return new RetentionEnd(rule, countsFrom, null, countsFrom.AddMonths(Required(rule.Months, rule)));
+                var months = Required(rule.Months, rule);
+                return new RetentionEnd(rule, countsFrom, null,
+                    (countsFrom.Year * 12L) + countsFrom.Month - 1 + months > (DateOnly.MaxValue.Year * 12L) + 11 ? DateOnly.MaxValue : countsFrom.AddMonths(months));
             default:
                 throw new ArgumentOutOfRangeException(nameof(rule), rule.Kind, "Unknown retention kind.");
         }

@@ -23,7 +23,8 @@ public sealed class CarryOutRequestCommand(
     RequestWorkflow workflow,
     ErasurePlanner planner,
     PolicyCatalog policy,
-    PortalSignIn signIn)
+    PortalSignIn signIn,
+    Oidc.RevokeSubjectGrantsCommand oidcGrants)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -91,6 +92,7 @@ public sealed class CarryOutRequestCommand(
         {
             await db.MagicLinkTokens.Where(t => t.SubjectId == person.Id).ExecuteDeleteAsync(cancellationToken);
             await signIn.EndAllSessionsAsync(person.Id, cancellationToken);
+            await oidcGrants.ExecuteAsync(person.Id, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

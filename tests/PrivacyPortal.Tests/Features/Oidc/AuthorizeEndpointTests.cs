@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Testing.Web;
 
 namespace PrivacyPortal.Tests.Features.Oidc;
@@ -165,6 +167,30 @@ public sealed class AuthorizeEndpointTests : IDisposable
         using var response = await browser.GetAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge, extra: [("id_token_hint", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")]));
 
         Assert.Equal("invalid_request", OidcFlow.QueryValue(response.Headers.Location!, "error"));
+    }
+
+    [Fact]
+    public async Task An_id_token_hint_only_speaks_for_the_store_it_was_issued_to_and_only_as_an_id_token()
+    {
+        var euTokens = await flow.SignInToStoreAsync();
+        var euIdToken = euTokens.GetProperty("id_token").GetString()!;
+        var claims = OidcFlow.Payload(euIdToken);
+
+        using var atOtherStore = await browser.GetAsync(OidcFlow.AuthorizeUrl(
+            OidcFlow.Pkce().Challenge, clientId: DevClients.No, redirectUri: DevClients.NoRedirect, extra: [("id_token_hint", euIdToken)]));
+        Assert.StartsWith(DevClients.NoRedirect, atOtherStore.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.Equal("invalid_request", OidcFlow.QueryValue(atOtherStore.Headers.Location!, "error"));
+        Assert.Null(OidcFlow.QueryValue(atOtherStore.Headers.Location!, "code"));
+
+        // A back-channel logout token is signed with the same key and names the store, but it is no ID token.
+        var logoutToken = await factory.Services.GetRequiredService<OidcTokenFactory>().CreateLogoutTokenAsync(
+            DevClients.Eu, Guid.Parse(claims.GetProperty("sub").GetString()!), Guid.Parse(claims.GetProperty("sid").GetString()!), CancellationToken.None);
+        using var logoutAsHint = await browser.GetAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge, extra: [("id_token_hint", logoutToken)]));
+        Assert.Equal("invalid_request", OidcFlow.QueryValue(logoutAsHint.Headers.Location!, "error"));
+
+        using var atOwnStore = await browser.GetAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge, extra: [("id_token_hint", euIdToken)]));
+        Assert.StartsWith(DevClients.EuRedirect, atOwnStore.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.NotNull(OidcFlow.QueryValue(atOwnStore.Headers.Location!, "code"));
     }
 
     [Fact]

@@ -113,7 +113,24 @@ public sealed class EndSessionAndBackChannelLogoutTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_an_id_token_hint_the_person_confirms_before_being_signed_out()
+    public async Task A_hint_issued_to_the_other_store_is_refused_and_nobody_is_signed_out()
+    {
+        await flow.SignInToStoreAsync(scope: "openid");
+        var (verifier, challenge) = OidcFlow.Pkce();
+        var redirect = await flow.AuthorizeAsync(OidcFlow.AuthorizeUrl(challenge, clientId: DevClients.No, redirectUri: DevClients.NoRedirect, scope: "openid"));
+        using var redeemed = await flow.RedeemAsync(OidcFlow.QueryValue(redirect, "code")!, verifier, DevClients.NoRedirect, DevClients.No, DevClients.NoSecret);
+        var noIdToken = (await OidcFlow.JsonAsync(redeemed)).GetProperty("id_token").GetString()!;
+
+        using var response = await browser.GetAsync($"/connect/endsession?client_id={DevClients.Eu}&id_token_hint={noIdToken}"
+            + $"&post_logout_redirect_uri={Uri.EscapeDataString(DevClients.EuPostLogout)}&state=s");
+
+        Assert.Equal("/en/oidc/error?error=invalid_id_token_hint", response.Headers.Location!.OriginalString);
+        using var myData = await browser.GetAsync("/en/my-data");
+        Assert.Equal(HttpStatusCode.OK, myData.StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_an_id_token_hint_the_person_confirms_and_ends_on_the_portals_signed_out_page()
     {
         await flow.SignInToStoreAsync(scope: "openid");
 
@@ -128,7 +145,8 @@ public sealed class EndSessionAndBackChannelLogoutTests : IDisposable
         var form = await HtmlForm.LoadAsync(browser, confirm, "form.stack");
         using var signedOut = await form.SubmitAsync();
 
-        Assert.Equal(DevClients.EuPostLogout + "?state=s1", signedOut.Headers.Location!.ToString());
+        // client_id alone does not earn the way back to a store: only its own verified ID token does.
+        Assert.Equal("/en/oidc/logout?done=true", signedOut.Headers.Location!.OriginalString);
         using var myData = await browser.GetAsync("/en/my-data");
         Assert.Equal(HttpStatusCode.Redirect, myData.StatusCode);
         Assert.Single(await stores.WaitForAsync(1));

@@ -43,7 +43,8 @@ public sealed class JwtBearerRelyingPartyTests : IAsyncLifetime, IDisposable
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
         {
             o.Authority = "https://localhost";
-            o.Audience = "https://localhost/api";
+            // As docs/oidc.md tells every store: its own client id is the audience it accepts.
+            o.Audience = DevClients.Eu;
             o.BackchannelHttpHandler = portal.Server.CreateHandler();
             o.MapInboundClaims = false;
             // Lets the test see a second rotation within seconds; stores keep the default.
@@ -107,12 +108,13 @@ public sealed class JwtBearerRelyingPartyTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Refuses_a_token_for_another_audience()
+    public async Task Refuses_a_real_token_the_provider_issued_to_the_other_store()
     {
-        var tokens = portal.Services.GetRequiredService<OidcTokenFactory>();
-        var other = await tokens.CreateAccessTokenAsync(DevClients.Eu, DevClients.Eu, "store.tasks", null, CancellationToken.None, audience: "https://www.innore.no/api");
+        // Same issuer, same keys, a valid signature: only the audience tells innore.no's token apart.
+        var other = await ClientTokenAsync(DevClients.No, DevClients.NoSecret);
+        Assert.Equal(DevClients.No, OidcFlow.Payload(other).GetProperty("client_id").GetString());
 
-        using var response = await CallAsync(other.Token);
+        using var response = await CallAsync(other);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("audience", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
@@ -244,14 +246,14 @@ public sealed class JwtBearerRelyingPartyTests : IAsyncLifetime, IDisposable
         return await storeClient!.SendAsync(request);
     }
 
-    private async Task<string> ClientTokenAsync()
+    private async Task<string> ClientTokenAsync(string clientId = DevClients.Eu, string secret = DevClients.EuSecret)
     {
         using var client = portal.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "store.tasks" }),
         };
-        request.Headers.Authorization = OidcFlow.Basic(DevClients.Eu, DevClients.EuSecret);
+        request.Headers.Authorization = OidcFlow.Basic(clientId, secret);
         using var response = await client.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await OidcFlow.JsonAsync(response)).GetProperty("access_token").GetString()!;

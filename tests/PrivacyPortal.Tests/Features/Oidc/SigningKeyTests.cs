@@ -74,6 +74,53 @@ public sealed class SigningKeyTests : IDisposable
         Assert.DoesNotContain(first, kids);
     }
 
+    [Fact]
+    public async Task Instances_rotating_at_once_add_one_key_per_algorithm()
+    {
+        await factory.Services.GetRequiredService<SigningKeyStore>().GetAsync();
+        // Each store stands for another instance: its own memory and lock, the same database.
+        var instances = Enumerable.Range(0, 4).Select(_ => ActivatorUtilities.CreateInstance<SigningKeyStore>(factory.Services)).ToList();
+        try
+        {
+            factory.Clock.Advance(TimeSpan.FromDays(29));
+
+            await Task.WhenAll(instances.Select(i => i.ReloadAsync(rotateIfDue: true, CancellationToken.None)));
+
+            var rows = await WithDbAsync(db => db.Set<OidcSigningKey>().AsNoTracking().ToListAsync());
+            Assert.Equal(2, rows.Count(r => r.Algorithm == SigningAlgorithms.Es256));
+            Assert.Equal(2, rows.Count(r => r.Algorithm == SigningAlgorithms.Rs256));
+        }
+        finally
+        {
+            instances.ForEach(i => i.Dispose());
+        }
+    }
+
+    [Fact]
+    public void Jwks_keeps_the_key_that_signed_before_the_current_one_even_when_a_twin_was_made()
+    {
+        var day = TimeSpan.FromDays(1);
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using var old = Key("old", start);
+        using var previous = Key("previous", start.AddDays(30));
+        using var twinA = Key("twin-a", start.AddDays(60));
+        using var twinB = Key("twin-b", start.AddDays(60).AddMilliseconds(5));
+        using var rsa = Key("rsa", start, SigningAlgorithms.Rs256);
+
+        // Two instances rotated at once, before rotation took a lock: twin-b signs, and previous's tokens are still out there.
+        var set = new SigningKeySet([twinB, twinA, previous, old, rsa], start.AddDays(62), day);
+
+        Assert.Equal("twin-b", set.AccessTokenKey.Id);
+        Assert.Equal(["twin-b", "twin-a", "previous"], set.Published.Where(k => k.Algorithm == SigningAlgorithms.Es256).Select(k => k.Id));
+
+        // The ordinary case: the current key and the one before it.
+        var ordinary = new SigningKeySet([twinA, previous, old, rsa], start.AddDays(62), day);
+        Assert.Equal(["twin-a", "previous"], ordinary.Published.Where(k => k.Algorithm == SigningAlgorithms.Es256).Select(k => k.Id));
+    }
+
+    private static SigningKey Key(string id, DateTimeOffset createdAt, string algorithm = SigningAlgorithms.Es256) =>
+        new(id, algorithm, createdAt, SigningKey.Generate(algorithm));
+
     private async Task<JsonElement[]> JwksAsync()
     {
         using var response = await client.GetAsync("/.well-known/jwks.json");

@@ -61,6 +61,10 @@ public sealed class StoreApiTests : IDisposable
     [InlineData("sub", "not-a-guid", "records[1].sub")]
     [InlineData("sub", "6f1c1b9e-0000-4000-8000-000000000000", "records[1].sub")]
     [InlineData("email", "not an address", "records[1].email")]
+    [InlineData("retentionFrom", "9999-01-01", "records[1].retentionFrom")]
+    [InlineData("retentionFrom", "1899-12-31", "records[1].retentionFrom")]
+    [InlineData("category", "project-data", "records[1].category")] // B2B-only, and Kari is a consumer
+    [InlineData("category", "orders", "records[1].category")] // consumer-only, and Ola is a business contact
     public async Task A_bad_record_is_refused_with_problem_json_naming_the_field_and_nothing_is_written(string field, string value, string path)
     {
         var token = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
@@ -70,6 +74,11 @@ public sealed class StoreApiTests : IDisposable
             ["summary"] = "x", ["content"] = new { a = 1 }, ["retentionFrom"] = "2026-01-10",
         };
         bad[field] = value;
+        if (value == "project-data")
+        {
+            bad["email"] = "kari.nordmann@example.no";
+        }
+
         var body = new { records = new object[] { new { externalId = "NO-BAD-1", email = "fresh.person@example.no", category = "orders", summary = "ok", content = new { a = 1 }, retentionFrom = "2026-01-10" }, bad } };
 
         using var response = await SendAsync(token, HttpMethod.Post, "/api/v1/records", body);
@@ -81,6 +90,68 @@ public sealed class StoreApiTests : IDisposable
         Assert.True(problem.GetProperty("errors").TryGetProperty(path, out _));
         Assert.False(await flow.WithDbAsync(db => db.HeldRecords.AnyAsync(r => r.ExternalId!.StartsWith("NO-BAD"))));
         Assert.False(await flow.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == "fresh.person@example.no")));
+    }
+
+    [Fact]
+    public async Task RetentionFrom_may_be_up_to_a_year_ahead_and_a_new_person_told_of_with_b2b_data_is_a_business_contact()
+    {
+        var token = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
+        var today = DateOnly.FromDateTime(factory.Clock.GetUtcNow().UtcDateTime);
+
+        await PushAsync(token, new { records = new[] { new { externalId = "NO-B2B-1", email = "site.manager@bygg2.example.no", category = "project-data", summary = "Project", content = new { site = "Oslo" }, retentionFrom = today.AddYears(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) } } });
+
+        var person = await flow.WithDbAsync(db => db.Users.AsNoTracking().SingleAsync(u => u.Email == "site.manager@bygg2.example.no"));
+        Assert.Equal(PrivacyPortal.Data.AccountKind.BusinessContact, person.Kind);
+    }
+
+    [Fact]
+    public async Task Content_with_a_field_name_twice_is_refused_naming_the_field()
+    {
+        var token = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/records")
+        {
+            Content = new StringContent(
+                """{"records":[{"externalId":"NO-DUP-1","email":"kari.nordmann@example.no","category":"orders","summary":"s","content":{"total":1,"total":2},"retentionFrom":"2026-01-10"}]}""",
+                System.Text.Encoding.UTF8,
+                "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        using var response = await browser.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await OidcFlow.JsonAsync(response);
+        Assert.Equal("records[0].content.total", problem.GetProperty("field").GetString());
+        Assert.False(await flow.WithDbAsync(db => db.HeldRecords.AnyAsync(r => r.ExternalId == "NO-DUP-1")));
+    }
+
+    [Fact]
+    public async Task Parallel_retries_of_one_push_end_as_one_row_per_record_and_one_new_person()
+    {
+        var token = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
+        var body = new
+        {
+            records = Enumerable.Range(1, 3).Select(i => new
+            {
+                externalId = $"NO-PAR-{i}", email = "parallel.customer@example.no", category = "orders", summary = $"Order {i}",
+                content = new { total = i }, retentionFrom = "2026-01-10",
+            }).ToArray(),
+        };
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var response = await SendAsync(token, HttpMethod.Post, "/api/v1/records", body);
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        Assert.All(answers, a => Assert.True(a.StatusCode == HttpStatusCode.OK, a.Body));
+        var people = await flow.WithDbAsync(db => db.Users.AsNoTracking().Where(u => u.Email == "parallel.customer@example.no").Select(u => u.Id).ToListAsync());
+        var person = Assert.Single(people);
+        var rows = await flow.WithDbAsync(db => db.HeldRecords.AsNoTracking().Where(r => r.ExternalId!.StartsWith("NO-PAR-")).ToListAsync());
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.Equal(person, r.SubjectId));
+        Assert.All(answers, a => Assert.Contains(person.ToString(), a.Body, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -47,7 +47,8 @@ public sealed class TokenEndpointTests : IDisposable
         Assert.Equal("https://localhost", claims.GetProperty("iss").GetString());
         Assert.Equal(DevClients.Eu, claims.GetProperty("aud").GetString());
         Assert.Equal("nonce-1", claims.GetProperty("nonce").GetString());
-        Assert.Equal(["otp"], claims.GetProperty("amr").EnumerateArray().Select(a => a.GetString()));
+        // Signed in by following the link in the mail.
+        Assert.Equal(["magic_link"], claims.GetProperty("amr").EnumerateArray().Select(a => a.GetString()));
         var now = factory.Clock.GetUtcNow().ToUnixTimeSeconds();
         Assert.Equal(now, claims.GetProperty("iat").GetInt64());
         Assert.Equal(now + 300, claims.GetProperty("exp").GetInt64());
@@ -58,6 +59,9 @@ public sealed class TokenEndpointTests : IDisposable
         var access = body.GetProperty("access_token").GetString()!;
         Assert.Equal("ES256", OidcFlow.Header(access).GetProperty("alg").GetString());
         Assert.Equal("at+jwt", OidcFlow.Header(access).GetProperty("typ").GetString());
+        var accessClaims = OidcFlow.Payload(access);
+        Assert.Equal(["https://localhost/api", DevClients.Eu], accessClaims.GetProperty("aud").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(DevClients.Eu, accessClaims.GetProperty("client_id").GetString());
         Assert.Equal("Bearer", body.GetProperty("token_type").GetString());
         Assert.False(string.IsNullOrEmpty(body.GetProperty("refresh_token").GetString()));
 

@@ -90,6 +90,24 @@ public sealed class RetentionCalculatorTests
         Assert.Null(end.FinancialYearEnded);
     }
 
+    [Theory]
+    [InlineData(RetentionKind.FinancialYear, "9999-01-01", 7, 12, 31)]
+    [InlineData(RetentionKind.FinancialYear, "9999-07-01", 7, 6, 30)] // its financial year would end in 10000
+    [InlineData(RetentionKind.Years, "9999-01-01", 3, 12, 31)]
+    [InlineData(RetentionKind.Months, "9999-01-01", 26, 12, 31)]
+    [InlineData(RetentionKind.Months, "9999-12-31", 1, 12, 31)]
+    public void A_retention_end_past_the_calendar_is_its_last_day_not_an_exception(RetentionKind kind, string from, int length, int fyMonth, int fyDay)
+    {
+        var rule = kind == RetentionKind.Months
+            ? Rule(kind, RetentionAnchor.Collection, months: length)
+            : Rule(kind, kind == RetentionKind.FinancialYear ? RetentionAnchor.Transaction : RetentionAnchor.LastActivity, years: length);
+
+        var end = RetentionCalculator.Calculate(rule, Date(from), new FinancialYearEnd(fyMonth, fyDay));
+
+        Assert.Equal(DateOnly.MaxValue, end.Until);
+        Assert.False(end.HasEnded(new DateOnly(2026, 12, 1)));
+    }
+
     [Fact]
     public void Explanation_gives_the_end_date_the_period_and_the_law_in_the_reader_language()
     {

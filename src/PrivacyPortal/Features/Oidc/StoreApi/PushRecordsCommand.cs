@@ -29,19 +29,30 @@ public sealed class PushValidationException(string field, string message) : Exce
 /// <summary>
 /// Idempotent upsert of held records pushed by a store: keyed by (store, external id), for a person
 /// found by <c>sub</c> or email (an unknown email becomes a new person, who can then sign in and see
-/// the data). The whole batch is checked against the policy's categories of the store's company
-/// before anything is written, so a bad record changes nothing.
+/// the data). The whole batch is checked against the policy's categories of the store's company,
+/// and each record against the kind of person its category applies to, before anything is written,
+/// so a bad record changes nothing. Parallel pushes of the same records (retries) end as one row each.
 /// </summary>
 public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy, UserManager<DataSubject> users, TimeProvider time)
 {
     public const int MaxBatch = 500;
 
-    public static IReadOnlyList<PushedRecord> Parse(JsonElement body)
+    /// <summary>Parallel retries of one push race for the same rows; the loser re-reads and updates, this many times at most.</summary>
+    private const int MaxAttempts = 3;
+
+    /// <summary>No record of a living person counts from before this; the retention arithmetic stays far from the calendar's end.</summary>
+    public static readonly DateOnly EarliestRetentionFrom = new(1900, 1, 1);
+
+    /// <summary>Parses the body; <paramref name="today"/> bounds <c>retentionFrom</c> (at most a year ahead, for orders delivered later).</summary>
+    public static IReadOnlyList<PushedRecord> Parse(JsonElement body, DateOnly today)
     {
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("records", out var records) || records.ValueKind != JsonValueKind.Array)
         {
             throw new PushValidationException("records", "The body must be an object with a 'records' array.");
         }
+
+        // A field sent twice would mean two things at once, and only one of them could be shown.
+        RefuseDuplicateNames(body, "");
 
         if (records.GetArrayLength() is 0 or > MaxBatch)
         {
@@ -90,6 +101,13 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
                 throw new PushValidationException($"{path}.retentionFrom", "retentionFrom must be a date, yyyy-MM-dd.");
             }
 
+            var latest = today.AddYears(1);
+            if (retentionFrom < EarliestRetentionFrom || retentionFrom > latest)
+            {
+                throw new PushValidationException($"{path}.retentionFrom",
+                    string.Create(CultureInfo.InvariantCulture, $"retentionFrom must be between {EarliestRetentionFrom:yyyy-MM-dd} and {latest:yyyy-MM-dd}."));
+            }
+
             parsed.Add(new PushedRecord(externalId, email, sub, category, summary, content.GetRawText(), retentionFrom));
             index++;
         }
@@ -108,22 +126,68 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(records);
         var controller = policy.GetController(store.ControllerId);
+        var categories = new DataCategory[records.Count];
         for (var i = 0; i < records.Count; i++)
         {
-            if (policy.FindCategory(controller.Id, records[i].Category) is null)
-            {
-                throw new PushValidationException($"records[{i}].category",
+            categories[i] = policy.FindCategory(controller.Id, records[i].Category)
+                ?? throw new PushValidationException($"records[{i}].category",
                     $"'{records[i].Category}' is not a data category of {controller.LegalName} in policy revision {policy.Revision}.");
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await UpsertAsync(store, controller.Id, records, categories, cancellationToken);
+            }
+            catch (DbUpdateException e) when (UniqueViolation.Is(e) && attempt < MaxAttempts)
+            {
+                // A parallel push of the same records (a store retrying) inserted first: read again, update.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<PushOutcome>> UpsertAsync(
+        StoreCaller store, string controllerId, IReadOnlyList<PushedRecord> records, DataCategory[] categories, CancellationToken cancellationToken)
+    {
+        // Everyone is looked up, and every record checked against its person's kind, before any new
+        // person is made from an email, so a refused batch leaves nothing behind.
+        var known = new Dictionary<int, (Guid Id, AccountKind Kind)>();
+        var newPeople = new Dictionary<string, AccountKind>(StringComparer.Ordinal);
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (await FindSubjectAsync(records[i], $"records[{i}]", cancellationToken) is { } found)
+            {
+                known[i] = found;
+            }
+            else if (!newPeople.ContainsKey(records[i].Email!))
+            {
+                // A new person is a business contact when the store first tells of them with B2B-only data.
+                newPeople[records[i].Email!] = Applies(categories[i], AccountKind.Consumer) || !Applies(categories[i], AccountKind.BusinessContact)
+                    ? AccountKind.Consumer
+                    : AccountKind.BusinessContact;
             }
         }
 
-        // Subs are checked before any new person is made from an email, so a refused batch leaves nothing behind.
-        var subjects = new Dictionary<int, Guid>();
-        foreach (var i in Enumerable.Range(0, records.Count).OrderBy(i => records[i].Sub is null ? 1 : 0))
+        for (var i = 0; i < records.Count; i++)
         {
-            subjects[i] = await ResolveSubjectAsync(records[i], $"records[{i}]", cancellationToken);
+            var kind = known.TryGetValue(i, out var person) ? person.Kind : newPeople[records[i].Email!];
+            if (!Applies(categories[i], kind))
+            {
+                throw new PushValidationException($"records[{i}].category",
+                    $"'{records[i].Category}' is not held on {(kind == AccountKind.BusinessContact ? "business contacts" : "consumers")}; it applies to: {string.Join(", ", categories[i].Subjects).ToLowerInvariant()}.");
+            }
         }
 
+        var created = new Dictionary<string, Guid>(StringComparer.Ordinal);
+        foreach (var (email, kind) in newPeople)
+        {
+            var first = Enumerable.Range(0, records.Count).First(i => !known.ContainsKey(i) && records[i].Email == email);
+            created[email] = await CreateSubjectAsync(email, kind, $"records[{first}].email", cancellationToken);
+        }
+
+        var subjects = Enumerable.Range(0, records.Count).Select(i => known.TryGetValue(i, out var p) ? p.Id : created[records[i].Email!]).ToList();
         var now = time.GetUtcNow();
         var externalIds = records.Select(r => r.ExternalId).ToList();
         var existing = await db.HeldRecords
@@ -147,7 +211,7 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
             }
 
             row.SubjectId = subjects[i];
-            row.ControllerId = controller.Id;
+            row.ControllerId = controllerId;
             row.CategoryId = pushed.Category;
             row.Summary = pushed.Summary;
             row.Content = pushed.Content;
@@ -164,35 +228,81 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
         return outcomes;
     }
 
-    private async Task<Guid> ResolveSubjectAsync(PushedRecord record, string path, CancellationToken cancellationToken)
+    /// <summary>Staff hold customer data like anyone else, as consumers.</summary>
+    private static bool Applies(DataCategory category, AccountKind kind) =>
+        category.Subjects.Contains(kind == AccountKind.BusinessContact ? SubjectKind.B2b : SubjectKind.Consumer);
+
+    /// <summary>The person of a record; null for an email nobody has yet.</summary>
+    private async Task<(Guid Id, AccountKind Kind)?> FindSubjectAsync(PushedRecord record, string path, CancellationToken cancellationToken)
     {
         if (record.Sub is { } sub)
         {
-            return await db.Users.AnyAsync(u => u.Id == sub, cancellationToken)
-                ? sub
-                : throw new PushValidationException($"{path}.sub", "No person has this sub.");
+            var bySub = await db.Users.AsNoTracking().Where(u => u.Id == sub).Select(u => new { u.Id, u.Kind }).FirstOrDefaultAsync(cancellationToken);
+            return bySub is not null ? (bySub.Id, bySub.Kind) : throw new PushValidationException($"{path}.sub", "No person has this sub.");
         }
 
         var normalized = record.Email!.ToUpperInvariant();
-        var id = await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(cancellationToken);
-        if (id is not null)
-        {
-            return id.Value;
-        }
+        var byEmail = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => new { u.Id, u.Kind }).FirstOrDefaultAsync(cancellationToken);
+        return byEmail is null ? null : (byEmail.Id, byEmail.Kind);
+    }
 
+    private async Task<Guid> CreateSubjectAsync(string email, AccountKind kind, string path, CancellationToken cancellationToken)
+    {
         var person = new DataSubject
         {
             Id = Guid.NewGuid(),
-            Email = record.Email,
-            UserName = record.Email,
+            Email = email,
+            UserName = email,
             EmailConfirmed = false,
-            Kind = AccountKind.Consumer,
+            Kind = kind,
             CreatedAt = time.GetUtcNow(),
         };
-        var created = await users.CreateAsync(person);
-        return created.Succeeded
-            ? person.Id
-            : throw new PushValidationException($"{path}.email", string.Join(" ", created.Errors.Select(e => e.Description)));
+        IdentityResult created;
+        try
+        {
+            created = await users.CreateAsync(person);
+        }
+        catch (DbUpdateException e) when (UniqueViolation.Is(e))
+        {
+            // A parallel push made the same person between our look-up and this insert.
+            db.ChangeTracker.Clear();
+            created = IdentityResult.Failed(new IdentityErrorDescriber().DuplicateEmail(email));
+        }
+
+        if (created.Succeeded)
+        {
+            return person.Id;
+        }
+
+        var normalized = email.ToUpperInvariant();
+        var racer = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(cancellationToken);
+        return racer ?? throw new PushValidationException(path, string.Join(" ", created.Errors.Select(e => e.Description)));
+    }
+
+    private static void RefuseDuplicateNames(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            var index = 0;
+            foreach (var item in element.EnumerateArray())
+            {
+                RefuseDuplicateNames(item, $"{path}[{index++}]");
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Object)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in element.EnumerateObject())
+            {
+                var field = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                if (!names.Add(property.Name))
+                {
+                    throw new PushValidationException(field, $"'{property.Name}' appears twice in the same object.");
+                }
+
+                RefuseDuplicateNames(property.Value, field);
+            }
+        }
     }
 
     private static string RequiredString(JsonElement record, string path, string name, int maxLength) =>

@@ -58,7 +58,7 @@ internal static class StoreApiEndpoints
         api.MapGet("/people/cookie-consent", ReadCookieConsentAsync).RequireAuthorization(StoreApiScopes.CookieConsentRead);
     }
 
-    private static async Task<IResult> PushRecordsAsync(HttpContext context, PushRecordsCommand command, CancellationToken cancellationToken)
+    private static async Task<IResult> PushRecordsAsync(HttpContext context, PushRecordsCommand command, TimeProvider time, CancellationToken cancellationToken)
     {
         var store = StoreCaller.From(context.User);
         if (!context.Request.HasJsonContentType())
@@ -69,7 +69,7 @@ internal static class StoreApiEndpoints
         try
         {
             using var body = await JsonDocument.ParseAsync(context.Request.Body, new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken);
-            var records = PushRecordsCommand.Parse(body.RootElement);
+            var records = PushRecordsCommand.Parse(body.RootElement, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
             var outcomes = await command.ExecuteAsync(store, records, cancellationToken);
             return Results.Ok(new
             {
