@@ -67,7 +67,8 @@ public sealed class FileRequestCommand(
             errors.Add(new FieldError("Details", input.Kind == RequestKind.Complaint ? "Error.ComplaintRequired" : "Error.ObjectionRequired"));
         }
 
-        var controllers = input.ControllerIds.Distinct(StringComparer.Ordinal).ToList();
+        // An empty form value binds as a null entry: it names no company, so it is dropped, not looked up.
+        var controllers = (input.ControllerIds ?? []).Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToList();
         HeldRecord? record = null;
         string? oldValue = null;
         string? value = null;

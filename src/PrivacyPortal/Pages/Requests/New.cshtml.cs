@@ -173,7 +173,7 @@ public sealed class NewModel(
             return;
         }
 
-        var known = Input.Controllers.Where(id => policy.FindController(id) is not null).ToList();
+        var known = Input.Controllers.Where(id => !string.IsNullOrWhiteSpace(id) && policy.FindController(id) is not null).ToList();
         Plan = await planner.PlanForAsync(User.RequiredSubjectId(), known, Deadlines.Day(time.GetUtcNow()), cancellationToken);
     }
 }
