@@ -168,8 +168,8 @@ public sealed class CarryOutRequestCommand(
                         RecordOutcome.Anonymise => "anonymise",
                         _ => "restrict",
                     },
-                    keepFields = decision.Outcome == RecordOutcome.Anonymise ? policy.GetCategory(record.ControllerId, record.CategoryId).Anonymisation!.KeepFields : null,
                     keepUntil = decision.KeepUntil,
+                    keepFields = decision.Outcome == RecordOutcome.Anonymise ? policy.GetCategory(record.ControllerId, record.CategoryId).Anonymisation!.KeepFields : null,
                 });
             }
         }
