@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace PrivacyPortal.Data.Migrations;
 
 /// <summary>
+/// PrivacyRequests.ObjectionPurposes: the legitimate-interest purposes an Art. 21(1) objection names.
 /// AnonymisedRecords: what erasure or the retention sweep keeps of a record whose category the
 /// policy lets be anonymised, unlinked from the person.
 /// The audit log is append-only in the database, not only by convention: triggers reject every
@@ -38,6 +39,7 @@ public sealed class AnonymisedRecordsAndAppendOnlyAudit : Migration
             },
             constraints: table => table.PrimaryKey("PK_AnonymisedRecords", x => x.Id));
         migrationBuilder.CreateIndex("IX_AnonymisedRecords_ControllerId_CategoryId_Year", "AnonymisedRecords", ["ControllerId", "CategoryId", "Year"]);
+        migrationBuilder.AddColumn<string>("ObjectionPurposes", "PrivacyRequests", maxLength: 2000, nullable: true);
 
         if (migrationBuilder.ActiveProvider == Postgres)
         {
@@ -84,5 +86,6 @@ public sealed class AnonymisedRecordsAndAppendOnlyAudit : Migration
         }
 
         migrationBuilder.DropTable("AnonymisedRecords");
+        migrationBuilder.DropColumn("ObjectionPurposes", "PrivacyRequests");
     }
 }
