@@ -35,11 +35,23 @@ internal sealed class MarketingPermissionsReader(PortalDbContext db, PolicyCatal
             .GroupBy(r => (r.SubjectId, Key: new PreferenceKey(controllerId, r.Kind, r.Target)))
             .ToDictionary(g => g.Key, g => g.MaxBy(r => r.Version)!.Enabled);
 
+        // Restricted data (Art. 18, or kept under a legal duty after an erasure) is used for nothing
+        // but storage: a person with restricted records in a category that serves marketing may not be
+        // marketed to at all, whatever their preferences say.
+        var marketingCategories = MarketingCategories(controllerId);
+        var restricted = marketingCategories.Count == 0
+            ? []
+            : (await db.HeldRecords.AsNoTracking()
+                .Where(r => ids.Contains(r.SubjectId) && r.ControllerId == controllerId && marketingCategories.Contains(r.CategoryId) && r.RestrictedAt != null)
+                .Select(r => r.SubjectId)
+                .Distinct()
+                .ToListAsync(cancellationToken)).ToHashSet();
+
         var keys = PreferenceKey.AllOf(policy, controllerId);
         var result = new Dictionary<Guid, MarketingPermissions>(ids.Count);
         foreach (var subjectId in ids)
         {
-            var current = keys.ToDictionary(k => k, k => latest.TryGetValue((subjectId, k), out var enabled) ? enabled : k.DefaultEnabled);
+            var current = keys.ToDictionary(k => k, k => !restricted.Contains(subjectId) && (latest.TryGetValue((subjectId, k), out var enabled) ? enabled : k.DefaultEnabled));
             result[subjectId] = new MarketingPermissions(
                 Newsletter: current.Any(p => p.Key.Kind == PreferenceKind.Newsletter && p.Value),
                 ObjectedChannels: [.. current.Where(p => p.Key.Kind == PreferenceKind.DirectMarketing && !p.Value).Select(p => p.Key.Target)],
@@ -47,6 +59,21 @@ internal sealed class MarketingPermissionsReader(PortalDbContext db, PolicyCatal
         }
 
         return result;
+    }
+
+    /// <summary>The controller's categories with a purpose its newsletter, direct marketing or marketing consents serve.</summary>
+    private List<string> MarketingCategories(string controllerId)
+    {
+        if (policy.FindController(controllerId) is not { } controller)
+        {
+            return [];
+        }
+
+        var purposes = controller.Marketing.Consents.Select(c => c.Purpose)
+            .Concat(controller.Marketing.Newsletter is { } newsletter ? [newsletter.Purpose] : [])
+            .Concat(controller.Marketing.DirectMarketing is { } direct ? [direct.Purpose] : [])
+            .ToHashSet(StringComparer.Ordinal);
+        return [.. controller.Categories.Where(c => c.Purposes.Any(purposes.Contains)).Select(c => c.Id)];
     }
 }
 

@@ -121,6 +121,10 @@ public sealed record ConsentDefinition(
 /// A law obliges the controller to keep the data (Art. 17(3)(b)): on erasure it is restricted until
 /// its retention end instead of erased.
 /// </param>
+/// <param name="Anonymisation">
+/// Set when the category may be anonymised instead of deleted: on erasure (staff's choice) and when
+/// its retention ends. Null: it is only ever deleted.
+/// </param>
 public sealed record DataCategory(
     string Id,
     LocalizedText Name,
@@ -131,6 +135,13 @@ public sealed record DataCategory(
     bool LegalRetentionDuty,
     IReadOnlyList<string> Recipients,
     IReadOnlyList<string> Transfers,
-    IReadOnlyList<string> CookieCategories);
+    IReadOnlyList<string> CookieCategories,
+    Anonymisation? Anonymisation = null);
+
+/// <summary>
+/// What anonymising a record of a category keeps: only these top-level fields of its content, with
+/// no link to the person (no account, summary, store key or exact date; the year is kept).
+/// </summary>
+public sealed record Anonymisation(IReadOnlyList<string> KeepFields);
 
 public sealed record Store(string Id, string Controller, string Name, Uri Url);

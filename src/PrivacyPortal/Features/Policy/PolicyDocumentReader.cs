@@ -159,7 +159,8 @@ internal static class PolicyDocumentReader
         LegalRetentionDuty: r.Bool("legalRetentionDuty"),
         Recipients: r.IdList("recipients", required: false),
         Transfers: r.IdList("transfers", required: false),
-        CookieCategories: r.IdList("cookieCategories", required: false));
+        CookieCategories: r.IdList("cookieCategories", required: false),
+        Anonymisation: r.OptionalObject("anonymisation", a => new Anonymisation(a.IdList("keepFields", minCount: 1))));
 
     private static Store ReadStore(JsonObjectReader r) => new(
         r.Id("id"),

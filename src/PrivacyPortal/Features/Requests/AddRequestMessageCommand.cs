@@ -14,7 +14,7 @@ public sealed class AddRequestMessageCommand(RequestWorkflow workflow)
             return RequestActionOutcome.Fail("Error.NotFound");
         }
 
-        var request = loaded.Value.Request;
+        var (request, person) = loaded.Value;
 
         if (RequestWorkflow.CheckText(text, required: true, out var message) is { } invalid)
         {
@@ -26,12 +26,14 @@ public sealed class AddRequestMessageCommand(RequestWorkflow workflow)
             return RequestActionOutcome.Fail("Error.Closed");
         }
 
+        workflow.AddEvent(request, RequestEventKind.PersonMessage, personId, byStaff: false, message);
         if (request.Status == RequestStatus.AwaitingPerson)
         {
+            // Every change of status is mailed; this one tells the person their answer arrived.
             request.Status = RequestStatus.InProgress;
+            workflow.Mail(RequestMail.ReplyReceived, request, person);
         }
 
-        workflow.AddEvent(request, RequestEventKind.PersonMessage, personId, byStaff: false, message);
         await workflow.Db.SaveChangesAsync(cancellationToken);
         return RequestActionOutcome.Done;
     }

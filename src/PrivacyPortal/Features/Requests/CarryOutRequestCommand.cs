@@ -3,18 +3,23 @@ using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Retention;
 using PrivacyPortal.Features.Staff;
 
 namespace PrivacyPortal.Features.Requests;
 
-/// <summary>Staff's choice for a category of erasable records: erase now (the default) or keep restricted until the retention end.</summary>
+/// <summary>
+/// Staff's choice for a category of erasable records: erase now (the default), anonymise now (only
+/// where the category's policy has an anonymisation rule) or keep restricted until the retention end.
+/// </summary>
 public sealed record CarryOutInput(string? Reply, IReadOnlyDictionary<string, RecordOutcome>? Choices = null)
 {
     public static string ChoiceKey(string controllerId, string categoryId) => $"{controllerId}/{categoryId}";
 }
 
 /// <summary>
-/// Does what the request asks. Erasure deletes the erasable records, restricts those under a legal
+/// Does what the request asks. Erasure deletes (or, by staff's choice and the policy's rule,
+/// anonymises) the erasable records, restricts those under a legal
 /// retention duty until its end, and ends the person's sessions and account when nothing is left;
 /// rectification corrects the field; restriction marks the records. Each creates a task for every
 /// store holding the data (Art. 19). Other kinds are answered with the reply.
@@ -23,6 +28,7 @@ public sealed class CarryOutRequestCommand(
     RequestWorkflow workflow,
     ErasurePlanner planner,
     PolicyCatalog policy,
+    StaffAudit audit,
     PortalSignIn signIn,
     Oidc.RevokeSubjectGrantsCommand oidcGrants)
 {
@@ -50,6 +56,11 @@ public sealed class CarryOutRequestCommand(
         if (!PrivacyRequest.IsOpen(request.Status))
         {
             return RequestActionOutcome.Fail("Error.NotOpen");
+        }
+
+        if (request.Kind == RequestKind.Erasure && CheckChoices(input.Choices) is { } refused)
+        {
+            return refused;
         }
 
         IReadOnlyList<ErasurePlanLine>? outcome = null;
@@ -114,15 +125,25 @@ public sealed class CarryOutRequestCommand(
         {
             var facts = new PlanRecord(record.Id, record.ControllerId, record.CategoryId, record.RetentionFrom);
             var decision = planner.Decide(facts, today);
-            if (decision.Outcome == RecordOutcome.Erase
-                && input.Choices?.GetValueOrDefault(CarryOutInput.ChoiceKey(record.ControllerId, record.CategoryId)) == RecordOutcome.KeepRestricted)
+            var choice = input.Choices?.GetValueOrDefault(CarryOutInput.ChoiceKey(record.ControllerId, record.CategoryId));
+            if (decision.Outcome == RecordOutcome.Erase && choice == RecordOutcome.KeepRestricted)
             {
                 decision = planner.KeepUntilRetentionEnd(facts);
+            }
+            else if (decision.Outcome == RecordOutcome.Erase && choice == RecordOutcome.Anonymise)
+            {
+                decision = decision with { Outcome = RecordOutcome.Anonymise };
             }
 
             decisions.Add(decision);
             if (decision.Outcome == RecordOutcome.Erase)
             {
+                db.HeldRecords.Remove(record);
+            }
+            else if (decision.Outcome == RecordOutcome.Anonymise)
+            {
+                var rule = policy.GetCategory(record.ControllerId, record.CategoryId).Anonymisation!;
+                db.Add(RecordAnonymiser.Anonymise(record.ControllerId, record.CategoryId, record.Content, record.RetentionFrom, rule, now));
                 db.HeldRecords.Remove(record);
             }
             else
@@ -143,14 +164,48 @@ public sealed class CarryOutRequestCommand(
                     controller = record.ControllerId,
                     category = record.CategoryId,
                     externalId = record.ExternalId,
-                    action = decision.Outcome == RecordOutcome.Erase ? "erase" : "restrict",
+                    action = decision.Outcome switch
+                    {
+                        RecordOutcome.Erase => "erase",
+                        RecordOutcome.Anonymise => "anonymise",
+                        _ => "restrict",
+                    },
                     keepUntil = decision.KeepUntil,
+                    keepFields = decision.Outcome == RecordOutcome.Anonymise ? policy.GetCategory(record.ControllerId, record.CategoryId).Anonymisation!.KeepFields : null,
                 });
             }
         }
 
         AddTasks(request, RecipientTaskKind.Erasure, perStore);
+        foreach (var group in decisions.Where(d => d.Outcome == RecordOutcome.Anonymise).GroupBy(d => (d.Record.ControllerId, d.Record.CategoryId)))
+        {
+            var kept = policy.GetCategory(group.Key.ControllerId, group.Key.CategoryId).Anonymisation!.KeepFields;
+            audit.Add(StaffAudit.Actions.Anonymised, request.SubjectId,
+                $"{request.Reference} {group.Key.ControllerId}/{group.Key.CategoryId}: {group.Count()} record(s) kept without the link to the person: {string.Join(", ", kept)}");
+        }
+
         return planner.Summarize(decisions);
+    }
+
+    /// <summary>Anonymising is only offered where the policy says how; any other choice than the three is refused, not taken as "erase".</summary>
+    private RequestActionOutcome? CheckChoices(IReadOnlyDictionary<string, RecordOutcome>? choices)
+    {
+        foreach (var (key, choice) in choices ?? new Dictionary<string, RecordOutcome>())
+        {
+            if (choice is not (RecordOutcome.Erase or RecordOutcome.Anonymise or RecordOutcome.KeepRestricted))
+            {
+                return RequestActionOutcome.Fail("Error.ChoiceUnknown");
+            }
+
+            if (choice == RecordOutcome.Anonymise
+                && (key.Split('/', 2) is not [var controller, var category]
+                    || policy.FindCategory(controller, category) is not { Anonymisation: not null }))
+            {
+                return RequestActionOutcome.Fail("Error.AnonymiseNotAllowed", key);
+            }
+        }
+
+        return null;
     }
 
     private async Task<bool> RectifyAsync(PrivacyRequest request, CancellationToken cancellationToken)
@@ -210,9 +265,22 @@ public sealed class CarryOutRequestCommand(
         return planner.Summarize(decisions);
     }
 
-    /// <summary>The store that pushed the record, or else every store of its controller.</summary>
-    private IEnumerable<string> StoresHolding(HeldRecord record) =>
-        record.SourceStoreId is { Length: > 0 } store ? [store] : policy.StoresOf(record.ControllerId).Select(s => s.Id);
+    /// <summary>
+    /// The store that pushed the record (or else every store of its controller), and the stores of
+    /// every recipient of the category that is itself a controller of the group (e.g. INNORE AS
+    /// order data shared with Innore OÜ): they hold a copy and must act on it too (Art. 19).
+    /// </summary>
+    private IEnumerable<string> StoresHolding(HeldRecord record)
+    {
+        IEnumerable<string> own = record.SourceStoreId is { Length: > 0 } store ? [store] : policy.StoresOf(record.ControllerId).Select(s => s.Id);
+        var recipients = policy.FindCategory(record.ControllerId, record.CategoryId) is { } category
+            ? policy.RecipientsOf(category)
+                .Where(r => r.Controller is { Length: > 0 } && r.Controller != record.ControllerId)
+                .SelectMany(r => policy.StoresOf(r.Controller!))
+                .Select(s => s.Id)
+            : [];
+        return own.Concat(recipients).Distinct(StringComparer.Ordinal);
+    }
 
     private void AddTasks(PrivacyRequest request, RecipientTaskKind kind, Dictionary<string, List<object>> perStore)
     {

@@ -19,6 +19,9 @@ public enum RecordOutcome
 
     /// <summary>Restricted on request (Art. 18), without an end date.</summary>
     Restricted = 3,
+
+    /// <summary>Anonymised now by the category's policy rule (staff's choice instead of erasing): no longer linked to the person.</summary>
+    Anonymise = 4,
 }
 
 /// <summary>One line of an erasure plan or outcome: what happens to a category's records at one controller.</summary>

@@ -40,11 +40,13 @@ public sealed class ExtendRequestCommand(RequestWorkflow workflow, PolicyCatalog
             .DefaultIfEmpty(0)
             .Min();
         allowed = Math.Min(allowed, Deadlines.MaxExtensionMonths);
-        var total = request.ExtensionMonths + furtherMonths;
-        if (furtherMonths < 1 || total > allowed)
+        // Compared before adding, so a huge number of months cannot overflow into an allowed total.
+        if (furtherMonths < 1 || furtherMonths > allowed - request.ExtensionMonths)
         {
             return RequestActionOutcome.Fail("Error.ExtendTooLong", allowed);
         }
+
+        var total = request.ExtensionMonths + furtherMonths;
 
         request.ExtensionMonths = total;
         request.DueOn = Deadlines.ExtendedDueDate(Deadlines.Day(request.ReceivedAt), total);

@@ -14,7 +14,8 @@ public sealed record FileRequestInput(
     Guid IdempotencyKey,
     long? RectifyRecordId = null,
     string? RectifyField = null,
-    string? RectifyValue = null);
+    string? RectifyValue = null,
+    IReadOnlyList<string?>? ObjectionPurposes = null);
 
 /// <summary>A field and the key of the message that says what is wrong with it (in the Requests resource).</summary>
 public sealed record FieldError(string Field, string MessageKey, object[]? Arguments = null);
@@ -62,12 +63,13 @@ public sealed class FileRequestCommand(
         {
             errors.Add(new FieldError("Details", "Error.TooLong", [RequestLimits.TextLength, details.Length]));
         }
-        else if (details is null && input.Kind is RequestKind.Complaint or RequestKind.Objection)
+        else if (details is null && input.Kind == RequestKind.Complaint)
         {
-            errors.Add(new FieldError("Details", input.Kind == RequestKind.Complaint ? "Error.ComplaintRequired" : "Error.ObjectionRequired"));
+            errors.Add(new FieldError("Details", "Error.ComplaintRequired"));
         }
 
-        var controllers = input.ControllerIds.Distinct(StringComparer.Ordinal).ToList();
+        // An empty form value binds as a null entry: it names no company, so it is dropped, not looked up.
+        var controllers = (input.ControllerIds ?? []).Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToList();
         HeldRecord? record = null;
         string? oldValue = null;
         string? value = null;
@@ -115,6 +117,21 @@ public sealed class FileRequestCommand(
             errors.Add(new FieldError("Controllers", "Error.RightNotOffered"));
         }
 
+        IReadOnlyList<string>? purposes = null;
+        if (input.Kind == RequestKind.Objection && errors.Count == 0)
+        {
+            // Only the purposes offered for the chosen companies; the free text may stand in for them.
+            purposes = ObjectionPurposeOptions.Validate(policy, controllers, input.ObjectionPurposes ?? []);
+            if (purposes is null)
+            {
+                errors.Add(new FieldError("Purposes", "Error.PurposeUnknown"));
+            }
+            else if (purposes.Count == 0 && details is null)
+            {
+                errors.Add(new FieldError("Details", "Error.ObjectionRequired"));
+            }
+        }
+
         if (errors.Count > 0)
         {
             return new FileRequestResult(null, errors);
@@ -136,6 +153,7 @@ public sealed class FileRequestCommand(
             RectifyField = record is null ? null : input.RectifyField,
             RectifyOldValue = Truncate(oldValue, RequestLimits.ValueLength),
             RectifyValue = record is null ? null : value,
+            ObjectionPurposes = purposes is { Count: > 0 } ? PrivacyRequest.JoinControllers(purposes) : null,
             ReceivedAt = now,
             FirstDueOn = due,
             DueOn = due,

@@ -78,6 +78,9 @@ public sealed class PrivacyRequest
 
     public string? ExtensionReason { get; set; }
 
+    /// <summary>Objection (Art. 21(1)): the processing objected to, as <c>,controller/purpose,…,</c> from the policy's legitimate-interest purposes.</summary>
+    public string? ObjectionPurposes { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
 
     public DateTimeOffset? ClosedAt { get; set; }
@@ -86,6 +89,8 @@ public sealed class PrivacyRequest
     public Guid IdempotencyKey { get; set; }
 
     public IReadOnlyList<string> ControllerIds => Split(Controllers);
+
+    public IReadOnlyList<string> ObjectionPurposeKeys => Split(ObjectionPurposes ?? "");
 
     public static string JoinControllers(IEnumerable<string> ids) => "," + string.Join(',', ids) + ",";
 
@@ -133,6 +138,8 @@ internal sealed class PrivacyRequestConfiguration : IEntityTypeConfiguration<Pri
     {
         builder.ToTable("PrivacyRequests");
         builder.Ignore(r => r.ControllerIds);
+        builder.Ignore(r => r.ObjectionPurposeKeys);
+        builder.Property(r => r.ObjectionPurposes).HasMaxLength(ObjectionPurposeOptions.StoredLength);
         builder.Property(r => r.Reference).HasMaxLength(20);
         builder.Property(r => r.Controllers).HasMaxLength(500);
         builder.Property(r => r.Details).HasMaxLength(RequestLimits.TextLength);

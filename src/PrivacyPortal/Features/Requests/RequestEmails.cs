@@ -12,6 +12,9 @@ public enum RequestMail
     Filed,
     StaffMessage,
     AskedForInformation,
+
+    /// <summary>The person answered a question: the request is being handled again.</summary>
+    ReplyReceived,
     Extended,
     Completed,
     Refused,
@@ -80,6 +83,11 @@ public sealed class RequestEmails(
                 paragraphs.Add(text["Email.AskInfo.Body", kind, reference]);
                 paragraphs.Add(message ?? "");
                 paragraphs.Add(text["Email.AskInfo.Answer"]);
+                break;
+            case RequestMail.ReplyReceived:
+                subject = text["Email.Reply.Subject", reference];
+                heading = text["Email.Reply.Heading"];
+                paragraphs.Add(text["Email.Reply.Body", kind, reference, RequestTexts.Format(request.DueOn)]);
                 break;
             case RequestMail.Extended:
                 subject = text["Email.Extended.Subject", reference];

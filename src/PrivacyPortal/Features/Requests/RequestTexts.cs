@@ -53,6 +53,7 @@ public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localiza
                 text[prefix + "KeepUnderLaw", Format(line.KeepUntil!.Value), law, line.Records],
             RecordOutcome.KeepRestricted => text[prefix + "Keep", Format(line.KeepUntil!.Value), Rule(line.RetentionRuleId), line.Records],
             RecordOutcome.Restricted => text[prefix + "Restricted", line.Records],
+            RecordOutcome.Anonymise => text[prefix + "Anonymise", line.Records],
             _ => text[prefix + "Review", line.Records],
         };
     }

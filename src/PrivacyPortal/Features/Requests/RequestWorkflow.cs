@@ -62,6 +62,13 @@ public sealed class RequestWorkflow(PortalDbContext db, RequestEmails emails, St
         });
     }
 
+    /// <summary>An email to the person about the request, in this unit of work.</summary>
+    public void Mail(RequestMail mail, PrivacyRequest request, DataSubject person, string? text = null)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        emails.Queue(mail, request, new MailRecipient(person.Email ?? "", person.PreferredCulture), text);
+    }
+
     /// <summary>Timeline line, email to the person and audit line of a staff action, all in this unit of work.</summary>
     public void StaffAction(PrivacyRequest request, DataSubject person, Guid staffId, RequestEventKind kind, string auditAction, RequestMail mail, string? text,
         IReadOnlyList<ErasurePlanLine>? lines = null, bool accountRemoved = false, string? mailTo = null)

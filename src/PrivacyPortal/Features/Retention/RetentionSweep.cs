@@ -6,8 +6,8 @@ using PrivacyPortal.Features.Policy;
 
 namespace PrivacyPortal.Features.Retention;
 
-/// <summary>A record whose retention has ended: it is deleted by the sweep.</summary>
-public sealed record ExpiredRecord(long Id, Guid SubjectId, string ControllerId, string CategoryId, string Summary, DateOnly RetentionFrom, DateOnly Until, bool Restricted);
+/// <summary>A record whose retention has ended: the sweep anonymises it if its category's policy says how, and deletes it otherwise.</summary>
+public sealed record ExpiredRecord(long Id, Guid SubjectId, string ControllerId, string CategoryId, string Summary, DateOnly RetentionFrom, DateOnly Until, bool Restricted, bool Anonymise = false);
 
 public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> Expired)
 {
@@ -16,9 +16,11 @@ public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> 
 }
 
 /// <summary>
-/// Finds and deletes the records whose retention, computed from the policy, ended before the day.
-/// A record is only ever deleted after its own retention end has passed, and records of categories
-/// the policy does not know are never touched, so nothing under a retention duty is lost.
+/// Finds the records whose retention, computed from the policy, ended before the day, and deletes
+/// them, or anonymises them where the category's policy has an <c>anonymisation</c> rule (only the
+/// fields it names are kept, unlinked from the person). A record is only ever touched after its own
+/// retention end has passed, and records of categories the policy does not know are never touched,
+/// so nothing under a retention duty is lost.
 /// </summary>
 public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, TimeProvider time)
 {
@@ -45,7 +47,7 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
                     var end = policy.CalculateRetention(controller.Id, category.Id, r.RetentionFrom);
                     if (end.HasEnded(day))
                     {
-                        expired.Add(new ExpiredRecord(r.Id, r.SubjectId, controller.Id, category.Id, r.Summary, r.RetentionFrom, end.Until, r.RestrictedAt is not null));
+                        expired.Add(new ExpiredRecord(r.Id, r.SubjectId, controller.Id, category.Id, r.Summary, r.RetentionFrom, end.Until, r.RestrictedAt is not null, category.Anonymisation is not null));
                     }
                 }
             }
@@ -54,7 +56,7 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
         return new RetentionReport(day, expired);
     }
 
-    /// <summary>Deletes what <see cref="PreviewAsync"/> lists, with an audit line per person and category.</summary>
+    /// <summary>Anonymises or deletes what <see cref="PreviewAsync"/> lists, with an audit line per person and category.</summary>
     public async Task<RetentionReport> RunAsync(DateOnly day, CancellationToken cancellationToken)
     {
         var report = await PreviewAsync(day, cancellationToken);
@@ -62,28 +64,44 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
         // The deletions and their audit lines commit together: a crash in between must not leave
         // records gone without a trace. If it fails, nothing is deleted and the next run does it all.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var batch in report.Expired.Where(r => r.Anonymise).Chunk(500))
+        {
+            var ids = batch.Select(r => r.Id).ToList();
+            var records = await db.HeldRecords.AsNoTracking()
+                .Where(r => ids.Contains(r.Id))
+                .Select(r => new { r.ControllerId, r.CategoryId, r.Content, r.RetentionFrom })
+                .ToListAsync(cancellationToken);
+            foreach (var r in records)
+            {
+                var rule = policy.GetCategory(r.ControllerId, r.CategoryId).Anonymisation!;
+                db.Add(RecordAnonymiser.Anonymise(r.ControllerId, r.CategoryId, r.Content, r.RetentionFrom, rule, now));
+            }
+        }
+
         foreach (var batch in report.Expired.Chunk(500))
         {
             var ids = batch.Select(r => r.Id).ToList();
             await db.HeldRecords.Where(r => ids.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
         }
 
-        foreach (var group in report.Expired.GroupBy(r => (r.SubjectId, r.ControllerId, r.CategoryId)))
+        foreach (var group in report.Expired.GroupBy(r => (r.SubjectId, r.ControllerId, r.CategoryId, r.Anonymise)))
         {
             db.AuditEvents.Add(new AuditEvent
             {
                 OccurredAt = now,
                 SubjectId = group.Key.SubjectId,
-                Action = "retention.deleted",
-                Detail = $"{group.Key.ControllerId}/{group.Key.CategoryId}: {group.Count()} record(s) whose retention ended (latest {group.Max(r => r.Until):yyyy-MM-dd})",
+                Action = group.Key.Anonymise ? "retention.anonymised" : "retention.deleted",
+                Detail = $"{group.Key.ControllerId}/{group.Key.CategoryId}: {group.Count()} record(s) whose retention ended (latest {group.Max(r => r.Until):yyyy-MM-dd})"
+                    + (group.Key.Anonymise ? $", kept without the link to the person: {string.Join(", ", policy.GetCategory(group.Key.ControllerId, group.Key.CategoryId).Anonymisation!.KeepFields)}" : ""),
             });
         }
 
+        var anonymised = report.Expired.Count(r => r.Anonymise);
         db.AuditEvents.Add(new AuditEvent
         {
             OccurredAt = now,
             Action = "retention.swept",
-            Detail = $"{day:yyyy-MM-dd}: {report.Expired.Count} record(s) deleted",
+            Detail = $"{day:yyyy-MM-dd}: {report.Expired.Count - anonymised} record(s) deleted, {anonymised} anonymised",
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -100,7 +118,7 @@ public sealed class RetentionJob(IServiceScopeFactory scopes, TimeProvider time,
     protected override async Task RunAsync(IServiceProvider services, DateOnly today, CancellationToken cancellationToken)
     {
         var report = await services.GetRequiredService<RetentionSweep>().RunAsync(today, cancellationToken);
-        logger.LogInformation("Retention sweep for {Day} deleted {Count} record(s).", today, report.Expired.Count);
+        logger.LogInformation("Retention sweep for {Day} deleted or anonymised {Count} record(s).", today, report.Expired.Count);
     }
 }
 

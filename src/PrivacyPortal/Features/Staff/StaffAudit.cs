@@ -16,10 +16,20 @@ public sealed class StaffAudit(PortalDbContext db, TimeProvider time, IHttpConte
         public const string ViewedQueue = "staff.viewed-queue";
         public const string ViewedRequest = "staff.viewed-request";
         public const string ViewedPerson = "staff.viewed-person";
+        public const string SearchedPeople = "staff.searched-people";
+
+        /// <summary>An action the staff member's role does not allow; nothing was done.</summary>
+        public const string Forbidden = "staff.forbidden";
+
+        /// <summary>An action that was refused by its rules (e.g. an extension after the first month); nothing was done.</summary>
+        public const string ActionFailed = "staff.action-failed";
         public const string Messaged = "staff.messaged";
         public const string AskedForInformation = "staff.asked-for-information";
         public const string Extended = "staff.extended";
         public const string CarriedOut = "staff.carried-out";
+
+        /// <summary>Records of a category anonymised on carrying out an erasure (one line per category).</summary>
+        public const string Anonymised = "staff.anonymised";
         public const string Refused = "staff.refused";
         public const string Closed = "staff.closed";
         public const string ViewedRetentionReport = "staff.viewed-retention-report";

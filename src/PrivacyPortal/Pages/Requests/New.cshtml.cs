@@ -42,6 +42,9 @@ public sealed class NewModel(
 
     public IReadOnlyList<FieldGroup> Fields { get; private set; } = [];
 
+    /// <summary>Objection: per company offered, the processing based on legitimate interests.</summary>
+    public IReadOnlyList<(CompanyOption Company, IReadOnlyList<ObjectionPurpose> Purposes)> ObjectionPurposes { get; private set; } = [];
+
     public sealed class InputModel
     {
         public List<string> Controllers { get; set; } = [];
@@ -54,6 +57,9 @@ public sealed class NewModel(
         public string? Field { get; set; }
 
         public string? Value { get; set; }
+
+        /// <summary>Objection: <c>controller/purpose</c> keys of the processing objected to.</summary>
+        public List<string?> Purposes { get; set; } = [];
     }
 
     public sealed record CompanyOption(string Id, string Name, bool HoldsData);
@@ -110,7 +116,7 @@ public sealed class NewModel(
 
         var result = await file.ExecuteAsync(
             User.RequiredSubjectId(),
-            new FileRequestInput(Kind.Value, Input.Controllers, Input.Details, Input.IdempotencyKey, recordId, field, Input.Value),
+            new FileRequestInput(Kind.Value, Input.Controllers, Input.Details, Input.IdempotencyKey, recordId, field, Input.Value, Input.Purposes),
             cancellationToken);
         if (result.Succeeded)
         {
@@ -150,6 +156,13 @@ public sealed class NewModel(
             .Where(c => c.Rights.Offered.Contains(right))
             .Select(c => new CompanyOption(c.Id, c.LegalName, holding.Contains(c.Id)))];
 
+        if (Kind == RequestKind.Objection)
+        {
+            ObjectionPurposes = [.. Companies
+                .Select(c => (c, ObjectionPurposeOptions.For(policy, c.Id)))
+                .Where(g => g.Item2.Count > 0)];
+        }
+
         if (Kind == RequestKind.Rectification)
         {
             var records = await db.HeldRecords.AsNoTracking()
@@ -173,7 +186,7 @@ public sealed class NewModel(
             return;
         }
 
-        var known = Input.Controllers.Where(id => policy.FindController(id) is not null).ToList();
+        var known = Input.Controllers.Where(id => !string.IsNullOrWhiteSpace(id) && policy.FindController(id) is not null).ToList();
         Plan = await planner.PlanForAsync(User.RequiredSubjectId(), known, Deadlines.Day(time.GetUtcNow()), cancellationToken);
     }
 }

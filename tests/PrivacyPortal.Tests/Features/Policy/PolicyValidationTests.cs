@@ -54,6 +54,25 @@ public sealed class PolicyValidationTests
         SingleError(json, field == "retention" ? "controllers[0].categories[2].retention" : $"controllers[0].categories[2].{field}[0]", problem);
     }
 
+    [Theory]
+    [InlineData("[]", "controllers[0].categories[2].anonymisation.keepFields", "must list at least 1 item")]
+    [InlineData("[\"product\", \"product\"]", "controllers[0].categories[2].anonymisation.keepFields[1]", "'product' is listed twice")]
+    [InlineData("[\"\"]", "controllers[0].categories[2].anonymisation.keepFields[0]", "expected an id (a non-empty string), found")]
+    public void Anonymisation_must_name_the_fields_it_keeps(string keepFields, string path, string problem)
+    {
+        var json = InnoreWith(p => p.Category(0, 2)["anonymisation"] = new JsonObject { ["keepFields"] = JsonNode.Parse(keepFields) });
+
+        SingleError(json, path, problem);
+    }
+
+    [Fact]
+    public void Anonymisation_without_its_fields_is_refused()
+    {
+        var json = InnoreWith(p => p.Category(0, 2)["anonymisation"] = new JsonObject());
+
+        SingleError(json, "controllers[0].categories[2].anonymisation.keepFields", "required field is missing");
+    }
+
     [Fact]
     public void Store_of_an_unknown_controller()
     {

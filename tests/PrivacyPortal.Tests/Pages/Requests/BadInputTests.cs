@@ -97,6 +97,79 @@ public sealed class BadInputTests
         Assert.Equal(0, await host.DbAsync(db => db.Set<PrivacyRequest>().CountAsync()));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("Preview")]
+    public async Task An_empty_company_value_gets_a_clear_message_not_a_500(string handler)
+    {
+        using var host = new PortalHost();
+        using var kari = await host.SignInAsync(PortalHost.Kari, "en");
+        var form = await PortalHost.FormAsync(kari, "/en/requests/new?kind=Erasure");
+        var token = form.RequestVerificationToken!;
+        var key = form.Fields.Single(f => f.Key == "Input.IdempotencyKey").Value;
+
+        using var response = await kari.PostFormAsync("/en/requests/new" + (handler.Length == 0 ? "" : "?handler=" + handler),
+            [new("kind", "Erasure"), new("Input.IdempotencyKey", key), new("Input.Controllers", ""), new(HtmlForm.AntiforgeryFieldName, token)]);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await CookieAwareClient.ParsePageAsync(response);
+        if (handler.Length == 0)
+        {
+            Assert.Contains("Choose at least one company.", page.QuerySelector(".error-summary")!.TextContent, StringComparison.Ordinal);
+        }
+        else
+        {
+            // The plan is updated for no company: nothing to show, and nothing filed.
+            Assert.NotNull(page.QuerySelector(".plan-card"));
+        }
+
+        // An empty entry beside a real company is only dropped.
+        using (var mixed = await kari.PostFormAsync("/en/requests/new",
+            [new("kind", "Erasure"), new("Input.IdempotencyKey", key), new("Input.Controllers", ""), new("Input.Controllers", "innore-no"), new(HtmlForm.AntiforgeryFieldName, token)]))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, mixed.StatusCode);
+        }
+
+        var filed = await host.DbAsync(db => db.Set<PrivacyRequest>().AsNoTracking().SingleAsync());
+        Assert.Equal(["innore-no"], filed.ControllerIds);
+    }
+
+    [Theory]
+    [InlineData("Rectification", "kind", "99")]
+    [InlineData("Rectification", "kind", "-1")]
+    [InlineData("Rectification", "Input.IdempotencyKey", "not-a-guid")]
+    [InlineData("Erasure", "Input.Controllers", "innore-xx")]
+    [InlineData("Erasure", "Input.Controllers", "../innore-no")]
+    [InlineData("Rectification", "Input.Field", "99999999999999999999999:deliveryAddress")]
+    [InlineData("Rectification", "Input.Field", "-5:deliveryAddress")]
+    public async Task Forged_kinds_keys_companies_and_record_ids_get_a_page_never_a_500(string kind, string field, string value)
+    {
+        using var host = new PortalHost();
+        using var kari = await host.SignInAsync(PortalHost.Kari, "en");
+        var form = await PortalHost.FormAsync(kari, $"/en/requests/new?kind={kind}");
+        var fields = form.Fields.Where(f => f.Key != field && f.Key != "Input.Value").Append(new(field, value)).ToList();
+        fields.Add(new("Input.Value", "Kirkegata 1"));
+
+        using var response = await kari.PostFormAsync("/en/requests/new", fields);
+
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Redirect, $"{(int)response.StatusCode}");
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            var page = await CookieAwareClient.ParsePageAsync(response);
+            Assert.NotNull(page.QuerySelector(".error-summary"));
+        }
+        else
+        {
+            // An unknown kind sends the person back to choosing one.
+            Assert.Equal("kind", field);
+            Assert.StartsWith("/en/requests/new", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, await host.DbAsync(db => db.Set<PrivacyRequest>().CountAsync()));
+        using var unknownKind = await kari.GetAsync("/en/requests/new?kind=" + Uri.EscapeDataString(value));
+        Assert.Equal(HttpStatusCode.OK, unknownKind.StatusCode);
+    }
+
     [Fact]
     public async Task Another_persons_request_is_not_found_for_reading_or_replying()
     {

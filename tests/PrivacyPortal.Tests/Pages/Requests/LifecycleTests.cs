@@ -46,6 +46,7 @@ public sealed class LifecycleTests
         await RequestFlows.StaffDoAsync(dpo, id, "ask", f => f.Set("Input.Question", "Gjelder dette begge selskapene?"));
         Assert.Equal(RequestStatus.AwaitingPerson, await StatusAsync(host, id));
 
+        host.Factory.Clock.Advance(TimeSpan.FromMinutes(1));
         var reply = await PortalHost.FormAsync(kari, $"/nb/requests/{id}", "#message");
         reply.Set("Message", "Ja, begge.");
         using (var sent = await reply.SubmitAsync())
@@ -65,9 +66,11 @@ public sealed class LifecycleTests
         Assert.Equal(RequestStatus.Closed, await StatusAsync(host, id));
 
         var mails = await host.MailsToAsync(PortalHost.Kari);
-        Assert.Equal(["request-filed", "request-askedforinformation", "request-completed", "request-closed"], mails.Select(m => m.Kind));
+        Assert.Equal(["request-filed", "request-askedforinformation", "request-replyreceived", "request-completed", "request-closed"], mails.Select(m => m.Kind));
         Assert.Contains("Gjelder dette begge selskapene?", mails[1].TextBody, StringComparison.Ordinal);
-        Assert.Contains("Ferdig behandlet.", mails[2].TextBody, StringComparison.Ordinal);
+        Assert.Contains("Vi har mottatt svaret ditt om forespørselen din", mails[2].TextBody, StringComparison.Ordinal);
+        Assert.Contains("du hører fra oss senest 23. desember 2026", mails[2].TextBody, StringComparison.Ordinal);
+        Assert.Contains("Ferdig behandlet.", mails[3].TextBody, StringComparison.Ordinal);
         Assert.All(mails, m => Assert.Contains(request.Reference, m.Subject, StringComparison.Ordinal));
         foreach (var queued in mails)
         {
@@ -87,9 +90,11 @@ public sealed class LifecycleTests
             case RequestKind.Rectification:
                 var content = await host.DbAsync(db => db.HeldRecords.Where(r => r.Id == contactId).Select(r => r.Content).SingleAsync());
                 Assert.Contains("\"deliveryAddress\":\"Kirkegata 1, 0153 Oslo\"", content, StringComparison.Ordinal);
-                var task = Assert.Single(tasks);
-                Assert.Equal(("innore-no", RecipientTaskKind.Rectification), (task.StoreId, task.Kind));
-                Assert.Contains("Kirkegata 1, 0153 Oslo", task.Payload, StringComparison.Ordinal);
+                // INNORE AS's own store, and Innore OÜ's: the policy names the group as a recipient of contact data (Art. 19).
+                Assert.Equal(["innore-eu", "innore-no"], tasks.Select(t => t.StoreId).Order(StringComparer.Ordinal));
+                Assert.All(tasks, t => Assert.Equal(RecipientTaskKind.Rectification, t.Kind));
+                Assert.All(tasks, t => Assert.Contains("\"controller\":\"innore-no\",\"category\":\"contact\"", t.Payload, StringComparison.Ordinal));
+                Assert.All(tasks, t => Assert.Contains("Kirkegata 1, 0153 Oslo", t.Payload, StringComparison.Ordinal));
                 break;
             case RequestKind.Restriction:
                 Assert.False(await host.DbAsync(db => db.HeldRecords.AnyAsync(r => r.SubjectId == kariId && r.RestrictedAt == null)));

@@ -73,6 +73,103 @@ public sealed class AuthorizationTests
         Assert.Equal(1, await host.DbAsync(db => db.Set<PrivacyRequestEvent>().CountAsync(e => e.RequestId == id)));
     }
 
+    [Fact]
+    public async Task The_people_pages_and_the_impersonation_setting_are_closed_to_anonymous_people_and_half_signed_in_staff()
+    {
+        using var host = new PortalHost();
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        using var kari = await host.SignInAsync(PortalHost.Kari);
+        using var anonymous = host.Anonymous();
+        using var linkOnly = await host.SignInLinkOnlyStaffAsync(PortalHost.Dpo);
+        var pages = new[] { "/staff/people", "/staff/people?q=kari", $"/staff/people/{kariId}", "/staff/settings/impersonation" };
+        var posts = new (string Url, KeyValuePair<string, string>[] Body)[]
+        {
+            ($"/staff/people/{kariId}?handler=ViewAs", [new("Input.Reason", "Customer asked on the phone"), new("Input.Ticket", "T-1")]),
+            ("/staff/settings/impersonation", [new("enabled", "false")]),
+            ("/staff/settings/impersonation", [new("enabled", "true")]),
+        };
+
+        foreach (var page in pages)
+        {
+            using var a = await anonymous.GetAsync(page);
+            Assert.Equal(HttpStatusCode.Redirect, a.StatusCode);
+            Assert.Equal("/en/login?returnUrl=" + Uri.EscapeDataString("/staff/second-factor?returnUrl=" + Uri.EscapeDataString(page)), a.Headers.Location!.OriginalString);
+
+            using var k = await kari.GetAsync(page);
+            Assert.Equal(HttpStatusCode.Forbidden, k.StatusCode);
+
+            using var l = await linkOnly.GetAsync(page);
+            Assert.Equal(HttpStatusCode.Redirect, l.StatusCode);
+            Assert.Equal("/staff/second-factor?returnUrl=" + Uri.EscapeDataString(page), l.Headers.Location!.OriginalString);
+        }
+
+        foreach (var (url, body) in posts)
+        {
+            using var a = await anonymous.PostFormAsync(url, body);
+            Assert.Equal(HttpStatusCode.Redirect, a.StatusCode);
+            Assert.StartsWith("/en/login", a.Headers.Location!.OriginalString, StringComparison.Ordinal);
+            using var k = await kari.PostFormAsync(url, body);
+            Assert.Equal(HttpStatusCode.Forbidden, k.StatusCode);
+            using var l = await linkOnly.PostFormAsync(url, body);
+            Assert.Equal(HttpStatusCode.Redirect, l.StatusCode);
+            Assert.StartsWith("/staff/second-factor", l.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        }
+
+        // Nothing was viewed, started or switched.
+        string[] viewsAndChanges = ["staff.viewed-person", "staff.searched-people", PrivacyPortal.Features.Impersonation.ImpersonationSwitch.ChangedAction];
+        Assert.False(await host.DbAsync(db => db.AuditEvents.AnyAsync(e => viewsAndChanges.Contains(e.Action))));
+        Assert.False(await host.DbAsync(db => db.Set<PrivacyPortal.Features.Impersonation.ImpersonationSession>().AnyAsync()));
+    }
+
+    [Fact]
+    public async Task Support_finds_people_but_only_an_admin_changes_the_impersonation_setting()
+    {
+        using var host = new PortalHost();
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        using var support = await host.StaffAsync(PortalHost.Support);
+        var before = await Switch(host);
+
+        using (var people = await support.GetAsync("/staff/people?q=kari"))
+        {
+            Assert.Equal(HttpStatusCode.OK, people.StatusCode);
+        }
+
+        using (var person = await support.GetAsync($"/staff/people/{kariId}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, person.StatusCode);
+        }
+
+        using (var settings = await support.GetAsync("/staff/settings/impersonation"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, settings.StatusCode);
+        }
+
+        var token = (await support.GetPageAsync($"/staff/people/{kariId}")).QuerySelector($"input[name='{HtmlForm.AntiforgeryFieldName}']")!.GetAttribute("value")!;
+        foreach (var value in new[] { "true", "false" })
+        {
+            using var post = await support.PostFormAsync("/staff/settings/impersonation", [new("enabled", value), new(HtmlForm.AntiforgeryFieldName, token)]);
+            Assert.Equal(HttpStatusCode.Forbidden, post.StatusCode);
+        }
+
+        Assert.Equal(before, await Switch(host));
+        Assert.False(await host.DbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == PrivacyPortal.Features.Impersonation.ImpersonationSwitch.ChangedAction)));
+
+        using var dpo = await host.StaffAsync(PortalHost.Dpo);
+        var form = await PortalHost.FormAsync(dpo, "/staff/settings/impersonation", "#impersonation-setting-form");
+        using (var changed = await form.SubmitAsync())
+        {
+            Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
+        }
+
+        Assert.NotEqual(before, await Switch(host));
+    }
+
+    private static async Task<bool> Switch(PortalHost host)
+    {
+        using var scope = host.Factory.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<PrivacyPortal.Features.Impersonation.ImpersonationSwitch>().IsEnabledAsync(CancellationToken.None);
+    }
+
     [Theory]
     [InlineData(PortalHost.Support, false)]
     [InlineData("admin.only@innore.example", false)]
@@ -129,6 +226,16 @@ public sealed class AuthorizationTests
         Assert.Contains("staff.closed", audit);
         Assert.Equal(isOfficer, audit.Contains("staff.extended"));
         Assert.Equal(isOfficer, audit.Contains("staff.refused"));
+        // A refused attempt is in the person's trail too.
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        var forbidden = await host.DbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.ActorId == staffId && e.Action == "staff.forbidden").OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal(isOfficer ? 0 : 2, forbidden.Count);
+        Assert.All(forbidden, e => Assert.Equal(kariId, e.SubjectId));
+        if (!isOfficer)
+        {
+            Assert.EndsWith("Extend: needs the PrivacyOfficer role", forbidden[0].Detail, StringComparison.Ordinal);
+            Assert.EndsWith("Refuse: needs the PrivacyOfficer role", forbidden[1].Detail, StringComparison.Ordinal);
+        }
         Assert.Equal(isOfficer ? RequestStatus.Refused : RequestStatus.Received,
             await host.DbAsync(db => db.Set<PrivacyRequest>().Where(r => r.Id == toRefuse).Select(r => r.Status).SingleAsync()));
         Assert.Equal(isOfficer ? 1 : 0, await host.DbAsync(db => db.Set<PrivacyRequest>().Where(r => r.Id == handled).Select(r => r.ExtensionMonths).SingleAsync()));

@@ -62,12 +62,101 @@ public sealed class HandlingTests
             Assert.Contains("only be extended within the first month", page.QuerySelector("#action-extend")!.TextContent, StringComparison.Ordinal);
             Assert.Equal(new DateOnly(2026, 12, 23), request.DueOn);
             Assert.DoesNotContain(await host.MailsToAsync(PortalHost.Kari), m => m.Kind == "request-extended");
+            var failed = await host.DbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Action == "staff.action-failed"));
+            Assert.Equal((await host.UserIdAsync(PortalHost.Kari), await host.UserIdAsync(PortalHost.Dpo)), (failed.SubjectId!.Value, failed.ActorId!.Value));
+            Assert.Equal($"{request.Reference} Extend: Error.ExtendAfterFirstMonth", failed.Detail);
         }
         else
         {
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
             Assert.Equal(new DateOnly(2027, 1, 23), request.DueOn);
         }
+    }
+
+    [Theory]
+    [InlineData("2147483647")]
+    [InlineData("-2147483648")]
+    [InlineData("-1")]
+    [InlineData("0")]
+    [InlineData("3")]
+    [InlineData("abc")]
+    [InlineData("")]
+    public async Task Forged_month_counts_never_extend_and_never_answer_500(string months)
+    {
+        using var host = new PortalHost();
+        using var kari = await host.SignInAsync(PortalHost.Kari, "nb");
+        var id = await RequestFlows.FileAsync(kari, "nb", RequestKind.Access);
+        using var dpo = await host.StaffAsync(PortalHost.Dpo);
+        // A first extension of one month, so a second one could overflow the total.
+        await RequestFlows.StaffDoAsync(dpo, id, "extend", f => f.Set("Input.ExtendMonths", "1").Set("Input.ExtendReasons", "To arkiver."));
+
+        using var response = await RequestFlows.StaffActAsync(dpo, id, "extend", f =>
+        {
+            f.Element.QuerySelector("select[name='Input.ExtendMonths']")!.InnerHtml += $"<option value=\"{months}\">forged</option>";
+            f.Set("Input.ExtendMonths", months).Set("Input.ExtendReasons", "Mer tid.");
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await CookieAwareClient.ParsePageAsync(response);
+        Assert.Contains("at most 2 further month(s)", page.QuerySelector("#action-extend")!.TextContent, StringComparison.Ordinal);
+        var request = await host.DbAsync(db => db.Set<PrivacyRequest>().AsNoTracking().SingleAsync(r => r.Id == id));
+        Assert.Equal((1, new DateOnly(2027, 1, 23)), (request.ExtensionMonths, request.DueOn));
+        Assert.Single(await host.MailsToAsync(PortalHost.Kari), m => m.Kind == "request-extended");
+        Assert.Equal($"{request.Reference} Extend: Error.ExtendTooLong",
+            await host.DbAsync(db => db.AuditEvents.Where(e => e.Action == "staff.action-failed").Select(e => e.Detail).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Posting_to_a_request_that_does_not_exist_is_not_found()
+    {
+        using var host = new PortalHost();
+        using var kari = await host.SignInAsync(PortalHost.Kari, "nb");
+        var id = await RequestFlows.FileAsync(kari, "nb", RequestKind.Access);
+        using var dpo = await host.StaffAsync(PortalHost.Dpo);
+        var token = (await PortalHost.FormAsync(dpo, $"/staff/requests/{id}", "#action-message")).RequestVerificationToken!;
+
+        foreach (var handler in new[] { "Message", "Ask", "Extend", "CarryOut", "Refuse", "Close" })
+        {
+            using var response = await dpo.PostFormAsync($"/staff/requests/{Guid.NewGuid()}?handler={handler}",
+                [new("Input.Message", "x"), new("Input.Question", "x"), new("Input.ExtendMonths", "1"), new("Input.ExtendReasons", "x"), new("Input.RefuseReasons", "x"), new(HtmlForm.AntiforgeryFieldName, token)]);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        using (var notAGuid = await dpo.PostFormAsync("/staff/requests/12345?handler=Close", [new(HtmlForm.AntiforgeryFieldName, token)]))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, notAGuid.StatusCode);
+        }
+
+        Assert.Equal(RequestStatus.Received, await host.DbAsync(db => db.Set<PrivacyRequest>().Where(r => r.Id == id).Select(r => r.Status).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_people_search_is_audited_with_its_query_and_opening_a_person_with_that_person()
+    {
+        using var host = new PortalHost();
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        var supportId = await host.UserIdAsync(PortalHost.Support);
+        using var support = await host.StaffAsync(PortalHost.Support);
+
+        var results = await support.GetPageAsync("/staff/people?q=nordmann");
+        Assert.Contains("Kari Nordmann", results.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+        using (var tooLong = await support.GetAsync("/staff/people?q=" + new string('a', 300)))
+        {
+            Assert.Equal(HttpStatusCode.OK, tooLong.StatusCode);
+        }
+
+        using (var person = await support.GetAsync($"/staff/people/{kariId}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, person.StatusCode);
+        }
+
+        var searches = await host.DbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Action == "staff.searched-people").OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal(2, searches.Count);
+        Assert.All(searches, e => Assert.Equal(supportId, e.ActorId));
+        Assert.Equal("1 result(s) for \"nordmann\"", searches[0].Detail);
+        Assert.StartsWith("query too long (300 characters): aaaa", searches[1].Detail, StringComparison.Ordinal);
+        var viewed = await host.DbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Action == "staff.viewed-person"));
+        Assert.Equal((kariId, supportId), (viewed.SubjectId!.Value, viewed.ActorId!.Value));
     }
 
     [Fact]

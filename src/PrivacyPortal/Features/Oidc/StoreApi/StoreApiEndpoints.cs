@@ -113,7 +113,8 @@ internal static class StoreApiEndpoints
         }
 
         var known = subjectId is { } id && (
-            await db.HeldRecords.AnyAsync(r => r.SubjectId == id && r.ControllerId == store.ControllerId, cancellationToken)
+            // Restricted records are not ordinary use: they do not make a person known to the store.
+            await db.HeldRecords.AnyAsync(r => r.SubjectId == id && r.ControllerId == store.ControllerId && r.RestrictedAt == null, cancellationToken)
             || await db.Set<OidcGrant>().AnyAsync(g => g.SubjectId == id && g.ClientId == store.StoreId, cancellationToken));
         if (!known)
         {

@@ -12,6 +12,7 @@ namespace PrivacyPortal.Pages.Staff.People;
 public sealed class IndexModel(PortalDbContext db, StaffAudit audit) : PageModel
 {
     public const int MaxResults = 50;
+    public const int MaxQueryLength = 256;
 
     [BindProperty(SupportsGet = true, Name = "q")]
     public string? Query { get; set; }
@@ -21,8 +22,14 @@ public sealed class IndexModel(PortalDbContext db, StaffAudit audit) : PageModel
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Query = Query?.Trim();
-        if (string.IsNullOrEmpty(Query) || Query.Length > 256)
+        if (string.IsNullOrEmpty(Query))
         {
+            return;
+        }
+
+        if (Query.Length > MaxQueryLength)
+        {
+            await audit.RecordViewAsync(StaffAudit.Actions.SearchedPeople, null, $"query too long ({Query.Length} characters): {Query}", cancellationToken);
             return;
         }
 
@@ -33,7 +40,9 @@ public sealed class IndexModel(PortalDbContext db, StaffAudit audit) : PageModel
             .Take(MaxResults)
             .Select(u => new Row(u.Id, u.DisplayName, u.Email ?? "", u.Kind))
             .ToListAsync(cancellationToken);
-        await audit.RecordViewAsync("staff.searched-people", null, $"{Rows.Count} result(s) for a query of {Query.Length} characters", cancellationToken);
+        // The search is audited with what was searched for, so a trail can show who looked for whom; the
+        // people it lists are not each "viewed" until their own page is opened (audited with them as subject).
+        await audit.RecordViewAsync(StaffAudit.Actions.SearchedPeople, null, $"{Rows.Count} result(s) for \"{Query}\"", cancellationToken);
     }
 
     public sealed record Row(Guid Id, string Name, string Email, AccountKind Kind);

@@ -33,6 +33,13 @@ public sealed class DetailsModel(
 {
     public const int MaxRecordsShown = 200;
 
+    private static readonly Dictionary<string, RecordOutcome> ChoiceNames = new(StringComparer.Ordinal)
+    {
+        [nameof(RecordOutcome.Erase)] = RecordOutcome.Erase,
+        [nameof(RecordOutcome.Anonymise)] = RecordOutcome.Anonymise,
+        [nameof(RecordOutcome.KeepRestricted)] = RecordOutcome.KeepRestricted,
+    };
+
     public PrivacyRequest Item { get; private set; } = null!;
 
     public PersonView Person { get; private set; } = null!;
@@ -71,8 +78,8 @@ public sealed class DetailsModel(
 
         public string? Reply { get; set; }
 
-        /// <summary>Per erasable category (<c>controller/category</c>): <c>Erase</c> or <c>KeepRestricted</c>.</summary>
-        public Dictionary<string, string> Choices { get; set; } = [];
+        /// <summary>Per erasable category (<c>controller/category</c>): <c>Erase</c>, <c>Anonymise</c> (where the policy says how) or <c>KeepRestricted</c>.</summary>
+        public Dictionary<string, string?> Choices { get; set; } = [];
 
         public string? RefuseReasons { get; set; }
 
@@ -95,50 +102,67 @@ public sealed class DetailsModel(
     }
 
     public Task<IActionResult> OnPostMessageAsync(Guid id, CancellationToken cancellationToken) =>
-        ActAsync(id, nameof(InputModel.Message), () => message.FromStaffAsync(id, StaffId, Input.Message, cancellationToken), "Done.Message", cancellationToken);
+        ActAsync(id, "Message", nameof(InputModel.Message), () => message.FromStaffAsync(id, StaffId, Input.Message, cancellationToken), "Done.Message", cancellationToken);
 
     public Task<IActionResult> OnPostAskAsync(Guid id, CancellationToken cancellationToken) =>
-        ActAsync(id, nameof(InputModel.Question), () => ask.ExecuteAsync(id, StaffId, Input.Question, cancellationToken), "Done.Ask", cancellationToken);
+        ActAsync(id, "Ask", nameof(InputModel.Question), () => ask.ExecuteAsync(id, StaffId, Input.Question, cancellationToken), "Done.Ask", cancellationToken);
 
     public async Task<IActionResult> OnPostExtendAsync(Guid id, CancellationToken cancellationToken)
     {
         if (!(await authorization.AuthorizeAsync(User, StaffPolicies.PrivacyOfficer)).Succeeded)
         {
-            return Forbid();
+            return await ForbidAsync(id, "Extend", cancellationToken);
         }
 
-        return await ActAsync(id, nameof(InputModel.ExtendReasons), () => extend.ExecuteAsync(id, StaffId, Input.ExtendMonths, Input.ExtendReasons, cancellationToken), "Done.Extend", cancellationToken);
+        // A value that is not a number binds nothing and would leave the default: it extends by nothing instead.
+        var months = ModelState.GetFieldValidationState("Input." + nameof(InputModel.ExtendMonths)) == Microsoft.AspNetCore.Mvc.ModelBinding.ModelValidationState.Invalid
+            ? 0
+            : Input.ExtendMonths;
+        return await ActAsync(id, "Extend", nameof(InputModel.ExtendReasons), () => extend.ExecuteAsync(id, StaffId, months, Input.ExtendReasons, cancellationToken), "Done.Extend", cancellationToken);
     }
 
     public Task<IActionResult> OnPostCarryOutAsync(Guid id, CancellationToken cancellationToken)
     {
-        var choices = Input.Choices
-            .Where(c => c.Value == nameof(RecordOutcome.KeepRestricted))
-            .ToDictionary(c => c.Key, _ => RecordOutcome.KeepRestricted, StringComparer.Ordinal);
-        return ActAsync(id, nameof(InputModel.Reply), () => carryOut.ExecuteAsync(id, StaffId, new CarryOutInput(Input.Reply, choices), cancellationToken), "Done.CarryOut", cancellationToken);
+        // Only the names in the list are choices; a number or anything else is refused rather than read as "erase".
+        var choices = new Dictionary<string, RecordOutcome>(StringComparer.Ordinal);
+        foreach (var (key, value) in Input.Choices)
+        {
+            if (!ChoiceNames.TryGetValue(value ?? "", out var choice))
+            {
+                return ActAsync(id, "CarryOut", nameof(InputModel.Reply), () => Task.FromResult(RequestActionOutcome.Fail("Error.ChoiceUnknown")), "Done.CarryOut", cancellationToken);
+            }
+
+            choices[key] = choice;
+        }
+
+        return ActAsync(id, "CarryOut", nameof(InputModel.Reply), () => carryOut.ExecuteAsync(id, StaffId, new CarryOutInput(Input.Reply, choices), cancellationToken), "Done.CarryOut", cancellationToken);
     }
 
     public async Task<IActionResult> OnPostRefuseAsync(Guid id, CancellationToken cancellationToken)
     {
         if (!(await authorization.AuthorizeAsync(User, StaffPolicies.PrivacyOfficer)).Succeeded)
         {
-            return Forbid();
+            return await ForbidAsync(id, "Refuse", cancellationToken);
         }
 
-        return await ActAsync(id, nameof(InputModel.RefuseReasons), () => refuse.ExecuteAsync(id, StaffId, Input.RefuseReasons, cancellationToken), "Done.Refuse", cancellationToken);
+        return await ActAsync(id, "Refuse", nameof(InputModel.RefuseReasons), () => refuse.ExecuteAsync(id, StaffId, Input.RefuseReasons, cancellationToken), "Done.Refuse", cancellationToken);
     }
 
     public Task<IActionResult> OnPostCloseAsync(Guid id, CancellationToken cancellationToken) =>
-        ActAsync(id, nameof(InputModel.CloseNote), () => close.ExecuteAsync(id, StaffId, Input.CloseNote, cancellationToken), "Done.Close", cancellationToken);
+        ActAsync(id, "Close", nameof(InputModel.CloseNote), () => close.ExecuteAsync(id, StaffId, Input.CloseNote, cancellationToken), "Done.Close", cancellationToken);
 
     public string? ErrorFor(string field) => ModelState["Input." + field]?.Errors.FirstOrDefault()?.ErrorMessage;
+
+    /// <summary>The fields anonymising keeps, or null when the category's policy has no anonymisation rule.</summary>
+    public IReadOnlyList<string>? AnonymisationKeeps(string controllerId, string categoryId) =>
+        policy.FindCategory(controllerId, categoryId)?.Anonymisation?.KeepFields;
 
     public string CategoryName(string controllerId, string categoryId) =>
         policy.FindCategory(controllerId, categoryId)?.Name.Get(System.Globalization.CultureInfo.CurrentUICulture) ?? categoryId;
 
     private Guid StaffId => User.RequiredSubjectId();
 
-    private async Task<IActionResult> ActAsync(Guid id, string field, Func<Task<RequestActionOutcome>> action, string doneKey, CancellationToken cancellationToken)
+    private async Task<IActionResult> ActAsync(Guid id, string handler, string field, Func<Task<RequestActionOutcome>> action, string doneKey, CancellationToken cancellationToken)
     {
         var result = await action();
         if (result.ErrorKey == "Error.NotFound")
@@ -154,7 +178,25 @@ public sealed class DetailsModel(
 
         ModelState.Clear();
         ModelState.AddModelError("Input." + field, result.Arguments is null ? text[result.ErrorKey!] : text[result.ErrorKey!, result.Arguments]);
-        return await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        // The attempt is in the person's trail too; whatever the refused action had begun is dropped first.
+        db.ChangeTracker.Clear();
+        await audit.RecordViewAsync(StaffAudit.Actions.ActionFailed, Item.SubjectId, $"{Item.Reference} {handler}: {result.ErrorKey}", cancellationToken);
+        return Page();
+    }
+
+    private async Task<IActionResult> ForbidAsync(Guid id, string handler, CancellationToken cancellationToken)
+    {
+        var request = await db.Set<PrivacyRequest>().AsNoTracking()
+            .Where(r => r.Id == id)
+            .Select(r => new { r.SubjectId, r.Reference })
+            .FirstOrDefaultAsync(cancellationToken);
+        await audit.RecordViewAsync(StaffAudit.Actions.Forbidden, request?.SubjectId, $"{request?.Reference ?? id.ToString()} {handler}: needs the {PrivacyPortal.Features.Demo.StaffRoles.PrivacyOfficer} role", cancellationToken);
+        return Forbid();
     }
 
     private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)

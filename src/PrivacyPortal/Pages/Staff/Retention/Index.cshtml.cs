@@ -2,15 +2,16 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PrivacyPortal.Features.Jobs;
+using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Features.Retention;
 using PrivacyPortal.Features.Staff;
 
 namespace PrivacyPortal.Pages.Staff.Retention;
 
-/// <summary>The dry run of the retention sweep: what it deletes on a day (today, or a day the officer picks), and when it last ran.</summary>
+/// <summary>The dry run of the retention sweep: what it deletes or anonymises on a day (today, or a day the officer picks), and when it last ran.</summary>
 [Authorize(Policy = StaffPolicies.PrivacyOfficer)]
-public sealed class IndexModel(RetentionSweep sweep, JobLeases leases, RetentionJob job, StaffAudit audit, TimeProvider time) : PageModel
+public sealed class IndexModel(RetentionSweep sweep, JobLeases leases, RetentionJob job, StaffAudit audit, PolicyCatalog policy, TimeProvider time) : PageModel
 {
     public const int ExamplesPerCategory = 10;
 
@@ -20,6 +21,10 @@ public sealed class IndexModel(RetentionSweep sweep, JobLeases leases, Retention
     public RetentionReport Report { get; private set; } = null!;
 
     public JobLease? LastRun { get; private set; }
+
+    /// <summary>The fields the sweep keeps when it anonymises the category, or null when it deletes.</summary>
+    public IReadOnlyList<string>? AnonymisationKeeps(string controllerId, string categoryId) =>
+        policy.FindCategory(controllerId, categoryId)?.Anonymisation?.KeepFields;
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
