@@ -93,6 +93,21 @@ public sealed class StoreApiWiringTests : IDisposable
         Assert.NotEqual(0, task.GetProperty("externalIds").GetArrayLength());
         Assert.NotEqual(0, task.GetProperty("categories").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, task.GetProperty("acknowledgedAt").ValueKind);
+
+        // Per record the store learns what to do: her orders are under the Accounting Act, so the
+        // store must keep them restricted until their retention end, not erase them.
+        var records = task.GetProperty("records").EnumerateArray().ToList();
+        Assert.Equal(task.GetProperty("externalIds").GetArrayLength(), records.Count(r => r.GetProperty("externalId").ValueKind == JsonValueKind.String));
+        var orders = records.Where(r => r.GetProperty("category").GetString() == "orders").ToList();
+        Assert.NotEmpty(orders);
+        Assert.All(orders, r =>
+        {
+            Assert.Equal("innore-ee", r.GetProperty("controller").GetString());
+            Assert.Equal("restrict", r.GetProperty("action").GetString());
+            Assert.Matches(@"^20[3-9][0-9]-12-31$", r.GetProperty("keepUntil").GetString());
+        });
+        Assert.All(records.Where(r => r.GetProperty("category").GetString() != "orders"), r =>
+            Assert.Matches("^(erase|anonymise|restrict)$", r.GetProperty("action").GetString()));
         var id = task.GetProperty("id").GetInt64();
 
         // The other store cannot acknowledge it: to innore.no the task does not exist.

@@ -84,6 +84,13 @@ internal sealed class RequestsRecipientTaskSource(PortalDbContext db, TimeProvid
         var categories = new List<string>();
         var externalIds = new List<string>();
         var details = new List<string>();
+        var perRecord = new List<RecipientTaskRecord>();
+        var defaultAction = task.Kind switch
+        {
+            RecipientTaskKind.Rectification => "rectify",
+            RecipientTaskKind.Restriction => "restrict",
+            _ => "erase",
+        };
         using (var payload = JsonDocument.Parse(task.Payload))
         {
             if (payload.RootElement.ValueKind == JsonValueKind.Object
@@ -106,6 +113,18 @@ internal sealed class RequestsRecipientTaskSource(PortalDbContext db, TimeProvid
                     {
                         details.Add($"{Text(record, "externalId") ?? Text(record, "category")}: {field} = {Text(record, "value")}");
                     }
+
+                    perRecord.Add(new RecipientTaskRecord(
+                        Text(record, "controller"),
+                        Text(record, "category"),
+                        Text(record, "externalId"),
+                        Text(record, "action") ?? defaultAction,
+                        Text(record, "keepUntil"),
+                        record.TryGetProperty("keepFields", out var kept) && kept.ValueKind == JsonValueKind.Array
+                            ? [.. kept.EnumerateArray().Where(k => k.ValueKind == JsonValueKind.String).Select(k => k.GetString()!)]
+                            : null,
+                        Text(record, "field"),
+                        Text(record, "value")));
                 }
             }
         }
@@ -119,7 +138,8 @@ internal sealed class RequestsRecipientTaskSource(PortalDbContext db, TimeProvid
             externalIds,
             details.Count == 0 ? null : string.Join('\n', details),
             task.CreatedAt,
-            task.AcknowledgedAt);
+            task.AcknowledgedAt,
+            perRecord);
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -35,7 +35,24 @@ public sealed record RecipientTaskItem(
     IReadOnlyList<string> ExternalIds,
     string? Details,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? AcknowledgedAt);
+    DateTimeOffset? AcknowledgedAt,
+    IReadOnlyList<RecipientTaskRecord> Records);
+
+/// <summary>
+/// What the store must do with one record: <c>erase</c>, <c>anonymise</c> (keep only
+/// <see cref="KeepFields"/>, without the link to the person), <c>restrict</c> (keep, unused, until
+/// <see cref="KeepUntil"/> under a legal duty) or <c>rectify</c> (<see cref="Field"/> becomes <see cref="Value"/>).
+/// One erasure can mix them: records under a retention duty are restricted, not erased.
+/// </summary>
+public sealed record RecipientTaskRecord(
+    string? Controller,
+    string? Category,
+    string? ExternalId,
+    string Action,
+    string? KeepUntil,
+    IReadOnlyList<string>? KeepFields,
+    string? Field,
+    string? Value);
 
 public enum AcknowledgeOutcome
 {
