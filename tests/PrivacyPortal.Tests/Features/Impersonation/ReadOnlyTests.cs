@@ -114,6 +114,17 @@ public sealed class ReadOnlyTests
         Assert.True(ImpersonationReadOnlyInterceptor.Writes("  delete from \"ConsentRecords\" where 1"));
         Assert.False(ImpersonationReadOnlyInterceptor.Writes("SELECT \"u\".\"Id\" FROM \"AspNetUsers\" AS \"u\" WHERE \"u\".\"Email\" = 'UPDATE'"));
         Assert.False(ImpersonationReadOnlyInterceptor.Writes("INSERT INTO \"DataProtectionKeys\" (\"FriendlyName\", \"Xml\") VALUES (@p0, @p1)"));
+        // Behind WITH, a leading comment, a data-modifying CTE, after a read in the same batch.
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("WITH \"x\" AS (SELECT 1) INSERT INTO \"HeldRecords\" (\"Id\") SELECT * FROM \"x\""));
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("with recursive \"n\"(\"v\") as (select 1) update \"AspNetUsers\" set \"PreferredCulture\" = 'nb'"));
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("-- a tag\n/* and /* nested */ comment */ DELETE FROM \"Sessions\""));
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("WITH \"gone\" AS (DELETE FROM \"Sessions\" RETURNING 1) SELECT count(*) FROM \"gone\""));
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("SELECT 'a;b'; INSERT INTO \"DataProtectionKeys\" (\"Xml\") VALUES ('x'); DELETE FROM \"Sessions\""));
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("DO $$ BEGIN PERFORM 1; END $$"));
+        // Reads that merely mention such a word: in a comment, a string, an identifier, a function.
+        Assert.False(ImpersonationReadOnlyInterceptor.Writes("-- UPDATE later\nSELECT \"Delete\", replace(\"Email\", 'x', 'y') FROM \"AspNetUsers\" /* DROP */ WHERE \"Note\" = 'it''s INSERT'"));
+        Assert.False(ImpersonationReadOnlyInterceptor.Writes("WITH \"latest\" AS (SELECT max(\"Id\") AS \"Id\" FROM \"MarketingPreferences\") SELECT * FROM \"latest\""));
+        Assert.False(ImpersonationReadOnlyInterceptor.Writes("SELECT $tag$ DELETE FROM x $tag$, E'\\' UPDATE', $1"));
     }
 
     [Fact]
