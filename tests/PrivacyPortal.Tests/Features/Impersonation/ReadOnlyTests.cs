@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Mvc.RazorPages.Infrastructure;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using PrivacyPortal.Features.Cookies;
 using PrivacyPortal.Features.Impersonation;
+using PrivacyPortal.Features.Preferences;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Testing.Web;
 using PrivacyPortal.Tests.Support;
@@ -70,6 +72,68 @@ public sealed class ReadOnlyTests
         Assert.Equal(refusedBefore + attempts.Count, await RefusalsAsync(host));
         // Still viewing as Kari: the refusals did not end anything.
         Assert.NotNull((await support.GetPageAsync("/nb/my-data")).QuerySelector("#impersonation-banner"));
+    }
+
+    /// <summary>
+    /// Preferences, objections, consents and cookie choices, each with the form the customer would
+    /// use: the buttons of /preferences and the choices of /cookies and the banner.
+    /// </summary>
+    [Fact]
+    public async Task Preferences_objections_consent_withdrawal_and_cookie_choices_are_refused_with_their_real_forms()
+    {
+        using var host = new PortalHost();
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        using (var kari = await host.SignInAsync(PortalHost.Kari, "nb"))
+        {
+            // Kari's own doing, so there is a consent to withdraw and a cookie choice on her account.
+            using (await (await FormOn(kari, "/nb/preferences", "form:has(button[data-preference='innore-no/Consent/prospect-marketing'])", banner: false)).SubmitAsync())
+            {
+            }
+
+            using (await HtmlForm.From(kari, await kari.GetPageAsync("/nb/"), "#cookie-banner form").SubmitAsync("#cookie-reject"))
+            {
+            }
+        }
+
+        var preferenceRows = await host.DbAsync(db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.SubjectId == kariId));
+        var cookieRows = await host.DbAsync(db => db.Set<CookieConsentRecord>().CountAsync());
+        Assert.True(preferenceRows > 0 && cookieRows > 0, "Kari's own changes did not land");
+
+        using var support = await host.StaffAsync(PortalHost.Support);
+        await ImpersonationFlows.StartedAsync(support, kariId);
+        var consentCookie = support.GetCookie("pp.consent");
+        var before = ImpersonationFlows.Snapshot(host);
+        string Button(string key) => $"form:has(button[data-preference='{key}'])";
+
+        var attempts = new List<(string What, Func<Task<HttpResponseMessage>> Send)>
+        {
+            A("subscribe to the newsletter", async () => await (await FormOn(support, "/nb/preferences", Button("innore-no/Newsletter/newsletter"))).SubmitAsync()),
+            A("object to direct marketing by email", async () => await (await FormOn(support, "/nb/preferences", Button("innore-no/DirectMarketing/email"))).SubmitAsync()),
+            A("object to everything at one company", async () => await (await FormOn(support, "/nb/preferences", "form:has(button[data-object-all='innore-ee'])")).SubmitAsync()),
+            A("object to everything in the group", async () => await (await FormOn(support, "/nb/preferences", "form:has(#object-all-group)")).SubmitAsync()),
+            A("withdraw a consent", async () => await (await FormOn(support, "/nb/preferences", Button("innore-no/Consent/prospect-marketing"))).SubmitAsync()),
+            A("give a consent", async () => await (await FormOn(support, "/nb/preferences", Button("innore-ee/Consent/personalised-ads"))).SubmitAsync()),
+            A("accept all cookies in the banner", async () => await (await FormOn(support, "/nb/", "#cookie-banner form")).SubmitAsync("#cookie-accept")),
+            A("reject all cookies in the banner", async () => await (await FormOn(support, "/nb/", "#cookie-banner form")).SubmitAsync("#cookie-reject")),
+            A("save chosen cookie categories", async () => await (await FormOn(support, "/nb/cookies", "form.cookie-settings")).Check("Categories", "analytics").SubmitAsync("#cookie-save")),
+            A("accept all on the cookie settings page", async () => await (await FormOn(support, "/nb/cookies", "form.cookie-settings")).SubmitAsync("#cookie-accept")),
+        };
+
+        foreach (var (what, send) in attempts)
+        {
+            using var response = await send();
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{what}: answered {(int)response.StatusCode}");
+            Assert.Contains("id=\"impersonation-refused\"", html, StringComparison.Ordinal);
+            Assert.Contains("Ikke mulig mens du ser portalen som kunden", html, StringComparison.Ordinal);
+            Assert.Contains("Ingenting ble endret", html, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, ImpersonationFlows.Snapshot(host));
+        Assert.Equal(preferenceRows, await host.DbAsync(db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.SubjectId == kariId)));
+        Assert.Equal(cookieRows, await host.DbAsync(db => db.Set<CookieConsentRecord>().CountAsync()));
+        Assert.Equal(consentCookie, support.GetCookie("pp.consent"));
+        Assert.Empty((await host.MailsToAsync(PortalHost.Kari)).Where(m => m.Kind == "preferences-changed").Skip(1));
     }
 
     /// <summary>
@@ -142,10 +206,10 @@ public sealed class ReadOnlyTests
 
     private static (string What, Func<Task<HttpResponseMessage>> Send) A(string what, Func<Task<HttpResponseMessage>> send) => (what, send);
 
-    private static async Task<HtmlForm> FormOn(CookieAwareClient client, string url, string selector)
+    private static async Task<HtmlForm> FormOn(CookieAwareClient client, string url, string selector, bool banner = true)
     {
         var page = await client.GetPageAsync(url);
-        Assert.NotNull(page.QuerySelector("#impersonation-banner"));
+        Assert.Equal(banner, page.QuerySelector("#impersonation-banner") is not null);
         return HtmlForm.From(client, page, selector);
     }
 
