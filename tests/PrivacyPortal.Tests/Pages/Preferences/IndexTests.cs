@@ -289,6 +289,61 @@ public sealed class IndexTests : IDisposable
     }
 
     [Fact]
+    public async Task With_htmx_an_ended_session_sends_the_whole_page_to_sign_in_with_the_change_kept()
+    {
+        using var client = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari, "et");
+        var key = PreferenceKey.DirectMarketing("innore-no", MarketingChannel.Sms);
+        var form = FormOf(client, await client.GetPageAsync("/et/preferences"), key);
+        _factory.Clock.Advance(TimeSpan.FromMinutes(31)); // past the idle timeout
+
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/et/preferences?handler=Change") { Content = new FormUrlEncodedContent(form.Fields) };
+        post.Headers.Add("HX-Request", "true");
+        using var expired = await client.Http.SendAsync(post);
+
+        // Not a 302 (htmx would follow it and swap the sign-in page into nothing) but a page-wide redirect.
+        Assert.Equal(HttpStatusCode.OK, expired.StatusCode);
+        var login = Assert.Single(expired.Headers.GetValues("HX-Redirect"));
+        Assert.StartsWith("/et/login?returnUrl=", login, StringComparison.Ordinal);
+        Assert.StartsWith("/et/preferences?pending=", Uri.UnescapeDataString(login["/et/login?returnUrl=".Length..]), StringComparison.Ordinal);
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+
+        // A boosted link (GET) of a signed-out browser, through the sign-in challenge, the same way.
+        using var get = new HttpRequestMessage(HttpMethod.Get, "/et/preferences");
+        get.Headers.Add("HX-Request", "true");
+        using var challenged = await client.Http.SendAsync(get);
+        Assert.Equal(HttpStatusCode.OK, challenged.StatusCode);
+        Assert.Equal("/et/login?returnUrl=%2Fet%2Fpreferences", Assert.Single(challenged.Headers.GetValues("HX-Redirect")));
+
+        // Without htmx, the ordinary redirect.
+        using var plain = await client.GetAsync("/et/preferences");
+        Assert.Equal(HttpStatusCode.Redirect, plain.StatusCode);
+        Assert.False(plain.Headers.Contains("HX-Redirect"));
+    }
+
+    [Fact]
+    public async Task With_htmx_an_expired_form_answers_with_the_message_inside_the_fragment_htmx_swaps()
+    {
+        using var client = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari);
+        var key = PreferenceKey.Newsletter("innore-no");
+        var form = FormOf(client, await client.GetPageAsync("/en/preferences"), key);
+        var fields = form.Fields.Where(f => f.Key != HtmlForm.AntiforgeryFieldName).Append(new(HtmlForm.AntiforgeryFieldName, "expired-token"));
+
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/en/preferences?handler=Change") { Content = new FormUrlEncodedContent(fields) };
+        post.Headers.Add("HX-Request", "true");
+        using var response = await client.Http.SendAsync(post);
+
+        // A 4xx, which site.js tells htmx to swap, with the message and the change offered again in #preferences.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var page = await CookieAwareClientParse(response);
+        var fragment = page.QuerySelector("#preferences")!;
+        Assert.Contains("The form had expired, so nothing was changed.", fragment.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(fragment.QuerySelector("#pending-confirm"));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+    }
+
+    [Fact]
     public async Task A_carried_change_that_is_too_old_or_forged_is_not_offered()
     {
         using var client = _factory.CreateCookieAwareClient();
