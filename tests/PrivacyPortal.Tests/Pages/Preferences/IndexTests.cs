@@ -46,7 +46,9 @@ public sealed class IndexTests : IDisposable
         foreach (var key in keys)
         {
             // There and back again: off→on→off for newsletters and consents, on→objected→on (consent anew) for direct marketing.
-            foreach (var (expected, version) in new[] { (!key.DefaultEnabled, 1), (key.DefaultEnabled, 2) })
+            // Ola's company has invoices at both companies, so he is an existing customer of each.
+            var byDefault = key.DefaultEnabled(existingCustomer: true);
+            foreach (var (expected, version) in new[] { (!byDefault, 1), (byDefault, 2) })
             {
                 var mailsBefore = await PortalTestSession.QueryAsync(_factory, db => db.Outbox.CountAsync(m => m.Kind == "preferences-changed"));
                 using var response = await PressAsync(client, key);
@@ -93,6 +95,49 @@ public sealed class IndexTests : IDisposable
         var mail = await PortalTestSession.QueryAsync(_factory, db => db.Outbox.AsNoTracking().SingleAsync(m => m.Kind == "preferences-changed"));
         Assert.Equal("Markedsføringsvalgene dine er endret", mail.Subject);
         Assert.Contains("INNORE AS – Nyhetsbrev fra INNORE AS: abonnerer", mail.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Direct_marketing_is_an_objection_where_the_person_is_a_customer_and_a_consent_off_by_default_elsewhere()
+    {
+        using var client = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari);
+        var kari = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.Kari);
+
+        // Kari ordered from INNORE AS; Innore OÜ only manufactured for it and never sold to her.
+        var page = await client.GetPageAsync("/en/preferences");
+        var customerOf = page.QuerySelector("#company-innore-no [data-direct-marketing]")!;
+        Assert.Equal("objection", customerOf.GetAttribute("data-direct-marketing"));
+        Assert.Contains("Allowed.", customerOf.QuerySelector("#pref-innore-no-email")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Object", customerOf.QuerySelector("#pref-innore-no-email button")!.TextContent, StringComparison.Ordinal);
+        var prospectOf = page.QuerySelector("#company-innore-ee [data-direct-marketing]")!;
+        Assert.Equal("consent", prospectOf.GetAttribute("data-direct-marketing"));
+        Assert.Contains("You have not bought from Innore OÜ", prospectOf.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Not given.", prospectOf.QuerySelector("#pref-innore-ee-email")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Give consent", prospectOf.QuerySelector("#pref-innore-ee-email button")!.TextContent, StringComparison.Ordinal);
+
+        var state = await PortalTestSession.WithScopeAsync(_factory, s => s.GetRequiredService<MarketingPreferenceState>().LoadAsync(kari, default));
+        Assert.True(state[PreferenceKey.DirectMarketing("innore-no", MarketingChannel.Sms)].Enabled);
+        Assert.False(state[PreferenceKey.DirectMarketing("innore-ee", MarketingChannel.Sms)].Enabled);
+        Assert.False(state[PreferenceKey.DirectMarketing("innore-ee", MarketingChannel.Sms)].IsObjection);
+
+        // Giving it is her choice, one click, and so is withdrawing it again.
+        var key = PreferenceKey.DirectMarketing("innore-ee", MarketingChannel.Email);
+        using (var given = await PressAsync(client, key))
+        {
+            Assert.Equal("/en/preferences?status=saved", given.Headers.Location!.OriginalString);
+        }
+
+        page = await client.GetPageAsync("/en/preferences");
+        Assert.Contains("Given on", page.QuerySelector("#pref-innore-ee-email")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Withdraw consent", page.QuerySelector("#pref-innore-ee-email button")!.TextContent, StringComparison.Ordinal);
+        using (await PressAsync(client, key))
+        {
+        }
+
+        var rows = await RowsAsync(kari, key);
+        Assert.Equal([true, false], rows.Select(r => r.Enabled));
+        Assert.All(rows, r => Assert.Equal(PreferenceActorKind.Person, r.Actor));
     }
 
     [Fact]

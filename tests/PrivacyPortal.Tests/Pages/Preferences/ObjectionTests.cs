@@ -60,7 +60,7 @@ public sealed class ObjectionTests : IDisposable
         var kari = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.Kari);
         var staff = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.SupportStaff);
 
-        var result = await ExecuteAsync(kari, PreferenceKey.DirectMarketing("innore-ee", MarketingChannel.Phone), false, PreferenceActor.Staff(staff));
+        var result = await ExecuteAsync(kari, PreferenceKey.DirectMarketing("innore-no", MarketingChannel.Phone), false, PreferenceActor.Staff(staff));
 
         Assert.Equal(PreferenceChangeOutcome.Changed, result.Outcome);
         var row = Assert.Single(await Rows(kari));
