@@ -28,6 +28,32 @@ public sealed class IndexTests : IDisposable
     }
 
     [Fact]
+    public async Task The_demo_people_have_the_preferences_and_cookie_choice_the_design_gives_them()
+    {
+        using var kari = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, kari, PortalTestSession.Kari);
+        var page = await kari.GetPageAsync("/en/preferences");
+        Assert.Contains("You are subscribed", page.QuerySelector("#pref-innore-no-newsletter")!.TextContent, StringComparison.Ordinal);
+        var history = Assert.Single(page.QuerySelectorAll("#history tbody tr")).TextContent;
+        Assert.Contains("INNORE AS newsletter", history, StringComparison.Ordinal);
+        Assert.Contains("Store", history, StringComparison.Ordinal);
+
+        // Mari signs in on a fresh browser: her consent is on the page, her cookie choice follows her.
+        using var mari = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, mari, PortalTestSession.Mari);
+        page = await mari.GetPageAsync("/en/preferences");
+        Assert.Contains("Given on", page.QuerySelector("#pref-innore-ee-prospect-marketing")!.TextContent, StringComparison.Ordinal);
+        var mariId = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.Mari);
+        var cookies = await PortalTestSession.QueryAsync(_factory, db => db.Set<PrivacyPortal.Features.Cookies.CookieConsentRecord>().AsNoTracking()
+            .Where(r => r.SubjectId == mariId).OrderBy(r => r.Id).ToListAsync());
+        Assert.Contains("analytics", cookies[0].CategoryIds);
+        Assert.DoesNotContain("marketing", cookies[0].CategoryIds);
+        var settings = await mari.GetPageAsync("/en/cookies");
+        Assert.Null(settings.QuerySelector("#cookie-banner"));
+        Assert.True(((AngleSharp.Html.Dom.IHtmlInputElement)settings.QuerySelector("input[name=Categories][value=analytics]")!).IsChecked);
+    }
+
+    [Fact]
     public async Task Every_preference_of_the_policy_is_on_the_page_and_each_transition_writes_one_history_row_and_a_mail()
     {
         using var client = _factory.CreateCookieAwareClient();
@@ -77,7 +103,7 @@ public sealed class IndexTests : IDisposable
     public async Task The_page_reads_the_current_state_and_the_history_in_norwegian()
     {
         using var client = _factory.CreateCookieAwareClient();
-        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari, "nb");
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Ola, "nb");
 
         using (await PressAsync(client, PreferenceKey.Newsletter("innore-no"), "nb"))
         {
@@ -238,7 +264,7 @@ public sealed class IndexTests : IDisposable
             Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
         }
 
-        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
     }
 
     [Theory]
@@ -267,7 +293,7 @@ public sealed class IndexTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var page = await CookieAwareClientParse(response);
         Assert.Contains("We do not know this company or choice", page.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
-        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
     }
 
     [Fact]
@@ -281,7 +307,7 @@ public sealed class IndexTests : IDisposable
         using var response = await client.PostFormAsync("/en/preferences?handler=ObjectAll", fields);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
     }
 
     [Fact]
@@ -297,7 +323,7 @@ public sealed class IndexTests : IDisposable
         using var response = await client.PostFormAsync("/en/preferences?handler=Change", fields);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var rows = await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().AsNoTracking().ToListAsync());
+        var rows = await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().AsNoTracking().Where(r => r.OccurredAt >= PortalTestSession.TestStart).ToListAsync());
         Assert.Equal(kari, Assert.Single(rows).SubjectId);
     }
 
@@ -316,7 +342,7 @@ public sealed class IndexTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, expired.StatusCode);
         var login = expired.Headers.Location!.OriginalString;
         Assert.StartsWith("/et/login?returnUrl=", login, StringComparison.Ordinal);
-        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
         var returnUrl = Uri.UnescapeDataString(login["/et/login?returnUrl=".Length..]);
         Assert.StartsWith("/et/preferences?pending=", returnUrl, StringComparison.Ordinal);
 
@@ -351,7 +377,7 @@ public sealed class IndexTests : IDisposable
         var login = Assert.Single(expired.Headers.GetValues("HX-Redirect"));
         Assert.StartsWith("/et/login?returnUrl=", login, StringComparison.Ordinal);
         Assert.StartsWith("/et/preferences?pending=", Uri.UnescapeDataString(login["/et/login?returnUrl=".Length..]), StringComparison.Ordinal);
-        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
 
         // A boosted link (GET) of a signed-out browser, through the sign-in challenge, the same way.
         using var get = new HttpRequestMessage(HttpMethod.Get, "/et/preferences");
@@ -385,7 +411,7 @@ public sealed class IndexTests : IDisposable
         var fragment = page.QuerySelector("#preferences")!;
         Assert.Contains("The form had expired, so nothing was changed.", fragment.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
         Assert.NotNull(fragment.QuerySelector("#pending-confirm"));
-        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
     }
 
     [Fact]
@@ -404,13 +430,13 @@ public sealed class IndexTests : IDisposable
     public async Task The_export_contains_the_marketing_history()
     {
         using var client = _factory.CreateCookieAwareClient();
-        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari);
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Ola);
         using (await PressAsync(client, PreferenceKey.Consent("innore-ee", "personalised-ads")))
         {
         }
 
         // Straight from the exporter: the download page's own streaming is tested with My data.
-        var kari = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.Kari);
+        var kari = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.Ola);
         using var buffer = new MemoryStream();
         await PortalTestSession.WithScopeAsync(_factory, async s =>
         {

@@ -117,5 +117,5 @@ public sealed class ObjectionTests : IDisposable
             .ExecuteAsync(subjectId, [new PreferenceChange(key, enable)], actor, default));
 
     private Task<List<MarketingPreferenceRecord>> Rows(Guid subjectId) =>
-        PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().AsNoTracking().Where(r => r.SubjectId == subjectId).OrderBy(r => r.Id).ToListAsync());
+        PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().AsNoTracking().Where(r => r.SubjectId == subjectId && r.OccurredAt >= PortalTestSession.TestStart).OrderBy(r => r.Id).ToListAsync());
 }
