@@ -7,7 +7,35 @@
     // Our CSP has no 'unsafe-eval' or inline styles: keep htmx away from both.
     window.htmx.config.allowEval = false;
     window.htmx.config.includeIndicatorStyles = false;
+    // Our 4xx answers are pages that say what went wrong and what to do ("the form had expired",
+    // "not possible while viewing as the customer"): show them, as a browser without JavaScript
+    // would. htmx 2 swaps no 4xx by default. Server errors still leave the page as it was.
+    window.htmx.config.responseHandling = [
+      { code: '204', swap: false },
+      { code: '[23]..', swap: true },
+      { code: '4..', swap: true },
+      { code: '...', swap: false, error: true }
+    ];
   }
+
+  // A fragment update (hx-select) whose answer is another page altogether (the refusal page, an
+  // error page) would swap in nothing: show that page's main content instead.
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    var detail = event.detail;
+    var source = detail.elt && detail.elt.closest ? detail.elt.closest('[hx-select]') : null;
+    var select = detail.selectOverride || (source && source.getAttribute('hx-select'));
+    var main = document.getElementById('main');
+    if (!detail.shouldSwap || !select || !main || typeof detail.serverResponse !== 'string') {
+      return;
+    }
+
+    var answer = new DOMParser().parseFromString(detail.serverResponse, 'text/html');
+    if (!answer.querySelector(select) && answer.getElementById('main')) {
+      detail.target = main;
+      detail.selectOverride = '#main';
+      detail.swapOverride = 'outerHTML';
+    }
+  });
 
   // htmx requests that change state need the antiforgery token, as forms send it. The layout puts
   // it in <meta name="request-verification-token" content="...">.

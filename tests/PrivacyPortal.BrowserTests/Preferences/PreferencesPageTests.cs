@@ -41,7 +41,8 @@ public sealed class PreferencesPageTests(BrowserFixture browser) : IDisposable
                 await Assertions.Expect(page.Locator("[role=status]")).ToBeVisibleAsync();
             }
 
-            await Assertions.Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(preset == ViewportPreset.Mobile ? 2 : 4);
+            // With her newsletter subscription from the demo data.
+            await Assertions.Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(preset == ViewportPreset.Mobile ? 3 : 5);
 
             Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "The page scrolls sideways.");
             await Screenshots.ScreenshotAsync(page, $"preferences-{culture}-{preset.Name}");
@@ -64,8 +65,57 @@ public sealed class PreferencesPageTests(BrowserFixture browser) : IDisposable
         await page.WaitForURLAsync("**/en/preferences?status=saved");
         await Assertions.Expect(page.Locator("[role=status]")).ToContainTextAsync("Your choice is saved");
         await using var scope = _app.Services.CreateAsyncScope();
-        var count = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Set<MarketingPreferenceRecord>().CountAsync();
+        var count = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PrivacyPortal.Testing.Time.ManualTimeProvider.DefaultStart);
         Assert.Equal(6, count); // three channels at each of the two companies; nothing else was on
+    }
+
+    [Fact]
+    public async Task With_javascript_an_expired_form_shows_its_message_in_place()
+    {
+        await using var context = await browser.NewContextAsync(ViewportPreset.Desktop, _app.ServerAddress);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/en/");
+        await page.Locator("#cookie-reject").ClickAsync();
+        await BrowserSignIn.SignInAsync(page, _app, "kari.nordmann@example.no");
+        await page.GotoAsync("/en/preferences");
+        // What a form left open past a restart with a new key ring sends: a token the server no longer reads.
+        await page.EvaluateAsync("""
+            () => {
+              document.querySelectorAll('input[name="__RequestVerificationToken"]').forEach(i => i.value = 'stale');
+              document.querySelector('meta[name="request-verification-token"]').setAttribute('content', 'stale');
+            }
+            """);
+
+        var response = await page.RunAndWaitForResponseAsync(
+            () => page.Locator("button[data-preference='innore-no/Consent/prospect-marketing']").ClickAsync(),
+            r => r.Url.Contains("/preferences", StringComparison.Ordinal) && r.Request.Method == "POST");
+        Assert.Equal(400, response.Status);
+
+        await Assertions.Expect(page.Locator("#preferences [role=alert]")).ToContainTextAsync("The form had expired, so nothing was changed.");
+        await Assertions.Expect(page.Locator("#pending-confirm")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveCountAsync(1);
+        await using var scope = _app.Services.CreateAsyncScope();
+        Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PrivacyPortal.Testing.Time.ManualTimeProvider.DefaultStart));
+    }
+
+    [Fact]
+    public async Task With_javascript_an_ended_session_takes_the_whole_page_to_sign_in_and_keeps_the_change()
+    {
+        await using var context = await browser.NewContextAsync(ViewportPreset.Mobile, _app.ServerAddress);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/en/");
+        await page.Locator("#cookie-reject").ClickAsync();
+        await BrowserSignIn.SignInAsync(page, _app, "kari.nordmann@example.no");
+        await page.GotoAsync("/en/preferences");
+        _app.Clock.Advance(TimeSpan.FromMinutes(31)); // past the idle timeout
+
+        await page.Locator("button[data-preference='innore-no/DirectMarketing/sms']").ClickAsync();
+
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/en/login\\?returnUrl=%2Fen%2Fpreferences%3Fpending%3D"));
+        await Assertions.Expect(page.Locator("input[name='Input.Email']")).ToBeVisibleAsync();
+        Assert.Null(await page.QuerySelectorAsync("#preferences"));
+        await using var scope = _app.Services.CreateAsyncScope();
+        Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PrivacyPortal.Testing.Time.ManualTimeProvider.DefaultStart));
     }
 
     [Fact]

@@ -20,6 +20,12 @@ public static partial class PortalTestSession
     public const string SupportStaff = "support@innore.example";
 
     /// <returns>Where the confirmation sent the browser (the return URL, or my-data).</returns>
+    /// <summary>
+    /// The demo data's own history (Kari's newsletter, Mari's consent and cookie choice) is dated
+    /// before any test clock starts; a test counting what it wrote looks at rows from here on.
+    /// </summary>
+    public static readonly DateTimeOffset TestStart = PrivacyPortal.Testing.Time.ManualTimeProvider.DefaultStart;
+
     public static async Task<string> SignInAsync(PortalAppFactory factory, CookieAwareClient client, string email, string culture = "en", string? returnUrl = null)
     {
         ArgumentNullException.ThrowIfNull(factory);

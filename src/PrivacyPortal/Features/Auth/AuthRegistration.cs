@@ -40,7 +40,7 @@ public static class AuthRegistration
                     {
                         var culture = CurrentCulture(context.HttpContext);
                         var returnUrl = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
-                        context.Response.Redirect($"/{culture}/login?returnUrl={Uri.EscapeDataString(returnUrl)}");
+                        Htmx.Redirect(context.Response, $"/{culture}/login?returnUrl={Uri.EscapeDataString(returnUrl)}");
                         return Task.CompletedTask;
                     },
                     OnRedirectToAccessDenied = context =>

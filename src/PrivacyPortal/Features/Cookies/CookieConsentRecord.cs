@@ -17,6 +17,9 @@ public enum CookieConsentAction
 
     /// <summary>On sign-in on a browser without a choice, the account's choice was applied to it.</summary>
     AdoptedFromAccount = 4,
+
+    /// <summary>The person withdrew a consent that stands for a cookie category (the personalised-advertising consent), and with it that category.</summary>
+    WithdrawnWithConsent = 5,
 }
 
 /// <summary>

@@ -19,6 +19,7 @@ public static class CookiesRegistration
         builder.Services.AddSingleton<CookieConsentCookies>();
         builder.Services.AddScoped<CookieConsentState>();
         builder.Services.AddScoped<RecordCookieConsentCommand>();
+        builder.Services.AddScoped<WithdrawCookieCategoryCommand>();
         builder.Services.AddScoped<CookieConsentHistory>();
         builder.Services.AddScoped<IExportSection, CookieConsentExportSection>();
         builder.Services.AddScoped<LanguageCookieFilter>();

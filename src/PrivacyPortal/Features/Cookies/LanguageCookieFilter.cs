@@ -10,7 +10,7 @@ namespace PrivacyPortal.Features.Cookies;
 /// Keeps the language cookie in step with the URL on every page a browser opens: with preference
 /// consent a language switch (a plain link to /nb/…) is remembered, and a signed-in person's
 /// account takes the language too; without that consent a language cookie left from before is
-/// removed. Only on GET, so a POST that changes the consent itself has the last word.
+/// removed. Never the account of a customer viewed by staff. Only on GET, so a POST that changes the consent itself has the last word.
 /// </summary>
 internal sealed class LanguageCookieFilter(CookieConsentState state, CookieConsentCookies cookies, PortalDbContext db) : IAsyncPageFilter
 {
@@ -34,7 +34,9 @@ internal sealed class LanguageCookieFilter(CookieConsentState state, CookieConse
             else if (!string.Equals(current, culture, StringComparison.Ordinal))
             {
                 cookies.WriteLanguage(http, culture);
-                if (http.User.SubjectId() is { } subjectId)
+                // Viewing as a customer, the switch is the staff member's own (their browser's cookie)
+                // and read-only besides: the customer's account keeps the language they chose.
+                if (http.User.SubjectId() is { } subjectId && !http.User.IsImpersonating())
                 {
                     await db.Users.Where(u => u.Id == subjectId && u.PreferredCulture != culture)
                         .ExecuteUpdateAsync(s => s.SetProperty(u => u.PreferredCulture, culture), http.RequestAborted);

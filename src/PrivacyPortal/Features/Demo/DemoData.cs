@@ -3,6 +3,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PrivacyPortal.Data;
+using PrivacyPortal.Features.Cookies;
+using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Preferences;
 using PrivacyPortal.Infrastructure;
 
 namespace PrivacyPortal.Features.Demo;
@@ -31,6 +34,7 @@ internal sealed class DemoDataSeeder(
     UserManager<DataSubject> users,
     RoleManager<IdentityRole<Guid>> roles,
     IOptions<PortalOptions> options,
+    PolicyCatalog policy,
     TimeProvider time) : IDatabaseSeeder
 {
     public const string Kari = "kari.nordmann@example.no";
@@ -78,6 +82,8 @@ internal sealed class DemoDataSeeder(
             // INNORE AS shares ordered products with its parent for manufacturing (policy §6.2).
             Add(db, kari, "innore-ee", "configurator-drawings", "Production order for NO-2024-0311", new { order = "NO-2024-0311", factory = "Reola", widthMm = 1800, heightMm = 2100 }, new(2024, 3, 10));
             Add(db, kari, "innore-no", "marketing", "Newsletter subscription", new { newsletter = "subscribed", since = "2021-02-03", lastOpened = "2026-10-01" }, new(2026, 10, 1));
+            // The subscription itself, as /preferences and the stores read it: she ticked it at her first order.
+            Preference(db, kari, PreferenceKey.Newsletter("innore-no"), "innore-no", new(2021, 2, 3, 18, 12, 0, TimeSpan.Zero));
         }
 
         var mari = await PersonAsync(Mari, "Mari Maasikas", AccountKind.Consumer, "et", "+372 5123 4567");
@@ -91,6 +97,9 @@ internal sealed class DemoDataSeeder(
             Add(db, mari, "innore-ee", "payment", "Payment for EE-2025-0233", new { method = "Bank link (Swedbank)", transactionReference = "SWB-884213", amount = 389.90m, currency = "EUR" }, new(2025, 5, 20));
             Add(db, mari, "innore-ee", "marketing", "Consent to news and offers", new { consent = "prospect-marketing", givenAt = "2023-07-30", channel = "email" }, new(2026, 9, 2));
             Add(db, mari, "innore-ee", "technical", "Analytics cookie consent and visits", new { cookieConsent = "analytics", browser = "Firefox 140", visits = 14 }, new(2026, 9, 2));
+            Preference(db, mari, PreferenceKey.Consent("innore-ee", "prospect-marketing"), "innore-eu", new(2023, 7, 30, 10, 41, 0, TimeSpan.Zero));
+            // A month ago, so it is current whenever the demo starts (a choice is asked again after 12 months).
+            CookieConsent(db, mari, ["analytics"], time.GetUtcNow().AddDays(-30));
         }
 
         var ola = await PersonAsync(Ola, "Ola Hansen", AccountKind.BusinessContact, "nb", "+47 928 11 223",
@@ -178,6 +187,37 @@ internal sealed class DemoDataSeeder(
             UpdatedAt = now,
         });
     }
+
+    /// <summary>A preference the person switched on at a store, as its first history row.</summary>
+    private void Preference(PortalDbContext db, DataSubject person, PreferenceKey key, string store, DateTimeOffset at) =>
+        db.Add(new MarketingPreferenceRecord
+        {
+            SubjectId = person.Id,
+            ControllerId = key.ControllerId,
+            Kind = key.Kind,
+            Target = key.Target,
+            Version = 1,
+            Enabled = true,
+            Actor = PreferenceActorKind.Person,
+            ActorId = person.Id,
+            Channel = PreferenceChannel.StoreApi,
+            StoreId = store,
+            PolicyRevision = policy.Revision,
+            OccurredAt = at,
+        });
+
+    /// <summary>A cookie choice made while signed in, so it is on the account and follows the person to any browser.</summary>
+    private void CookieConsent(PortalDbContext db, DataSubject person, IReadOnlyList<string> optional, DateTimeOffset at) =>
+        db.Add(new CookieConsentRecord
+        {
+            ConsentId = Guid.NewGuid(),
+            SubjectId = person.Id,
+            Categories = string.Join(' ', policy.CookieCategories.Where(c => !c.ConsentRequired || optional.Contains(c.Id)).Select(c => c.Id)),
+            Action = CookieConsentAction.Choose,
+            PolicyRevision = policy.Revision,
+            GivenAt = at,
+            RecordedAt = at,
+        });
 
     private static void Check(IdentityResult result)
     {

@@ -6,7 +6,8 @@ namespace PrivacyPortal.Features.Impersonation;
 
 /// <summary>
 /// Writes every page a staff member opens while viewing as a customer to the audit log, under the
-/// staff member, with the customer as subject and the impersonation's ticket and reason.
+/// staff member, with the customer as subject and the impersonation's ticket and reason. HEAD runs
+/// the GET handler (and so reads what GET reads), so it is a view too.
 /// </summary>
 internal sealed class ImpersonationAuditFilter(ImpersonationContext state, StaffAudit audit, PortalDbContext db) : IAsyncPageFilter
 {
@@ -19,7 +20,7 @@ internal sealed class ImpersonationAuditFilter(ImpersonationContext state, Staff
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
-        if (state.Current is { } active && HttpMethods.IsGet(http.Request.Method) && http.Items.ContainsKey(ImpersonationGuard.ActiveKey) && !http.Items.ContainsKey(ImpersonationGuard.RefusedKey))
+        if (state.Current is { } active && (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)) && http.Items.ContainsKey(ImpersonationGuard.ActiveKey) && !http.Items.ContainsKey(ImpersonationGuard.RefusedKey))
         {
             using (ImpersonationWrites.Allow())
             {

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace PrivacyPortal.Features.Impersonation;
@@ -9,12 +8,12 @@ public sealed class ImpersonationReadOnlyException(string message) : InvalidOper
 
 /// <summary>
 /// The last line of the read-only rule: while a request runs under an impersonation, any SQL that
-/// writes (INSERT, UPDATE, DELETE, DDL) is refused before it reaches the database, whichever
+/// writes (INSERT, UPDATE, DELETE, DDL, also behind WITH or a comment: <see cref="SqlWriteClassifier"/>) is refused before it reaches the database, whichever
 /// feature issued it and however (SaveChanges, ExecuteUpdate, raw SQL). Only the impersonation
 /// machinery writes, inside <see cref="ImpersonationWrites.Allow"/>; the Data Protection key ring
 /// may grow at any time.
 /// </summary>
-internal sealed partial class ImpersonationReadOnlyInterceptor(IHttpContextAccessor accessor) : DbCommandInterceptor
+internal sealed class ImpersonationReadOnlyInterceptor(IHttpContextAccessor accessor) : DbCommandInterceptor
 {
     public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
@@ -65,7 +64,7 @@ internal sealed partial class ImpersonationReadOnlyInterceptor(IHttpContextAcces
         return false;
     }
 
-    internal static bool Writes(string sql) => WriteStatement().IsMatch(sql) && !KeyRing().IsMatch(sql);
+    internal static bool Writes(string sql) => SqlWriteClassifier.Writes(sql);
 
     private void Check(DbCommand command)
     {
@@ -78,10 +77,4 @@ internal sealed partial class ImpersonationReadOnlyInterceptor(IHttpContextAcces
 
         throw new ImpersonationReadOnlyException("The database is read-only while a member of staff views as a customer.");
     }
-
-    [GeneratedRegex(@"(^|;)\s*(INSERT|UPDATE|DELETE|REPLACE|MERGE|UPSERT|CREATE|ALTER|DROP|TRUNCATE|COPY)\b", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant)]
-    private static partial Regex WriteStatement();
-
-    [GeneratedRegex(@"^\s*INSERT\s+INTO\s+""DataProtectionKeys""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex KeyRing();
 }

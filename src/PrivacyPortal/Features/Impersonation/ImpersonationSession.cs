@@ -52,6 +52,9 @@ public sealed class ImpersonationSession
 
 internal sealed class ImpersonationSessionConfiguration : IEntityTypeConfiguration<ImpersonationSession>
 {
+    public const string OpenIndexName = "IX_ImpersonationSessions_StaffId_Open";
+    public const string OpenFilter = "\"EndedAt\" IS NULL";
+
     public void Configure(EntityTypeBuilder<ImpersonationSession> builder)
     {
         builder.ToTable("ImpersonationSessions");
@@ -61,8 +64,9 @@ internal sealed class ImpersonationSessionConfiguration : IEntityTypeConfigurati
         builder.Property(s => s.EndedBy).HasMaxLength(32);
         // The customer's list, newest first; no foreign keys: the record outlives both accounts.
         builder.HasIndex(s => new { s.CustomerId, s.StartedAt });
-        // "has this staff member an impersonation open?" before starting another.
-        builder.HasIndex(s => new { s.StaffId, s.EndedAt });
+        // At most one open view per staff member, held by the database: two simultaneous starts
+        // cannot both pass a check-then-insert. Quoted identifiers read the same on SQLite and PostgreSQL.
+        builder.HasIndex(s => s.StaffId).IsUnique().HasFilter(OpenFilter).HasDatabaseName(OpenIndexName);
     }
 }
 

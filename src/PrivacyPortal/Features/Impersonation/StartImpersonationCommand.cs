@@ -54,6 +54,7 @@ public sealed class StartImpersonationCommand(
     IHttpContextAccessor accessor)
 {
     public const string StartedAction = "impersonation.started";
+    public const string StartRefusedAction = "impersonation.start-refused";
 
     public async Task<StartResult> ExecuteAsync(Guid customerId, string? reason, string? ticket, CancellationToken cancellationToken)
     {
@@ -63,12 +64,12 @@ public sealed class StartImpersonationCommand(
         ticket = ticket?.Trim();
         if (staffPrincipal.IsImpersonating())
         {
-            return new StartResult(StartStatus.AlreadyImpersonating);
+            return await RefusedAsync(StartStatus.AlreadyImpersonating, staffPrincipal.ActorIdOf(), customerId, reason, ticket, cancellationToken);
         }
 
         if (!await featureSwitch.IsEnabledAsync(cancellationToken))
         {
-            return new StartResult(StartStatus.FeatureOff);
+            return await RefusedAsync(StartStatus.FeatureOff, staffPrincipal.SubjectId(), customerId, reason, ticket, cancellationToken);
         }
 
         var staff = await directory.FindAsync(staffPrincipal, cancellationToken);
@@ -76,7 +77,7 @@ public sealed class StartImpersonationCommand(
         if (staff is null || staffSession is null || !StaffSecondFactor.IsCompleted(staffPrincipal)
             || !staff.Roles.Any(r => r is StaffRoles.Support or StaffRoles.PrivacyOfficer))
         {
-            return new StartResult(StartStatus.NotAllowed);
+            return await RefusedAsync(StartStatus.NotAllowed, staff?.Id ?? staffPrincipal.SubjectId(), customerId, reason, ticket, cancellationToken);
         }
 
         if (string.IsNullOrEmpty(reason) || reason.Length > ImpersonationSession.ReasonMaxLength
@@ -93,13 +94,23 @@ public sealed class StartImpersonationCommand(
 
         if (customer.Kind == AccountKind.Staff || await directory.FindAsync(customer.Id, cancellationToken) is not null)
         {
-            return new StartResult(StartStatus.StaffTarget);
+            return await RefusedAsync(StartStatus.StaffTarget, staff.Id, customerId, reason, ticket, cancellationToken);
         }
 
         var now = time.GetUtcNow();
-        if (await db.Set<ImpersonationSession>().AnyAsync(s => s.StaffId == staff.Id && s.EndedAt == null && s.ExpiresAt > now, cancellationToken))
+        // A view that ran out while nobody was looking still counts as open for the unique index
+        // below: end it now, as the next request under it would have.
+        var lapsed = await db.Set<ImpersonationSession>().AsNoTracking()
+            .Where(s => s.StaffId == staff.Id && s.EndedAt == null && s.ExpiresAt <= now)
+            .ToListAsync(cancellationToken);
+        foreach (var row in lapsed)
         {
-            return new StartResult(StartStatus.AlreadyImpersonating);
+            await StopImpersonationCommand.EndAsync(db, audit, row, row.ExpiresAt, ImpersonationEnd.Expired, cancellationToken);
+        }
+
+        if (await db.Set<ImpersonationSession>().AnyAsync(s => s.StaffId == staff.Id && s.EndedAt == null, cancellationToken))
+        {
+            return await RefusedAsync(StartStatus.AlreadyImpersonating, staff.Id, customerId, reason, ticket, cancellationToken);
         }
 
         var session = new ImpersonationSession
@@ -121,7 +132,17 @@ public sealed class StartImpersonationCommand(
             QueueEmail(customer, session);
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
+        {
+            // The same staff member started another view at the same moment (two tabs, a double
+            // click): the one open view per staff member the index allows is that one.
+            db.ChangeTracker.Clear();
+            return await RefusedAsync(StartStatus.AlreadyImpersonating, staff.Id, customerId, reason, ticket, cancellationToken);
+        }
 
         var identity = new ClaimsIdentity(
             [
@@ -142,6 +163,18 @@ public sealed class StartImpersonationCommand(
             ExpiresUtc = session.ExpiresAt,
         });
         return new StartResult(StartStatus.Started, session.Id);
+    }
+
+    /// <summary>A refused start is audited under whoever tried, with why it was refused, the target and the reason they gave.</summary>
+    private async Task<StartResult> RefusedAsync(StartStatus status, Guid? staffId, Guid customerId, string? reason, string? ticket, CancellationToken cancellationToken)
+    {
+        using (ImpersonationWrites.Allow())
+        {
+            audit.Add(StartRefusedAction, customerId, $"refused={status} target={customerId} ticket={ticket} reason={reason}", staffId);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return new StartResult(status);
     }
 
     private void QueueEmail(DataSubject customer, ImpersonationSession session)

@@ -107,7 +107,12 @@ public sealed record MarketingSettings(
 
 public sealed record Newsletter(string Purpose, LocalizedText Name, LocalizedText Description);
 
-public sealed record DirectMarketing(string Purpose, IReadOnlyList<MarketingChannel> Channels);
+/// <param name="CustomerCategories">
+/// Categories whose records make a person an existing customer of the controller (a sale, an
+/// invoice). Only for them does direct marketing rest on legitimate interest and start switched on,
+/// with an objection to stop it; for everyone else it is a consent, off until the person gives it.
+/// </param>
+public sealed record DirectMarketing(string Purpose, IReadOnlyList<MarketingChannel> Channels, IReadOnlyList<string> CustomerCategories);
 
 /// <param name="CookieCategory">Set when giving this consent is the same act as accepting a cookie category.</param>
 public sealed record ConsentDefinition(

@@ -139,7 +139,7 @@ internal static class PolicyDocumentReader
 
     private static MarketingSettings ReadMarketing(JsonObjectReader r) => new(
         r.OptionalObject("newsletter", n => new Newsletter(n.String("purpose"), n.Text("name"), n.Text("description"))),
-        r.OptionalObject("directMarketing", d => new DirectMarketing(d.String("purpose"), d.EnumList<MarketingChannel>("channels", minCount: 1))),
+        r.OptionalObject("directMarketing", d => new DirectMarketing(d.String("purpose"), d.EnumList<MarketingChannel>("channels", minCount: 1), d.IdList("customerCategories", required: false))),
         r.Objects("consents", ReadConsent, required: false));
 
     private static ConsentDefinition ReadConsent(JsonObjectReader r) => new(

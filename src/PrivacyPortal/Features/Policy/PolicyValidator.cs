@@ -66,7 +66,12 @@ internal static class PolicyValidator
 
             ValidateMarketing(controller.Marketing, $"{path}.marketing", purposes, legalBases, cookies, check, problems);
 
-            Index(controller.Categories, c => c.Id, $"{path}.categories", problems);
+            var controllerCategories = Index(controller.Categories, c => c.Id, $"{path}.categories", problems);
+            if (controller.Marketing.DirectMarketing is { } direct)
+            {
+                check.All(direct.CustomerCategories, controllerCategories, "category of this controller", $"{path}.marketing.directMarketing.customerCategories");
+            }
+
             for (var j = 0; j < controller.Categories.Count; j++)
             {
                 var category = controller.Categories[j];

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using PrivacyPortal.Data;
+using PrivacyPortal.Features.Cookies;
 using PrivacyPortal.Features.Email;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Infrastructure;
@@ -51,6 +52,7 @@ public sealed class ChangeMarketingPreferenceCommand(
     PreferenceText describe,
     IStringLocalizer<Localization.Preferences> text,
     IOptions<PortalOptions> portal,
+    WithdrawCookieCategoryCommand withdrawCookies,
     TimeProvider time)
 {
     private const int Attempts = 3;
@@ -111,10 +113,16 @@ public sealed class ChangeMarketingPreferenceCommand(
                 QueueConfirmation(email, person.PreferredCulture, written);
             }
 
+            var browserChoices = await WithdrawCookieCategoriesAsync(subjectId, written, cancellationToken);
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
+                foreach (var choice in browserChoices)
+                {
+                    withdrawCookies.ApplyToBrowser(choice);
+                }
+
                 return new PreferenceChangeResult(PreferenceChangeOutcome.Changed, written);
             }
             catch (DbUpdateException) when (attempt < Attempts)
@@ -124,6 +132,29 @@ public sealed class ChangeMarketingPreferenceCommand(
                 db.ChangeTracker.Clear();
             }
         }
+    }
+
+    /// <summary>
+    /// A withdrawn consent that stands for a cookie category (personalised advertising: marketing
+    /// cookies) takes that category away too, in the same commit as the withdrawal.
+    /// </summary>
+    private async Task<List<StoredCookieConsent>> WithdrawCookieCategoriesAsync(Guid subjectId, List<MarketingPreferenceRecord> written, CancellationToken cancellationToken)
+    {
+        var browserChoices = new List<StoredCookieConsent>();
+        var categories = written
+            .Where(r => r.Kind == PreferenceKind.Consent && !r.Enabled)
+            .Select(r => policy.FindConsent(r.ControllerId, r.Target)?.CookieCategory)
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal);
+        foreach (var category in categories)
+        {
+            if (await withdrawCookies.AddAsync(subjectId, category, cancellationToken) is { } choice)
+            {
+                browserChoices.Add(choice);
+            }
+        }
+
+        return browserChoices;
     }
 
     /// <summary>Stores collect the history by id (<see cref="PreferenceChangeFeed"/>): see <see cref="CursorFeedLock"/>.</summary>

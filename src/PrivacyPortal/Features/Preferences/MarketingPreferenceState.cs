@@ -5,14 +5,49 @@ using PrivacyPortal.Features.Policy;
 namespace PrivacyPortal.Features.Preferences;
 
 /// <summary>A preference as it stands now: its latest row, or its default when it has none.</summary>
-public sealed record CurrentPreference(PreferenceKey Key, bool Enabled, int Version, DateTimeOffset? Since, PreferenceActorKind? By)
+/// <param name="ExistingCustomer">The person is an existing customer of the key's controller (<see cref="ExistingCustomers"/>).</param>
+public sealed record CurrentPreference(PreferenceKey Key, bool Enabled, int Version, DateTimeOffset? Since, PreferenceActorKind? By, bool ExistingCustomer)
 {
-    /// <summary>Direct marketing that the person objected to: only their fresh consent can switch it on again.</summary>
-    public bool IsObjection => Key.Kind == PreferenceKind.DirectMarketing && !Enabled && Version > 0;
+    /// <summary>Direct marketing to a customer that the person objected to: only their fresh consent can switch it on again.</summary>
+    public bool IsObjection => LegitimateInterest && !Enabled && Version > 0;
+
+    /// <summary>Direct marketing that rests on legitimate interest (Art. 21(3)): on until the person objects.</summary>
+    public bool LegitimateInterest => Key.Kind == PreferenceKind.DirectMarketing && ExistingCustomer;
+
+    internal static CurrentPreference Default(PreferenceKey key, bool existingCustomer) =>
+        new(key, key.DefaultEnabled(existingCustomer), 0, null, null, existingCustomer);
+}
+
+/// <summary>
+/// Who is an existing customer of which controller: a person with records in one of the
+/// controller's customer categories of the policy (an order, an invoice). Read from the per-category
+/// counts the database keeps, so it costs one small query.
+/// </summary>
+public sealed class ExistingCustomers(PortalDbContext db, PolicyCatalog policy)
+{
+    public async Task<IReadOnlySet<string>> ControllersOfAsync(Guid subjectId, CancellationToken cancellationToken)
+    {
+        var all = await OfAsync([subjectId], cancellationToken);
+        return all.TryGetValue(subjectId, out var controllers) ? controllers : new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>Per person, the controllers they are an existing customer of (people who are none are left out).</summary>
+    public async Task<IReadOnlyDictionary<Guid, IReadOnlySet<string>>> OfAsync(IReadOnlyCollection<Guid> subjectIds, CancellationToken cancellationToken)
+    {
+        var ids = subjectIds.Distinct().ToList();
+        var held = await db.Set<HeldRecordCount>().AsNoTracking()
+            .Where(c => ids.Contains(c.SubjectId) && c.Count > 0)
+            .Select(c => new { c.SubjectId, c.ControllerId, c.CategoryId })
+            .ToListAsync(cancellationToken);
+        return held
+            .Where(h => policy.FindController(h.ControllerId)?.Marketing.DirectMarketing?.CustomerCategories.Contains(h.CategoryId, StringComparer.Ordinal) == true)
+            .GroupBy(h => h.SubjectId)
+            .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(h => h.ControllerId).ToHashSet(StringComparer.Ordinal));
+    }
 }
 
 /// <summary>Reads the current state of a person's marketing preferences (the latest row per preference).</summary>
-public sealed class MarketingPreferenceState(PortalDbContext db, PolicyCatalog policy)
+public sealed class MarketingPreferenceState(PortalDbContext db, PolicyCatalog policy, ExistingCustomers customers)
 {
     public async Task<IReadOnlyDictionary<PreferenceKey, CurrentPreference>> LoadAsync(Guid subjectId, CancellationToken cancellationToken)
     {
@@ -25,13 +60,15 @@ public sealed class MarketingPreferenceState(PortalDbContext db, PolicyCatalog p
         var latest = rows
             .GroupBy(r => new PreferenceKey(r.ControllerId, r.Kind, r.Target))
             .ToDictionary(g => g.Key, g => g.MaxBy(r => r.Version)!);
+        var customerOf = await customers.ControllersOfAsync(subjectId, cancellationToken);
 
         var result = new Dictionary<PreferenceKey, CurrentPreference>();
         foreach (var key in PreferenceKey.AllOf(policy))
         {
+            var customer = customerOf.Contains(key.ControllerId);
             result[key] = latest.TryGetValue(key, out var row)
-                ? new CurrentPreference(key, row.Enabled, row.Version, row.OccurredAt, row.Actor)
-                : new CurrentPreference(key, key.DefaultEnabled, 0, null, null);
+                ? new CurrentPreference(key, row.Enabled, row.Version, row.OccurredAt, row.Actor, customer)
+                : CurrentPreference.Default(key, customer);
         }
 
         return result;
@@ -44,8 +81,10 @@ public sealed class MarketingPreferenceState(PortalDbContext db, PolicyCatalog p
             .OrderByDescending(r => r.Version)
             .Select(r => new { r.Version, r.Enabled, r.OccurredAt, r.Actor })
             .FirstOrDefaultAsync(cancellationToken);
+        var customer = key.Kind == PreferenceKind.DirectMarketing
+            && (await customers.ControllersOfAsync(subjectId, cancellationToken)).Contains(key.ControllerId);
         return row is null
-            ? new CurrentPreference(key, key.DefaultEnabled, 0, null, null)
-            : new CurrentPreference(key, row.Enabled, row.Version, row.OccurredAt, row.Actor);
+            ? CurrentPreference.Default(key, customer)
+            : new CurrentPreference(key, row.Enabled, row.Version, row.OccurredAt, row.Actor, customer);
     }
 }

@@ -37,10 +37,11 @@ public readonly record struct PreferenceKey(string ControllerId, PreferenceKind 
     }
 
     /// <summary>
-    /// What a preference is when nobody has said anything yet: direct marketing to customers rests on
-    /// legitimate interest, so it is on until objected to; newsletters and consents are off until given.
+    /// What a preference is when nobody has said anything yet: direct marketing to an existing
+    /// customer of the controller rests on legitimate interest, so it is on until objected to; to
+    /// anyone else it needs consent, like newsletters and consents, and is off until given.
     /// </summary>
-    public bool DefaultEnabled => Kind == PreferenceKind.DirectMarketing;
+    public bool DefaultEnabled(bool existingCustomer) => Kind == PreferenceKind.DirectMarketing && existingCustomer;
 
     /// <summary>Every preference the policy offers, in the order of the file.</summary>
     public static IReadOnlyList<PreferenceKey> AllOf(PolicyCatalog policy, string? controllerId = null)

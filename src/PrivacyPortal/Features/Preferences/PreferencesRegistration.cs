@@ -13,6 +13,7 @@ public static class PreferencesRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddScoped<MarketingPreferenceState>();
+        builder.Services.AddScoped<ExistingCustomers>();
         builder.Services.AddScoped<PreferenceText>();
         builder.Services.AddScoped<ChangeMarketingPreferenceCommand>();
         builder.Services.AddScoped<ObjectToAllMarketingCommand>();

@@ -10,6 +10,7 @@ using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Preferences;
+using PrivacyPortal.Infrastructure;
 using PrivacyPortal.Infrastructure.Localization;
 
 namespace PrivacyPortal.Pages.Preferences;
@@ -152,7 +153,15 @@ public sealed class IndexModel(
         {
             // The session ended while the page was open: keep the change and bring the person back to it.
             var back = CultureLink.To("preferences") + (pending is null ? "" : "?pending=" + Uri.EscapeDataString(pending.Protect(dataProtection, time, options)));
-            return Redirect(CultureLink.To("login") + "?returnUrl=" + Uri.EscapeDataString(back));
+            // With htmx the sign-in must replace the whole page, not be swapped into #preferences.
+            var login = CultureLink.To("login") + "?returnUrl=" + Uri.EscapeDataString(back);
+            if (Request.IsHtmx())
+            {
+                Response.Headers[Htmx.RedirectHeader] = login;
+                return new OkResult();
+            }
+
+            return Redirect(login);
         }
 
         if (pending is null || !KnownTo(pending))

@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Mvc.RazorPages.Infrastructure;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using PrivacyPortal.Features.Cookies;
 using PrivacyPortal.Features.Impersonation;
+using PrivacyPortal.Features.Preferences;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Testing.Web;
 using PrivacyPortal.Tests.Support;
@@ -73,6 +75,68 @@ public sealed class ReadOnlyTests
     }
 
     /// <summary>
+    /// Preferences, objections, consents and cookie choices, each with the form the customer would
+    /// use: the buttons of /preferences and the choices of /cookies and the banner.
+    /// </summary>
+    [Fact]
+    public async Task Preferences_objections_consent_withdrawal_and_cookie_choices_are_refused_with_their_real_forms()
+    {
+        using var host = new PortalHost();
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        using (var kari = await host.SignInAsync(PortalHost.Kari, "nb"))
+        {
+            // Kari's own doing, so there is a consent to withdraw and a cookie choice on her account.
+            using (await (await FormOn(kari, "/nb/preferences", "form:has(button[data-preference='innore-no/Consent/prospect-marketing'])", banner: false)).SubmitAsync())
+            {
+            }
+
+            using (await HtmlForm.From(kari, await kari.GetPageAsync("/nb/"), "#cookie-banner form").SubmitAsync("#cookie-reject"))
+            {
+            }
+        }
+
+        var preferenceRows = await host.DbAsync(db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.SubjectId == kariId));
+        var cookieRows = await host.DbAsync(db => db.Set<CookieConsentRecord>().CountAsync());
+        Assert.True(preferenceRows > 0 && cookieRows > 0, "Kari's own changes did not land");
+
+        using var support = await host.StaffAsync(PortalHost.Support);
+        await ImpersonationFlows.StartedAsync(support, kariId);
+        var consentCookie = support.GetCookie("pp.consent");
+        var before = ImpersonationFlows.Snapshot(host);
+        string Button(string key) => $"form:has(button[data-preference='{key}'])";
+
+        var attempts = new List<(string What, Func<Task<HttpResponseMessage>> Send)>
+        {
+            A("subscribe to the newsletter", async () => await (await FormOn(support, "/nb/preferences", Button("innore-no/Newsletter/newsletter"))).SubmitAsync()),
+            A("object to direct marketing by email", async () => await (await FormOn(support, "/nb/preferences", Button("innore-no/DirectMarketing/email"))).SubmitAsync()),
+            A("object to everything at one company", async () => await (await FormOn(support, "/nb/preferences", "form:has(button[data-object-all='innore-ee'])")).SubmitAsync()),
+            A("object to everything in the group", async () => await (await FormOn(support, "/nb/preferences", "form:has(#object-all-group)")).SubmitAsync()),
+            A("withdraw a consent", async () => await (await FormOn(support, "/nb/preferences", Button("innore-no/Consent/prospect-marketing"))).SubmitAsync()),
+            A("give a consent", async () => await (await FormOn(support, "/nb/preferences", Button("innore-ee/Consent/personalised-ads"))).SubmitAsync()),
+            A("accept all cookies in the banner", async () => await (await FormOn(support, "/nb/", "#cookie-banner form")).SubmitAsync("#cookie-accept")),
+            A("reject all cookies in the banner", async () => await (await FormOn(support, "/nb/", "#cookie-banner form")).SubmitAsync("#cookie-reject")),
+            A("save chosen cookie categories", async () => await (await FormOn(support, "/nb/cookies", "form.cookie-settings")).Check("Categories", "analytics").SubmitAsync("#cookie-save")),
+            A("accept all on the cookie settings page", async () => await (await FormOn(support, "/nb/cookies", "form.cookie-settings")).SubmitAsync("#cookie-accept")),
+        };
+
+        foreach (var (what, send) in attempts)
+        {
+            using var response = await send();
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{what}: answered {(int)response.StatusCode}");
+            Assert.Contains("id=\"impersonation-refused\"", html, StringComparison.Ordinal);
+            Assert.Contains("Ikke mulig mens du ser portalen som kunden", html, StringComparison.Ordinal);
+            Assert.Contains("Ingenting ble endret", html, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, ImpersonationFlows.Snapshot(host));
+        Assert.Equal(preferenceRows, await host.DbAsync(db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.SubjectId == kariId)));
+        Assert.Equal(cookieRows, await host.DbAsync(db => db.Set<CookieConsentRecord>().CountAsync()));
+        Assert.Equal(consentCookie, support.GetCookie("pp.consent"));
+        Assert.Empty((await host.MailsToAsync(PortalHost.Kari)).Where(m => m.Kind == "preferences-changed").Skip(1));
+    }
+
+    /// <summary>
     /// Structural: every endpoint of the app that takes a POST (each named page handler, each
     /// minimal API) is refused during a view as customer, except the Stop button. Pages merged in
     /// later (preferences, cookies, OIDC) are covered by the same test without changing it.
@@ -114,6 +178,17 @@ public sealed class ReadOnlyTests
         Assert.True(ImpersonationReadOnlyInterceptor.Writes("  delete from \"ConsentRecords\" where 1"));
         Assert.False(ImpersonationReadOnlyInterceptor.Writes("SELECT \"u\".\"Id\" FROM \"AspNetUsers\" AS \"u\" WHERE \"u\".\"Email\" = 'UPDATE'"));
         Assert.False(ImpersonationReadOnlyInterceptor.Writes("INSERT INTO \"DataProtectionKeys\" (\"FriendlyName\", \"Xml\") VALUES (@p0, @p1)"));
+        // Behind WITH, a leading comment, a data-modifying CTE, after a read in the same batch.
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("WITH \"x\" AS (SELECT 1) INSERT INTO \"HeldRecords\" (\"Id\") SELECT * FROM \"x\""));
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("with recursive \"n\"(\"v\") as (select 1) update \"AspNetUsers\" set \"PreferredCulture\" = 'nb'"));
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("-- a tag\n/* and /* nested */ comment */ DELETE FROM \"Sessions\""));
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("WITH \"gone\" AS (DELETE FROM \"Sessions\" RETURNING 1) SELECT count(*) FROM \"gone\""));
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("SELECT 'a;b'; INSERT INTO \"DataProtectionKeys\" (\"Xml\") VALUES ('x'); DELETE FROM \"Sessions\""));
+        Assert.True(ImpersonationReadOnlyInterceptor.Writes("DO $$ BEGIN PERFORM 1; END $$"));
+        // Reads that merely mention such a word: in a comment, a string, an identifier, a function.
+        Assert.False(ImpersonationReadOnlyInterceptor.Writes("-- UPDATE later\nSELECT \"Delete\", replace(\"Email\", 'x', 'y') FROM \"AspNetUsers\" /* DROP */ WHERE \"Note\" = 'it''s INSERT'"));
+        Assert.False(ImpersonationReadOnlyInterceptor.Writes("WITH \"latest\" AS (SELECT max(\"Id\") AS \"Id\" FROM \"MarketingPreferences\") SELECT * FROM \"latest\""));
+        Assert.False(ImpersonationReadOnlyInterceptor.Writes("SELECT $tag$ DELETE FROM x $tag$, E'\\' UPDATE', $1"));
     }
 
     [Fact]
@@ -131,10 +206,10 @@ public sealed class ReadOnlyTests
 
     private static (string What, Func<Task<HttpResponseMessage>> Send) A(string what, Func<Task<HttpResponseMessage>> send) => (what, send);
 
-    private static async Task<HtmlForm> FormOn(CookieAwareClient client, string url, string selector)
+    private static async Task<HtmlForm> FormOn(CookieAwareClient client, string url, string selector, bool banner = true)
     {
         var page = await client.GetPageAsync(url);
-        Assert.NotNull(page.QuerySelector("#impersonation-banner"));
+        Assert.Equal(banner, page.QuerySelector("#impersonation-banner") is not null);
         return HtmlForm.From(client, page, selector);
     }
 

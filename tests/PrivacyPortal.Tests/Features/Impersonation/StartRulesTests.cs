@@ -222,6 +222,151 @@ public sealed class StartRulesTests
         Assert.Empty(await host.MailsToAsync(PortalHost.Kari));
     }
 
+    [Fact]
+    public async Task Simultaneous_starts_by_one_staff_member_open_one_view_and_refuse_the_rest_clearly()
+    {
+        using var host = new PortalHost();
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        var mariId = await host.UserIdAsync(PortalHost.Mari);
+        var olaId = await host.UserIdAsync(PortalHost.Ola);
+        var supportId = await host.UserIdAsync(PortalHost.Support);
+        // Two browsers of the same staff member, two tabs each, all pressing "View as customer" at once.
+        Guid[] customers = [kariId, mariId, olaId, kariId];
+        var browsers = new List<CookieAwareClient> { await host.StaffAsync(PortalHost.Support), await host.StaffAsync(PortalHost.Support) };
+        var forms = new List<HtmlForm>();
+        for (var i = 0; i < customers.Length; i++)
+        {
+            forms.Add((await PortalHost.FormAsync(browsers[i % 2], $"/staff/people/{customers[i]}", "#view-as-form"))
+                .Set("Input.Reason", ImpersonationFlows.Reason).Set("Input.Ticket", ImpersonationFlows.Ticket));
+        }
+
+        try
+        {
+            var responses = await Task.WhenAll(forms.Select(f => f.SubmitAsync()));
+            Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Redirect));
+            foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Redirect))
+            {
+                Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+                Assert.Contains("You are already viewing as a customer.", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            var open = await host.DbAsync(db => db.Set<ImpersonationSession>().AsNoTracking().Where(s => s.EndedAt == null).ToListAsync());
+            Assert.Equal(supportId, Assert.Single(open).StaffId);
+            Assert.Equal(1, await host.DbAsync(db => db.AuditEvents.CountAsync(e => e.Action == StartImpersonationCommand.StartedAction)));
+            Assert.Equal(3, await host.DbAsync(db => db.AuditEvents.CountAsync(e => e.Action == StartImpersonationCommand.StartRefusedAction && e.Detail!.Contains("refused=AlreadyImpersonating"))));
+            // One notice, to the one customer whose view started.
+            Assert.Single(await host.DbAsync(db => db.Set<OutboxMessage>().Where(m => m.Kind == "impersonation-started").ToListAsync()));
+            foreach (var response in responses)
+            {
+                response.Dispose();
+            }
+        }
+        finally
+        {
+            browsers.ForEach(b => b.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task The_database_holds_at_most_one_open_view_per_staff_member_and_a_lapsed_one_does_not_block_the_next()
+    {
+        using var host = new PortalHost();
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        var mariId = await host.UserIdAsync(PortalHost.Mari);
+        var supportId = await host.UserIdAsync(PortalHost.Support);
+        ImpersonationSession Open(Guid customer) => new()
+        {
+            Id = Guid.NewGuid(), StaffId = supportId, StaffName = "Siri Support", StaffSessionId = Guid.NewGuid(), CustomerId = customer,
+            Reason = "r", Ticket = "t", StartedAt = PortalHost.DefaultNow.AddHours(-2), ExpiresAt = PortalHost.DefaultNow.AddHours(-1.5),
+        };
+
+        await host.DbAsync(async db =>
+        {
+            db.Add(Open(kariId));
+            await db.SaveChangesAsync();
+        });
+        var second = await Assert.ThrowsAsync<DbUpdateException>(() => host.DbAsync(async db =>
+        {
+            db.Add(Open(mariId));
+            await db.SaveChangesAsync();
+        }));
+        Assert.True(DbErrors.IsUniqueViolation(second));
+
+        // The first one ran out an hour and a half ago without anyone ending it (the browser was closed).
+        using var support = await host.StaffAsync(PortalHost.Support);
+        await ImpersonationFlows.StartedAsync(support, mariId);
+        var rows = await host.DbAsync(db => db.Set<ImpersonationSession>().AsNoTracking().OrderBy(s => s.StartedAt).ToListAsync());
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(ImpersonationEnd.Expired, rows[0].EndedBy);
+        Assert.Equal(rows[0].ExpiresAt, rows[0].EndedAt);
+        Assert.Equal(mariId, rows[1].CustomerId);
+        Assert.Null(rows[1].EndedAt);
+    }
+
+    [Fact]
+    public async Task Each_refused_start_is_audited_under_the_staff_member_with_why_the_target_and_the_reason_given()
+    {
+        using var host = new PortalHost();
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        var mariId = await host.UserIdAsync(PortalHost.Mari);
+        var dpoId = await host.UserIdAsync(PortalHost.Dpo);
+        var supportId = await host.UserIdAsync(PortalHost.Support);
+        const string adminEmail = "admin.only@innore.example";
+        Guid adminId;
+        using (var scope = host.Factory.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<DataSubject>>();
+            var account = new DataSubject { Id = Guid.NewGuid(), UserName = adminEmail, Email = adminEmail, DisplayName = "Ada Admin", Kind = AccountKind.Staff, CreatedAt = PortalHost.DefaultNow };
+            Assert.True((await users.CreateAsync(account)).Succeeded);
+            Assert.True((await users.AddToRoleAsync(account, StaffRoles.Admin)).Succeeded);
+            adminId = account.Id;
+        }
+
+        using var admin = await host.StaffAsync(adminEmail);
+        using (var noRole = await admin.PostFormAsync($"/staff/people/{kariId}?handler=ViewAs",
+            [new("Input.Reason", "admin tries"), new("Input.Ticket", "CS-1"), new(HtmlForm.AntiforgeryFieldName, await TokenAsync(admin, $"/staff/people/{kariId}"))]))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, noRole.StatusCode);
+        }
+
+        using var support = await host.StaffAsync(PortalHost.Support);
+        using (var staffTarget = await support.PostFormAsync($"/staff/people/{dpoId}?handler=ViewAs",
+            [new("Input.Reason", "looking at a colleague"), new("Input.Ticket", "CS-2"), new(HtmlForm.AntiforgeryFieldName, await TokenAsync(support, "/staff"))]))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, staffTarget.StatusCode);
+        }
+
+        using var otherBrowser = await host.StaffAsync(PortalHost.Support);
+        await ImpersonationFlows.StartedAsync(support, kariId);
+        using (var nested = await ImpersonationFlows.StartAsync(otherBrowser, mariId, reason: "second view", ticket: "CS-3"))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, nested.StatusCode);
+        }
+
+        using var dpo = await host.StaffAsync(PortalHost.Dpo);
+        using (await (await PortalHost.FormAsync(dpo, "/staff/settings/impersonation", "#impersonation-setting-form")).SubmitAsync())
+        {
+        }
+
+        using (var off = await otherBrowser.PostFormAsync($"/staff/people/{mariId}?handler=ViewAs",
+            [new("Input.Reason", "while off"), new("Input.Ticket", "CS-4"), new(HtmlForm.AntiforgeryFieldName, await TokenAsync(otherBrowser, "/staff"))]))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, off.StatusCode);
+        }
+
+        var refusals = await host.DbAsync(db => db.AuditEvents.AsNoTracking()
+            .Where(e => e.Action == StartImpersonationCommand.StartRefusedAction).OrderBy(e => e.Id).ToListAsync());
+        Assert.Equal(
+            [
+                (adminId, kariId, $"refused=NotAllowed target={kariId} ticket=CS-1 reason=admin tries"),
+                (supportId, dpoId, $"refused=StaffTarget target={dpoId} ticket=CS-2 reason=looking at a colleague"),
+                (supportId, mariId, $"refused=AlreadyImpersonating target={mariId} ticket=CS-3 reason=second view"),
+                (supportId, mariId, $"refused=FeatureOff target={mariId} ticket=CS-4 reason=while off"),
+            ],
+            refusals.Select(e => (e.ActorId ?? Guid.Empty, e.SubjectId ?? Guid.Empty, e.Detail ?? "")));
+        Assert.Equal(1, await host.DbAsync(db => db.Set<ImpersonationSession>().CountAsync()));
+    }
+
     private static async Task<string> TokenAsync(CookieAwareClient client, string url) =>
         (await client.GetPageAsync(url)).QuerySelector("meta[name=request-verification-token]")!.GetAttribute("content")!;
 }

@@ -111,6 +111,59 @@ public sealed class ViewAsCustomerTests
     }
 
     [Fact]
+    public async Task A_HEAD_request_runs_the_page_and_is_audited_as_a_view()
+    {
+        using var host = new PortalHost();
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        var supportId = await host.UserIdAsync(PortalHost.Support);
+        using var support = await host.StaffAsync(PortalHost.Support);
+        await ImpersonationFlows.StartedAsync(support, kariId);
+
+        using var head = new HttpRequestMessage(HttpMethod.Head, "/nb/my-data?peek=1");
+        using (var response = await support.Http.SendAsync(head))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var viewed = await host.DbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.Action == "impersonation.viewed").ToListAsync());
+        var row = Assert.Single(viewed);
+        Assert.Equal(supportId, row.ActorId);
+        Assert.Equal(kariId, row.SubjectId);
+        Assert.StartsWith("/nb/my-data?peek=1 ", row.Detail, StringComparison.Ordinal);
+        Assert.Contains(ImpersonationFlows.Reason, row.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_language_switch_with_preference_cookies_works_for_the_staff_member_and_leaves_the_customer_account_alone()
+    {
+        using var host = new PortalHost();
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        using var support = await host.StaffAsync(PortalHost.Support);
+        // The staff browser allows preference cookies, so switching language writes the language cookie.
+        using (await HtmlForm.From(support, await support.GetPageAsync("/en/"), "#cookie-banner form").SubmitAsync("#cookie-accept"))
+        {
+        }
+
+        Assert.Equal("en", support.GetCookie("pp.lang"));
+        var myData = await ImpersonationFlows.StartedAsync(support, kariId);
+        var before = ImpersonationFlows.Snapshot(host);
+
+        foreach (var (url, language) in new[] { (myData, "nb"), ("/et/my-data", "et"), ("/en/requests", "en") })
+        {
+            using var response = await support.GetAsync(url);
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: answered {(int)response.StatusCode}");
+            Assert.DoesNotContain("id=\"impersonation-refused\"", html, StringComparison.Ordinal);
+            Assert.Contains("id=\"impersonation-banner\"", html, StringComparison.Ordinal);
+            Assert.Equal(language, support.GetCookie("pp.lang"));
+        }
+
+        Assert.Equal("nb", await host.DbAsync(db => db.Users.Where(u => u.Id == kariId).Select(u => u.PreferredCulture).SingleAsync()));
+        Assert.Equal(before, ImpersonationFlows.Snapshot(host));
+        Assert.Equal(0, await host.DbAsync(db => db.AuditEvents.CountAsync(e => e.Action == ImpersonationGuard.RefusedAction)));
+    }
+
+    [Fact]
     public async Task It_ends_by_itself_after_thirty_minutes_on_the_server_clock_and_returns_to_the_staff_area()
     {
         using var host = new PortalHost();

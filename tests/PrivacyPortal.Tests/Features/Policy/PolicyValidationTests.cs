@@ -285,6 +285,14 @@ public sealed class PolicyValidationTests
     }
 
     [Fact]
+    public void Customer_category_of_direct_marketing_that_the_controller_does_not_have()
+    {
+        var json = InnoreWith(p => p.Controller(1)["marketing"]!["directMarketing"]!["customerCategories"]![1] = "purchases");
+
+        SingleError(json, "controllers[1].marketing.directMarketing.customerCategories[1]", "unknown category of this controller 'purchases'");
+    }
+
+    [Fact]
     public void Consent_whose_purpose_does_not_rest_on_consent()
     {
         var json = InnoreWith(p => p.Controller(0)["marketing"]!["consents"]![0]!["purpose"] = "direct-marketing-customers");

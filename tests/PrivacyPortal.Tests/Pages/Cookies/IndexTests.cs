@@ -366,5 +366,5 @@ public sealed class IndexTests : IDisposable
             : [];
 
     private Task<List<CookieConsentRecord>> RowsAsync() =>
-        PortalTestSession.QueryAsync(_factory, db => db.Set<CookieConsentRecord>().AsNoTracking().OrderBy(r => r.Id).ToListAsync());
+        PortalTestSession.QueryAsync(_factory, db => db.Set<CookieConsentRecord>().AsNoTracking().Where(r => r.RecordedAt >= PortalTestSession.TestStart).OrderBy(r => r.Id).ToListAsync());
 }

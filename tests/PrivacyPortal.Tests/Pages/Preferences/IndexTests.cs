@@ -28,6 +28,32 @@ public sealed class IndexTests : IDisposable
     }
 
     [Fact]
+    public async Task The_demo_people_have_the_preferences_and_cookie_choice_the_design_gives_them()
+    {
+        using var kari = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, kari, PortalTestSession.Kari);
+        var page = await kari.GetPageAsync("/en/preferences");
+        Assert.Contains("You are subscribed", page.QuerySelector("#pref-innore-no-newsletter")!.TextContent, StringComparison.Ordinal);
+        var history = Assert.Single(page.QuerySelectorAll("#history tbody tr")).TextContent;
+        Assert.Contains("INNORE AS newsletter", history, StringComparison.Ordinal);
+        Assert.Contains("Store", history, StringComparison.Ordinal);
+
+        // Mari signs in on a fresh browser: her consent is on the page, her cookie choice follows her.
+        using var mari = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, mari, PortalTestSession.Mari);
+        page = await mari.GetPageAsync("/en/preferences");
+        Assert.Contains("Given on", page.QuerySelector("#pref-innore-ee-prospect-marketing")!.TextContent, StringComparison.Ordinal);
+        var mariId = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.Mari);
+        var cookies = await PortalTestSession.QueryAsync(_factory, db => db.Set<PrivacyPortal.Features.Cookies.CookieConsentRecord>().AsNoTracking()
+            .Where(r => r.SubjectId == mariId).OrderBy(r => r.Id).ToListAsync());
+        Assert.Contains("analytics", cookies[0].CategoryIds);
+        Assert.DoesNotContain("marketing", cookies[0].CategoryIds);
+        var settings = await mari.GetPageAsync("/en/cookies");
+        Assert.Null(settings.QuerySelector("#cookie-banner"));
+        Assert.True(((AngleSharp.Html.Dom.IHtmlInputElement)settings.QuerySelector("input[name=Categories][value=analytics]")!).IsChecked);
+    }
+
+    [Fact]
     public async Task Every_preference_of_the_policy_is_on_the_page_and_each_transition_writes_one_history_row_and_a_mail()
     {
         using var client = _factory.CreateCookieAwareClient();
@@ -46,7 +72,9 @@ public sealed class IndexTests : IDisposable
         foreach (var key in keys)
         {
             // There and back again: off→on→off for newsletters and consents, on→objected→on (consent anew) for direct marketing.
-            foreach (var (expected, version) in new[] { (!key.DefaultEnabled, 1), (key.DefaultEnabled, 2) })
+            // Ola's company has invoices at both companies, so he is an existing customer of each.
+            var byDefault = key.DefaultEnabled(existingCustomer: true);
+            foreach (var (expected, version) in new[] { (!byDefault, 1), (byDefault, 2) })
             {
                 var mailsBefore = await PortalTestSession.QueryAsync(_factory, db => db.Outbox.CountAsync(m => m.Kind == "preferences-changed"));
                 using var response = await PressAsync(client, key);
@@ -75,7 +103,7 @@ public sealed class IndexTests : IDisposable
     public async Task The_page_reads_the_current_state_and_the_history_in_norwegian()
     {
         using var client = _factory.CreateCookieAwareClient();
-        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari, "nb");
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Ola, "nb");
 
         using (await PressAsync(client, PreferenceKey.Newsletter("innore-no"), "nb"))
         {
@@ -93,6 +121,49 @@ public sealed class IndexTests : IDisposable
         var mail = await PortalTestSession.QueryAsync(_factory, db => db.Outbox.AsNoTracking().SingleAsync(m => m.Kind == "preferences-changed"));
         Assert.Equal("Markedsføringsvalgene dine er endret", mail.Subject);
         Assert.Contains("INNORE AS – Nyhetsbrev fra INNORE AS: abonnerer", mail.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Direct_marketing_is_an_objection_where_the_person_is_a_customer_and_a_consent_off_by_default_elsewhere()
+    {
+        using var client = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari);
+        var kari = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.Kari);
+
+        // Kari ordered from INNORE AS; Innore OÜ only manufactured for it and never sold to her.
+        var page = await client.GetPageAsync("/en/preferences");
+        var customerOf = page.QuerySelector("#company-innore-no [data-direct-marketing]")!;
+        Assert.Equal("objection", customerOf.GetAttribute("data-direct-marketing"));
+        Assert.Contains("Allowed.", customerOf.QuerySelector("#pref-innore-no-email")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Object", customerOf.QuerySelector("#pref-innore-no-email button")!.TextContent, StringComparison.Ordinal);
+        var prospectOf = page.QuerySelector("#company-innore-ee [data-direct-marketing]")!;
+        Assert.Equal("consent", prospectOf.GetAttribute("data-direct-marketing"));
+        Assert.Contains("You have not bought from Innore OÜ", prospectOf.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Not given.", prospectOf.QuerySelector("#pref-innore-ee-email")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Give consent", prospectOf.QuerySelector("#pref-innore-ee-email button")!.TextContent, StringComparison.Ordinal);
+
+        var state = await PortalTestSession.WithScopeAsync(_factory, s => s.GetRequiredService<MarketingPreferenceState>().LoadAsync(kari, default));
+        Assert.True(state[PreferenceKey.DirectMarketing("innore-no", MarketingChannel.Sms)].Enabled);
+        Assert.False(state[PreferenceKey.DirectMarketing("innore-ee", MarketingChannel.Sms)].Enabled);
+        Assert.False(state[PreferenceKey.DirectMarketing("innore-ee", MarketingChannel.Sms)].IsObjection);
+
+        // Giving it is her choice, one click, and so is withdrawing it again.
+        var key = PreferenceKey.DirectMarketing("innore-ee", MarketingChannel.Email);
+        using (var given = await PressAsync(client, key))
+        {
+            Assert.Equal("/en/preferences?status=saved", given.Headers.Location!.OriginalString);
+        }
+
+        page = await client.GetPageAsync("/en/preferences");
+        Assert.Contains("Given on", page.QuerySelector("#pref-innore-ee-email")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Withdraw consent", page.QuerySelector("#pref-innore-ee-email button")!.TextContent, StringComparison.Ordinal);
+        using (await PressAsync(client, key))
+        {
+        }
+
+        var rows = await RowsAsync(kari, key);
+        Assert.Equal([true, false], rows.Select(r => r.Enabled));
+        Assert.All(rows, r => Assert.Equal(PreferenceActorKind.Person, r.Actor));
     }
 
     [Fact]
@@ -193,7 +264,7 @@ public sealed class IndexTests : IDisposable
             Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
         }
 
-        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
     }
 
     [Theory]
@@ -222,7 +293,7 @@ public sealed class IndexTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var page = await CookieAwareClientParse(response);
         Assert.Contains("We do not know this company or choice", page.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
-        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
     }
 
     [Fact]
@@ -236,7 +307,7 @@ public sealed class IndexTests : IDisposable
         using var response = await client.PostFormAsync("/en/preferences?handler=ObjectAll", fields);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
     }
 
     [Fact]
@@ -252,7 +323,7 @@ public sealed class IndexTests : IDisposable
         using var response = await client.PostFormAsync("/en/preferences?handler=Change", fields);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var rows = await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().AsNoTracking().ToListAsync());
+        var rows = await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().AsNoTracking().Where(r => r.OccurredAt >= PortalTestSession.TestStart).ToListAsync());
         Assert.Equal(kari, Assert.Single(rows).SubjectId);
     }
 
@@ -271,7 +342,7 @@ public sealed class IndexTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, expired.StatusCode);
         var login = expired.Headers.Location!.OriginalString;
         Assert.StartsWith("/et/login?returnUrl=", login, StringComparison.Ordinal);
-        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync()));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
         var returnUrl = Uri.UnescapeDataString(login["/et/login?returnUrl=".Length..]);
         Assert.StartsWith("/et/preferences?pending=", returnUrl, StringComparison.Ordinal);
 
@@ -286,6 +357,61 @@ public sealed class IndexTests : IDisposable
         Assert.Equal("/et/preferences?status=saved", confirmed.Headers.Location!.OriginalString);
         var row = Assert.Single(await RowsAsync(kari, key));
         Assert.False(row.Enabled);
+    }
+
+    [Fact]
+    public async Task With_htmx_an_ended_session_sends_the_whole_page_to_sign_in_with_the_change_kept()
+    {
+        using var client = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari, "et");
+        var key = PreferenceKey.DirectMarketing("innore-no", MarketingChannel.Sms);
+        var form = FormOf(client, await client.GetPageAsync("/et/preferences"), key);
+        _factory.Clock.Advance(TimeSpan.FromMinutes(31)); // past the idle timeout
+
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/et/preferences?handler=Change") { Content = new FormUrlEncodedContent(form.Fields) };
+        post.Headers.Add("HX-Request", "true");
+        using var expired = await client.Http.SendAsync(post);
+
+        // Not a 302 (htmx would follow it and swap the sign-in page into nothing) but a page-wide redirect.
+        Assert.Equal(HttpStatusCode.OK, expired.StatusCode);
+        var login = Assert.Single(expired.Headers.GetValues("HX-Redirect"));
+        Assert.StartsWith("/et/login?returnUrl=", login, StringComparison.Ordinal);
+        Assert.StartsWith("/et/preferences?pending=", Uri.UnescapeDataString(login["/et/login?returnUrl=".Length..]), StringComparison.Ordinal);
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
+
+        // A boosted link (GET) of a signed-out browser, through the sign-in challenge, the same way.
+        using var get = new HttpRequestMessage(HttpMethod.Get, "/et/preferences");
+        get.Headers.Add("HX-Request", "true");
+        using var challenged = await client.Http.SendAsync(get);
+        Assert.Equal(HttpStatusCode.OK, challenged.StatusCode);
+        Assert.Equal("/et/login?returnUrl=%2Fet%2Fpreferences", Assert.Single(challenged.Headers.GetValues("HX-Redirect")));
+
+        // Without htmx, the ordinary redirect.
+        using var plain = await client.GetAsync("/et/preferences");
+        Assert.Equal(HttpStatusCode.Redirect, plain.StatusCode);
+        Assert.False(plain.Headers.Contains("HX-Redirect"));
+    }
+
+    [Fact]
+    public async Task With_htmx_an_expired_form_answers_with_the_message_inside_the_fragment_htmx_swaps()
+    {
+        using var client = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari);
+        var key = PreferenceKey.Newsletter("innore-no");
+        var form = FormOf(client, await client.GetPageAsync("/en/preferences"), key);
+        var fields = form.Fields.Where(f => f.Key != HtmlForm.AntiforgeryFieldName).Append(new(HtmlForm.AntiforgeryFieldName, "expired-token"));
+
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/en/preferences?handler=Change") { Content = new FormUrlEncodedContent(fields) };
+        post.Headers.Add("HX-Request", "true");
+        using var response = await client.Http.SendAsync(post);
+
+        // A 4xx, which site.js tells htmx to swap, with the message and the change offered again in #preferences.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var page = await CookieAwareClientParse(response);
+        var fragment = page.QuerySelector("#preferences")!;
+        Assert.Contains("The form had expired, so nothing was changed.", fragment.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(fragment.QuerySelector("#pending-confirm"));
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
     }
 
     [Fact]
@@ -304,13 +430,13 @@ public sealed class IndexTests : IDisposable
     public async Task The_export_contains_the_marketing_history()
     {
         using var client = _factory.CreateCookieAwareClient();
-        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari);
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Ola);
         using (await PressAsync(client, PreferenceKey.Consent("innore-ee", "personalised-ads")))
         {
         }
 
         // Straight from the exporter: the download page's own streaming is tested with My data.
-        var kari = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.Kari);
+        var kari = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.Ola);
         using var buffer = new MemoryStream();
         await PortalTestSession.WithScopeAsync(_factory, async s =>
         {

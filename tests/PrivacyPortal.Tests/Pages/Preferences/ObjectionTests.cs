@@ -60,7 +60,7 @@ public sealed class ObjectionTests : IDisposable
         var kari = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.Kari);
         var staff = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.SupportStaff);
 
-        var result = await ExecuteAsync(kari, PreferenceKey.DirectMarketing("innore-ee", MarketingChannel.Phone), false, PreferenceActor.Staff(staff));
+        var result = await ExecuteAsync(kari, PreferenceKey.DirectMarketing("innore-no", MarketingChannel.Phone), false, PreferenceActor.Staff(staff));
 
         Assert.Equal(PreferenceChangeOutcome.Changed, result.Outcome);
         var row = Assert.Single(await Rows(kari));
@@ -117,5 +117,5 @@ public sealed class ObjectionTests : IDisposable
             .ExecuteAsync(subjectId, [new PreferenceChange(key, enable)], actor, default));
 
     private Task<List<MarketingPreferenceRecord>> Rows(Guid subjectId) =>
-        PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().AsNoTracking().Where(r => r.SubjectId == subjectId).OrderBy(r => r.Id).ToListAsync());
+        PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().AsNoTracking().Where(r => r.SubjectId == subjectId && r.OccurredAt >= PortalTestSession.TestStart).OrderBy(r => r.Id).ToListAsync());
 }
