@@ -37,30 +37,12 @@ public sealed class AuthorizationTests
 
         foreach (var page in pages)
         {
-            using var a = await anonymous.GetAsync(page);
-            Assert.Equal(HttpStatusCode.Redirect, a.StatusCode);
-            Assert.Equal("/en/login?returnUrl=" + Uri.EscapeDataString("/staff/second-factor?returnUrl=" + Uri.EscapeDataString(page)), a.Headers.Location!.OriginalString);
-
-            using var k = await kari.GetAsync(page);
-            Assert.Equal(HttpStatusCode.Forbidden, k.StatusCode);
-
-            using var l = await linkOnly.GetAsync(page);
-            Assert.Equal(HttpStatusCode.Redirect, l.StatusCode);
-            Assert.Equal("/staff/second-factor?returnUrl=" + Uri.EscapeDataString(page), l.Headers.Location!.OriginalString);
+            await AssertClosedAsync(anonymous, kari, linkOnly, page);
         }
 
         foreach (var action in Actions)
         {
-            var url = $"/staff/requests/{id}?handler={action}";
-            KeyValuePair<string, string>[] body = [new(Fields[action], "text")];
-            using var a = await anonymous.PostFormAsync(url, body);
-            Assert.Equal(HttpStatusCode.Redirect, a.StatusCode);
-            Assert.StartsWith("/en/login", a.Headers.Location!.OriginalString, StringComparison.Ordinal);
-            using var k = await kari.PostFormAsync(url, body);
-            Assert.Equal(HttpStatusCode.Forbidden, k.StatusCode);
-            using var l = await linkOnly.PostFormAsync(url, body);
-            Assert.Equal(HttpStatusCode.Redirect, l.StatusCode);
-            Assert.StartsWith("/staff/second-factor", l.Headers.Location!.OriginalString, StringComparison.Ordinal);
+            await AssertPostClosedAsync(anonymous, kari, linkOnly, $"/staff/requests/{id}?handler={action}", [new(Fields[action], "text")]);
         }
 
         using (var consumerSecondFactor = await kari.GetAsync("/staff/second-factor"))
@@ -91,28 +73,12 @@ public sealed class AuthorizationTests
 
         foreach (var page in pages)
         {
-            using var a = await anonymous.GetAsync(page);
-            Assert.Equal(HttpStatusCode.Redirect, a.StatusCode);
-            Assert.Equal("/en/login?returnUrl=" + Uri.EscapeDataString("/staff/second-factor?returnUrl=" + Uri.EscapeDataString(page)), a.Headers.Location!.OriginalString);
-
-            using var k = await kari.GetAsync(page);
-            Assert.Equal(HttpStatusCode.Forbidden, k.StatusCode);
-
-            using var l = await linkOnly.GetAsync(page);
-            Assert.Equal(HttpStatusCode.Redirect, l.StatusCode);
-            Assert.Equal("/staff/second-factor?returnUrl=" + Uri.EscapeDataString(page), l.Headers.Location!.OriginalString);
+            await AssertClosedAsync(anonymous, kari, linkOnly, page);
         }
 
         foreach (var (url, body) in posts)
         {
-            using var a = await anonymous.PostFormAsync(url, body);
-            Assert.Equal(HttpStatusCode.Redirect, a.StatusCode);
-            Assert.StartsWith("/en/login", a.Headers.Location!.OriginalString, StringComparison.Ordinal);
-            using var k = await kari.PostFormAsync(url, body);
-            Assert.Equal(HttpStatusCode.Forbidden, k.StatusCode);
-            using var l = await linkOnly.PostFormAsync(url, body);
-            Assert.Equal(HttpStatusCode.Redirect, l.StatusCode);
-            Assert.StartsWith("/staff/second-factor", l.Headers.Location!.OriginalString, StringComparison.Ordinal);
+            await AssertPostClosedAsync(anonymous, kari, linkOnly, url, body);
         }
 
         // Nothing was viewed, started or switched.
@@ -162,6 +128,33 @@ public sealed class AuthorizationTests
         }
 
         Assert.NotEqual(before, await Switch(host));
+    }
+
+    /// <summary>Anonymous people are sent to sign in, customers refused, half-signed-in staff sent to the second factor.</summary>
+    private static async Task AssertClosedAsync(CookieAwareClient anonymous, CookieAwareClient customer, CookieAwareClient linkOnly, string page)
+    {
+        using var a = await anonymous.GetAsync(page);
+        Assert.Equal(HttpStatusCode.Redirect, a.StatusCode);
+        Assert.Equal("/en/login?returnUrl=" + Uri.EscapeDataString("/staff/second-factor?returnUrl=" + Uri.EscapeDataString(page)), a.Headers.Location!.OriginalString);
+
+        using var k = await customer.GetAsync(page);
+        Assert.Equal(HttpStatusCode.Forbidden, k.StatusCode);
+
+        using var l = await linkOnly.GetAsync(page);
+        Assert.Equal(HttpStatusCode.Redirect, l.StatusCode);
+        Assert.Equal("/staff/second-factor?returnUrl=" + Uri.EscapeDataString(page), l.Headers.Location!.OriginalString);
+    }
+
+    private static async Task AssertPostClosedAsync(CookieAwareClient anonymous, CookieAwareClient customer, CookieAwareClient linkOnly, string url, KeyValuePair<string, string>[] body)
+    {
+        using var a = await anonymous.PostFormAsync(url, body);
+        Assert.Equal(HttpStatusCode.Redirect, a.StatusCode);
+        Assert.StartsWith("/en/login", a.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        using var k = await customer.PostFormAsync(url, body);
+        Assert.Equal(HttpStatusCode.Forbidden, k.StatusCode);
+        using var l = await linkOnly.PostFormAsync(url, body);
+        Assert.Equal(HttpStatusCode.Redirect, l.StatusCode);
+        Assert.StartsWith("/staff/second-factor", l.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
 
     private static async Task<bool> Switch(PortalHost host)

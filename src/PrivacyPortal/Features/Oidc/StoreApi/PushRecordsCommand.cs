@@ -140,7 +140,7 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
             {
                 return await UpsertAsync(store, controller.Id, records, categories, cancellationToken);
             }
-            catch (DbUpdateException e) when (UniqueViolation.Is(e) && attempt < MaxAttempts)
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < MaxAttempts)
             {
                 // A parallel push of the same records (a store retrying) inserted first: read again, update.
                 db.ChangeTracker.Clear();
@@ -262,7 +262,7 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
         {
             created = await users.CreateAsync(person);
         }
-        catch (DbUpdateException e) when (UniqueViolation.Is(e))
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
             // A parallel push made the same person between our look-up and this insert.
             db.ChangeTracker.Clear();
