@@ -103,6 +103,9 @@ public sealed class IndexModel(
         return Page();
     }
 
+    /// <summary>A POST naming no handler (no form of ours sends one): an unknown choice, never a half-built page.</summary>
+    public Task<IActionResult> OnPostAsync(CancellationToken cancellationToken) => ApplyAsync(null, cancellationToken);
+
     /// <summary>One preference, one button.</summary>
     public Task<IActionResult> OnPostChangeAsync(CancellationToken cancellationToken)
     {

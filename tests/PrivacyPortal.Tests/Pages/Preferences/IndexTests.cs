@@ -296,6 +296,29 @@ public sealed class IndexTests : IDisposable
         Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
     }
 
+    [Theory]
+    [InlineData("/en/preferences")]
+    [InlineData("/en/preferences?handler=Nope")]
+    public async Task A_post_naming_no_known_handler_gets_a_clear_message_or_the_sign_in_and_never_a_500(string url)
+    {
+        using var anonymous = _factory.CreateCookieAwareClient();
+        using (var signedOut = await anonymous.PostFormAsync(url, [new("x", "1")]))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+            Assert.StartsWith("/en/login?returnUrl=", signedOut.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        }
+
+        using var client = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari);
+        var form = FormOf(client, await client.GetPageAsync("/en/preferences"), PreferenceKey.Newsletter("innore-ee"));
+        using var response = await client.PostFormAsync(url, form.Fields);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var page = await CookieAwareClientParse(response);
+        Assert.Contains("We do not know this company or choice", page.QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(0, await PortalTestSession.QueryAsync(_factory, db => db.Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PortalTestSession.TestStart)));
+    }
+
     [Fact]
     public async Task An_unknown_company_in_object_to_all_is_refused()
     {
