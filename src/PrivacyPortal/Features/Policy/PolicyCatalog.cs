@@ -20,6 +20,12 @@ public sealed class PolicyCatalog
     private readonly FrozenDictionary<string, DataTransfer> transfers;
     private readonly FrozenDictionary<string, SupervisoryAuthority> authorities;
 
+    // Resolved once: my-data asks for these per category on every visit.
+    private readonly FrozenDictionary<DataCategory, IReadOnlyList<Purpose>> purposesOf;
+    private readonly FrozenDictionary<Purpose, IReadOnlyList<LegalBasis>> legalBasesOf;
+    private readonly FrozenDictionary<DataCategory, IReadOnlyList<Recipient>> recipientsOf;
+    private readonly FrozenDictionary<DataCategory, IReadOnlyList<DataTransfer>> transfersOf;
+
     internal PolicyCatalog(PolicyDocument document, string file)
     {
         Document = document;
@@ -39,6 +45,13 @@ public sealed class PolicyCatalog
         recipients = document.Recipients.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal);
         transfers = document.Transfers.ToFrozenDictionary(t => t.Id, StringComparer.Ordinal);
         authorities = document.Authorities.ToFrozenDictionary(a => a.Id, StringComparer.Ordinal);
+
+        // By reference: the policy's records compare by value, field by field, which is slower and not what is meant.
+        var allCategories = document.Controllers.SelectMany(c => c.Categories).ToList();
+        purposesOf = ByReference(allCategories, ResolvePurposes);
+        legalBasesOf = ByReference(document.Purposes, ResolveLegalBases);
+        recipientsOf = ByReference(allCategories, ResolveRecipients);
+        transfersOf = ByReference(allCategories, ResolveTransfers);
     }
 
     public PolicyDocument Document { get; }
@@ -110,26 +123,38 @@ public sealed class PolicyCatalog
     public IReadOnlyList<Purpose> PurposesOf(DataCategory category)
     {
         ArgumentNullException.ThrowIfNull(category);
-        return [.. category.Purposes.Select(GetPurpose)];
+        return purposesOf.TryGetValue(category, out var resolved) ? resolved : ResolvePurposes(category);
     }
 
     public IReadOnlyList<LegalBasis> LegalBasesOf(Purpose purpose)
     {
         ArgumentNullException.ThrowIfNull(purpose);
-        return [.. purpose.LegalBases.Select(GetLegalBasis)];
+        return legalBasesOf.TryGetValue(purpose, out var resolved) ? resolved : ResolveLegalBases(purpose);
     }
 
     public IReadOnlyList<Recipient> RecipientsOf(DataCategory category)
     {
         ArgumentNullException.ThrowIfNull(category);
-        return [.. category.Recipients.Select(GetRecipient)];
+        return recipientsOf.TryGetValue(category, out var resolved) ? resolved : ResolveRecipients(category);
     }
 
     public IReadOnlyList<DataTransfer> TransfersOf(DataCategory category)
     {
         ArgumentNullException.ThrowIfNull(category);
-        return [.. category.Transfers.Select(GetTransfer)];
+        return transfersOf.TryGetValue(category, out var resolved) ? resolved : ResolveTransfers(category);
     }
+
+    private static FrozenDictionary<TKey, TValue> ByReference<TKey, TValue>(IEnumerable<TKey> keys, Func<TKey, TValue> resolve)
+        where TKey : class =>
+        keys.ToFrozenDictionary(k => k, resolve, (IEqualityComparer<TKey>)ReferenceEqualityComparer.Instance);
+
+    private IReadOnlyList<Purpose> ResolvePurposes(DataCategory category) => [.. category.Purposes.Select(GetPurpose)];
+
+    private IReadOnlyList<LegalBasis> ResolveLegalBases(Purpose purpose) => [.. purpose.LegalBases.Select(GetLegalBasis)];
+
+    private IReadOnlyList<Recipient> ResolveRecipients(DataCategory category) => [.. category.Recipients.Select(GetRecipient)];
+
+    private IReadOnlyList<DataTransfer> ResolveTransfers(DataCategory category) => [.. category.Transfers.Select(GetTransfer)];
 
     public SupervisoryAuthority SupervisoryAuthorityOf(DataController controller)
     {

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Localization.Routing;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Localization;
 
 namespace PrivacyPortal.Infrastructure.Localization;
 
@@ -10,6 +12,7 @@ public static class LocalizationRegistration
     {
         // Resources live in the top-level localization/ folder and are embedded as PrivacyPortal.Localization.*.
         builder.Services.AddLocalization();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IStringLocalizerFactory, CachingStringLocalizerFactory>());
         builder.Services.Configure<RouteOptions>(o =>
         {
             o.ConstraintMap[CultureRouteConstraint.Name] = typeof(CultureRouteConstraint);

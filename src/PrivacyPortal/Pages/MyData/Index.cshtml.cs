@@ -34,14 +34,6 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
             .Where(c => c.SubjectId == subjectId && c.Count > 0)
             .Select(c => new CategoryCount(c.ControllerId, c.CategoryId, c.Count))));
 
-    private static readonly PerModelQuery<Func<PortalDbContext, Guid, string, string, int, int, IAsyncEnumerable<RecordView>>> RecordsQuery = new(() =>
-        EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId, string controllerId, string categoryId, int skip, int take) =>
-            db.HeldRecords.AsNoTracking()
-                .Where(r => r.SubjectId == subjectId && r.ControllerId == controllerId && r.CategoryId == categoryId)
-                .OrderByDescending(r => r.RetentionFrom).ThenByDescending(r => r.Id)
-                .Skip(skip).Take(take)
-                .Select(r => new RecordView(r.Id, r.Summary, r.Content, r.RetentionFrom, r.RestrictedAt != null))));
-
     public PersonView Person { get; private set; } = null!;
 
     public IReadOnlyList<ControllerSection> Controllers { get; private set; } = [];
@@ -77,6 +69,7 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
         }
 
         PageNumber = Math.Clamp(PageNumber, 1, 1_000_000);
+        await using var newest = await NewestRecordsQuery.PrepareAsync(db, subjectId, cancellationToken);
         var sections = new List<ControllerSection>();
         foreach (var byController in groups.GroupBy(g => g.ControllerId).OrderBy(g => ControllerOrder(g.Key)))
         {
@@ -87,11 +80,7 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
                 var isOpen = string.Equals(OpenCategory, key, StringComparison.Ordinal);
                 var skip = isOpen ? (PageNumber - 1) * PageSize : 0;
                 var take = isOpen ? PageSize : RecordsPerCategory;
-                var records = new List<RecordView>(take);
-                await foreach (var record in RecordsQuery.For(db)(db, subjectId, group.ControllerId, group.CategoryId, skip, take).WithCancellation(cancellationToken))
-                {
-                    records.Add(record);
-                }
+                var records = await newest.ReadAsync(group.ControllerId, group.CategoryId, skip, take, cancellationToken);
                 categories.Add(new CategorySection(
                     key,
                     group.ControllerId,
@@ -142,7 +131,15 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
                 return [("", content)];
             }
 
-            return [.. json.RootElement.EnumerateObject().Select(p => (p.Name, p.Value.ValueKind == System.Text.Json.JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.GetRawText()))];
+            // A loop, not LINQ: the page runs this for every record it shows.
+            var fields = new List<(string Field, string Value)>();
+            foreach (var property in json.RootElement.EnumerateObject())
+            {
+                var value = property.Value;
+                fields.Add((property.Name, value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText()));
+            }
+
+            return fields;
         }
         catch (System.Text.Json.JsonException)
         {
