@@ -26,6 +26,10 @@ public sealed record Purpose(string Id, LocalizedText Name, IReadOnlyList<string
 /// <param name="Years">Set for <see cref="RetentionKind.FinancialYear"/> and <see cref="RetentionKind.Years"/>.</param>
 /// <param name="Months">Set for <see cref="RetentionKind.Months"/>.</param>
 /// <param name="Law">The statute that imposes the period, when one does (shown on erasure as the reason to keep).</param>
+/// <param name="EndsOnWithdrawal">
+/// The data is kept only while the person allows the controller's marketing ("until you unsubscribe
+/// or withdraw your consent"): once none of it is left on, the records go, whatever the period says.
+/// </param>
 public sealed record RetentionRule(
     string Id,
     RetentionKind Kind,
@@ -33,7 +37,8 @@ public sealed record RetentionRule(
     int? Years,
     int? Months,
     LocalizedText Description,
-    LocalizedText? Law);
+    LocalizedText? Law,
+    bool EndsOnWithdrawal = false);
 
 public sealed record Recipient(string Id, LocalizedText Name, LocalizedText Description, string? Controller);
 

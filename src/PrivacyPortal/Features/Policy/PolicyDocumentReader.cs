@@ -40,7 +40,8 @@ internal static class PolicyDocumentReader
             Years: r.OptionalInt("years", min: 0, max: 100),
             Months: r.OptionalInt("months", min: 1, max: 1200),
             Description: r.Text("description"),
-            Law: r.OptionalText("law"));
+            Law: r.OptionalText("law"),
+            EndsOnWithdrawal: r.Bool("endsOnWithdrawal", defaultValue: false));
 
         // Each kind takes exactly one length, so a rule never silently means something else.
         if (kind is { } known && !r.IsAbsent)

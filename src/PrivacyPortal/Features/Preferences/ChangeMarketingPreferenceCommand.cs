@@ -117,6 +117,7 @@ public sealed class ChangeMarketingPreferenceCommand(
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                await EndDataKeptUntilWithdrawalAsync(subjectId, written, actor, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 foreach (var choice in browserChoices)
                 {
@@ -155,6 +156,58 @@ public sealed class ChangeMarketingPreferenceCommand(
         }
 
         return browserChoices;
+    }
+
+    /// <summary>
+    /// "Until you unsubscribe or withdraw your consent": when a stop leaves nothing of a controller's
+    /// marketing on (newsletter, every channel, every consent), the person's records in that
+    /// controller's categories whose retention rule ends on withdrawal are deleted in the same commit,
+    /// with an audit line. Restricted records are left to the retention sweep: a restriction can be a
+    /// hold (a legal claim), and the sweep deletes them at their period's end.
+    /// </summary>
+    private async Task EndDataKeptUntilWithdrawalAsync(
+        Guid subjectId, IReadOnlyList<MarketingPreferenceRecord> written, PreferenceActor actor, CancellationToken cancellationToken)
+    {
+        var stopped = written.Where(r => !r.Enabled).Select(r => r.ControllerId).Distinct(StringComparer.Ordinal).ToList();
+        if (stopped.Count == 0)
+        {
+            return;
+        }
+
+        // Read after the new rows are saved (in this transaction), so it is the state they leave.
+        var current = await state.LoadAsync(subjectId, cancellationToken);
+        foreach (var controllerId in stopped)
+        {
+            if (current.Values.Any(p => p.Key.ControllerId == controllerId && p.Enabled))
+            {
+                continue;
+            }
+
+            var categories = policy.GetController(controllerId).Categories
+                .Where(c => policy.RetentionRuleOf(c).EndsOnWithdrawal)
+                .Select(c => c.Id)
+                .ToList();
+            if (categories.Count == 0)
+            {
+                continue;
+            }
+
+            var deleted = await db.HeldRecords
+                .Where(r => r.SubjectId == subjectId && r.ControllerId == controllerId && categories.Contains(r.CategoryId) && r.RestrictedAt == null)
+                .ExecuteDeleteAsync(cancellationToken);
+            if (deleted > 0)
+            {
+                db.AuditEvents.Add(new AuditEvent
+                {
+                    OccurredAt = time.GetUtcNow(),
+                    ActorId = actor.Id,
+                    SubjectId = subjectId,
+                    Action = "retention.ended-by-withdrawal",
+                    Detail = $"{controllerId}: {deleted} record(s) of {string.Join(", ", categories)} deleted; no marketing left on ({actor.Kind})",
+                });
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
     }
 
     /// <summary>Stores collect the history by id (<see cref="PreferenceChangeFeed"/>): see <see cref="CursorFeedLock"/>.</summary>
