@@ -176,6 +176,14 @@ public sealed class PolicyValidationTests
     }
 
     [Fact]
+    public void Ends_on_withdrawal_as_text()
+    {
+        var json = InnoreWith(p => p.Item("retentionRules", 0)["endsOnWithdrawal"] = "yes");
+
+        SingleError(json, "retentionRules[0].endsOnWithdrawal", "expected true or false, found the string 'yes'");
+    }
+
+    [Fact]
     public void Length_that_does_not_fit_the_kind()
     {
         var json = InnoreWith(p =>
