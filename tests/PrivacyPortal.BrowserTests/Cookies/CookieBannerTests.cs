@@ -54,7 +54,7 @@ public sealed class CookieBannerTests(BrowserFixture browser) : IDisposable
         Assert.Equal("en", await CookieValueAsync(context, "pp.lang"));
 
         await page.Locator(".language-switch a[lang=nb]").ClickAsync();
-        await page.WaitForURLAsync("**/nb/");
+        await page.ExpectAddressAsync("**/nb/");
         Assert.Equal("nb", await CookieValueAsync(context, "pp.lang"));
 
         await page.GotoAsync("/");

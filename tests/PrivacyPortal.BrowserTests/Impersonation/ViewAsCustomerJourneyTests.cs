@@ -43,7 +43,7 @@ public sealed class ViewAsCustomerJourneyTests(BrowserFixture browser) : IDispos
         page.Console += (_, m) => { if (m.Type == "error") { errors.Add(m.Text); } };
 
         await page.GotoAsync("/staff");
-        await page.WaitForURLAsync("**/en/login?returnUrl=*");
+        await page.ExpectAddressAsync("**/en/login?returnUrl=*");
         if (await page.Locator("#cookie-reject").CountAsync() > 0)
         {
             await page.Locator("#cookie-reject").ClickAsync();
@@ -56,23 +56,23 @@ public sealed class ViewAsCustomerJourneyTests(BrowserFixture browser) : IDispos
         var mail = await smtp.WaitForMailAsync("support@innore.example", m => smtp.All.Where(x => x.IsAddressedTo("support@innore.example")).ToList().IndexOf(m) >= before);
         await page.GotoAsync(mail.FindLink("/login/confirm").AbsoluteUri);
         await page.Locator("main form button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync("**/staff/second-factor*");
+        await page.ExpectAddressAsync("**/staff/second-factor*");
         var key = (await page.Locator("#authenticator-key").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
         await page.GetByLabel("Code").FillAsync(Totp.NextCode(key));
         await page.GetByLabel("Code").PressAsync("Enter");
-        await page.WaitForURLAsync("**/staff");
+        await page.ExpectAddressAsync("**/staff");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "People" }).ClickAsync();
         await page.GetByLabel("Email or name").FillAsync("kari");
         await page.GetByRole(AriaRole.Button, new() { Name = "Find" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Kari Nordmann" }).ClickAsync();
-        await page.WaitForURLAsync("**/staff/people/*");
+        await page.ExpectAddressAsync("**/staff/people/*");
         await page.GetByLabel("Reason (the customer sees it)").FillAsync("Customer asks why her 2021 order is missing");
         await page.GetByLabel("Ticket reference").FillAsync("CS-1042");
         await Screenshots.ScreenshotAsync(page, "impersonation-start-desktop");
         await Axe.AssertNoSeriousViolationsAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Start viewing as customer" }).ClickAsync();
-        await page.WaitForURLAsync("**/nb/my-data");
+        await page.ExpectAddressAsync("**/nb/my-data");
 
         var banner = page.Locator("#impersonation-banner");
         Assert.True(await banner.IsVisibleAsync());
@@ -102,7 +102,7 @@ public sealed class ViewAsCustomerJourneyTests(BrowserFixture browser) : IDispos
 
         await page.SetViewportSizeAsync(ViewportPreset.Desktop.Width, ViewportPreset.Desktop.Height);
         await banner.GetByRole(AriaRole.Button).ClickAsync();
-        await page.WaitForURLAsync("**/staff/people/*?ended=stopped");
+        await page.ExpectAddressAsync("**/staff/people/*?ended=stopped");
         Assert.Equal(0, await page.Locator("#impersonation-banner").CountAsync());
         Assert.Contains("You stopped viewing as the customer.", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         await Screenshots.ScreenshotAsync(page, "impersonation-stopped-desktop");

@@ -35,7 +35,7 @@ public sealed class SignInJourneyTests(BrowserFixture browser, PortalServer port
 
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Link, new() { Name = NativeName(culture), Exact = true }).ClickAsync();
-        await page.WaitForURLAsync($"**/{culture}/");
+        await page.ExpectAddressAsync($"**/{culture}/");
         await page.GotoAsync($"/{culture}/login");
         await Expect(page);
         await Screenshots.ScreenshotAsync(page, $"login-{culture}-{preset.Name}");
@@ -55,7 +55,7 @@ public sealed class SignInJourneyTests(BrowserFixture browser, PortalServer port
         await Axe.AssertNoSeriousViolationsAsync(page);
 
         await page.Locator("main form button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync($"**/{culture}/my-data");
+        await page.ExpectAddressAsync($"**/{culture}/my-data");
         Assert.Equal(culture, await page.Locator("html").GetAttributeAsync("lang"));
         Assert.True(await page.Locator("section.controller").CountAsync() >= 1);
         Assert.True(

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using PrivacyPortal.BrowserTests.Infrastructure;
 using PrivacyPortal.Data;
 using PrivacyPortal.Testing.Web;
 
@@ -30,7 +31,7 @@ public static partial class BrowserSignIn
         var link = new Uri(ConfirmLink().Match(body).Value);
         await page.GotoAsync(link.PathAndQuery);
         await page.Locator("main form button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(new Regex("/my-data$"));
+        await page.ExpectAddressAsync(new Regex("/my-data$"));
     }
 
     [GeneratedRegex(@"https?://\S+/login/confirm\?token=[A-Za-z0-9_-]{43}")]

@@ -62,7 +62,7 @@ public sealed class PreferencesPageTests(BrowserFixture browser) : IDisposable
 
         await page.Locator("#object-all-group").ClickAsync();
 
-        await page.WaitForURLAsync("**/en/preferences?status=saved");
+        await page.ExpectAddressAsync("**/en/preferences?status=saved");
         await Assertions.Expect(page.Locator("[role=status]")).ToContainTextAsync("Your choice is saved");
         await using var scope = _app.Services.CreateAsyncScope();
         var count = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PrivacyPortal.Testing.Time.ManualTimeProvider.DefaultStart);
@@ -111,7 +111,7 @@ public sealed class PreferencesPageTests(BrowserFixture browser) : IDisposable
 
         await page.Locator("button[data-preference='innore-no/DirectMarketing/sms']").ClickAsync();
 
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/en/login\\?returnUrl=%2Fen%2Fpreferences%3Fpending%3D"));
+        await page.ExpectAddressAsync(new System.Text.RegularExpressions.Regex("/en/login\\?returnUrl=%2Fen%2Fpreferences%3Fpending%3D"));
         await Assertions.Expect(page.Locator("input[name='Input.Email']")).ToBeVisibleAsync();
         Assert.Null(await page.QuerySelectorAsync("#preferences"));
         await using var scope = _app.Services.CreateAsyncScope();

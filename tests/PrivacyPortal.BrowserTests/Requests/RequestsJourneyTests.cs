@@ -61,7 +61,7 @@ public sealed class RequestsJourneyTests(BrowserFixture browser) : IDisposable
 
         await page.GetByLabel("Noe du vil legge til").FillAsync("Jeg handler ikke lenger hos dere.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send forespørselen" }).ClickAsync();
-        await page.WaitForURLAsync("**/nb/requests/*-*");
+        await page.ExpectAddressAsync("**/nb/requests/*-*");
 
         Assert.Contains("Forespørselen din er sendt", await page.Locator(".notice--success").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("Svarfrist", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
@@ -84,16 +84,16 @@ public sealed class RequestsJourneyTests(BrowserFixture browser) : IDisposable
         await using var context = await browser.NewContextAsync(ViewportPreset.Desktop, App.ServerAddress);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/staff");
-        await page.WaitForURLAsync("**/en/login?returnUrl=*");
+        await page.ExpectAddressAsync("**/en/login?returnUrl=*");
         await SignInAsync(page, "dpo@innore.example", "en", null);
-        await page.WaitForURLAsync("**/staff/second-factor*");
+        await page.ExpectAddressAsync("**/staff/second-factor*");
         await Screenshots.ScreenshotAsync(page, "staff-second-factor-enrol-desktop");
         await Axe.AssertNoSeriousViolationsAsync(page);
 
         var key = (await page.Locator("#authenticator-key").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
         await page.GetByLabel("Code").FillAsync(Totp.NextCode(key));
         await page.GetByLabel("Code").PressAsync("Enter");
-        await page.WaitForURLAsync("**/staff");
+        await page.ExpectAddressAsync("**/staff");
 
         var rows = page.Locator("table.queue tbody tr");
         Assert.Equal(3, await rows.CountAsync());
@@ -109,12 +109,12 @@ public sealed class RequestsJourneyTests(BrowserFixture browser) : IDisposable
         await page.Locator("#f-due").SelectOptionAsync("overdue");
         await page.Keyboard.PressAsync("Tab");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/staff?*due=overdue*");
+        await page.ExpectAddressAsync("**/staff?*due=overdue*");
         Assert.Equal(1, await rows.CountAsync());
         await Screenshots.ScreenshotAsync(page, "staff-queue-overdue-desktop");
 
         await rows.Nth(0).Locator("a").ClickAsync();
-        await page.WaitForURLAsync("**/staff/requests/*");
+        await page.ExpectAddressAsync("**/staff/requests/*");
         await Screenshots.ScreenshotAsync(page, "staff-request-desktop");
         await Axe.AssertNoSeriousViolationsAsync(page);
         await page.Locator("#action-carry-out button[type=submit]").ClickAsync();
@@ -165,7 +165,7 @@ public sealed class RequestsJourneyTests(BrowserFixture browser) : IDisposable
         await page.Locator("main form button[type=submit]").ClickAsync();
         if (returnUrl is not null)
         {
-            await page.WaitForURLAsync("**" + returnUrl);
+            await page.ExpectAddressAsync("**" + returnUrl);
         }
     }
 
