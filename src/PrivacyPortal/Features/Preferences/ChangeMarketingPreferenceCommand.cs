@@ -205,9 +205,10 @@ public sealed class ChangeMarketingPreferenceCommand(
                     Action = "retention.ended-by-withdrawal",
                     Detail = $"{controllerId}: {deleted} record(s) of {string.Join(", ", categories)} deleted; no marketing left on ({actor.Kind})",
                 });
-                await db.SaveChangesAsync(cancellationToken);
             }
         }
+
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>Stores collect the history by id (<see cref="PreferenceChangeFeed"/>): see <see cref="CursorFeedLock"/>.</summary>
