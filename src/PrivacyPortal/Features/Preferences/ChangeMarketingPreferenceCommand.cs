@@ -6,6 +6,7 @@ using PrivacyPortal.Data;
 using PrivacyPortal.Features.Cookies;
 using PrivacyPortal.Features.Email;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Retention;
 using PrivacyPortal.Infrastructure;
 using PrivacyPortal.Infrastructure.Localization;
 
@@ -53,6 +54,7 @@ public sealed class ChangeMarketingPreferenceCommand(
     IStringLocalizer<Localization.Preferences> text,
     IOptions<PortalOptions> portal,
     WithdrawCookieCategoryCommand withdrawCookies,
+    EndDataKeptUntilWithdrawalCommand endDataKeptUntilWithdrawal,
     TimeProvider time)
 {
     private const int Attempts = 3;
@@ -159,11 +161,8 @@ public sealed class ChangeMarketingPreferenceCommand(
     }
 
     /// <summary>
-    /// "Until you unsubscribe or withdraw your consent": when a stop leaves nothing of a controller's
-    /// marketing on (newsletter, every channel, every consent), the person's records in that
-    /// controller's categories whose retention rule ends on withdrawal are deleted in the same commit,
-    /// with an audit line. Restricted records are left to the retention sweep: a restriction can be a
-    /// hold (a legal claim), and the sweep deletes them at their period's end.
+    /// The controllers whose marketing a stop left entirely off (newsletter, every channel, every
+    /// consent) lose the data kept only until then (<see cref="EndDataKeptUntilWithdrawalCommand"/>).
     /// </summary>
     private async Task EndDataKeptUntilWithdrawalAsync(
         Guid subjectId, IReadOnlyList<MarketingPreferenceRecord> written, PreferenceActor actor, CancellationToken cancellationToken)
@@ -176,39 +175,8 @@ public sealed class ChangeMarketingPreferenceCommand(
 
         // Read after the new rows are saved (in this transaction), so it is the state they leave.
         var current = await state.LoadAsync(subjectId, cancellationToken);
-        foreach (var controllerId in stopped)
-        {
-            if (current.Values.Any(p => p.Key.ControllerId == controllerId && p.Enabled))
-            {
-                continue;
-            }
-
-            var categories = policy.GetController(controllerId).Categories
-                .Where(c => policy.RetentionRuleOf(c).EndsOnWithdrawal)
-                .Select(c => c.Id)
-                .ToList();
-            if (categories.Count == 0)
-            {
-                continue;
-            }
-
-            var deleted = await db.HeldRecords
-                .Where(r => r.SubjectId == subjectId && r.ControllerId == controllerId && categories.Contains(r.CategoryId) && r.RestrictedAt == null)
-                .ExecuteDeleteAsync(cancellationToken);
-            if (deleted > 0)
-            {
-                db.AuditEvents.Add(new AuditEvent
-                {
-                    OccurredAt = time.GetUtcNow(),
-                    ActorId = actor.Id,
-                    SubjectId = subjectId,
-                    Action = "retention.ended-by-withdrawal",
-                    Detail = $"{controllerId}: {deleted} record(s) of {string.Join(", ", categories)} deleted; no marketing left on ({actor.Kind})",
-                });
-            }
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
+        var nothingOn = stopped.Where(c => !current.Values.Any(p => p.Key.ControllerId == c && p.Enabled)).ToList();
+        await endDataKeptUntilWithdrawal.ExecuteAsync(subjectId, nothingOn, actor.Id, actor.Kind.ToString(), cancellationToken);
     }
 
     /// <summary>Stores collect the history by id (<see cref="PreferenceChangeFeed"/>): see <see cref="CursorFeedLock"/>.</summary>

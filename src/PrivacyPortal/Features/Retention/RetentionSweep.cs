@@ -127,6 +127,7 @@ public static class RetentionRegistration
     public static WebApplicationBuilder AddRetention(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<RetentionSweep>();
+        builder.Services.AddScoped<EndDataKeptUntilWithdrawalCommand>();
         builder.Services.AddDailyJobs(builder.Configuration);
         builder.Services.AddDailyJob<RetentionJob>();
         return builder;
