@@ -22,6 +22,20 @@ public sealed class ForwardedHeadersTests
     }
 
     [Fact]
+    public async Task Behind_a_proxy_the_addresses_of_one_ipv6_64_share_one_sign_in_allowance_and_the_next_64_has_its_own()
+    {
+        using var app = new PortalAppFactory(useKestrel: true)
+            .With("Proxy:KnownProxies:0", "127.0.0.1")
+            .With("Auth:MaxLinksPerIpPer10Minutes", "3")
+            .Start();
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], await AskThriceAsync(app, "2001:db8:77:1::a"));
+        // Another address of the same /64 (a privacy address, or one picked on purpose) is the same client.
+        Assert.Equal(HttpStatusCode.Redirect, (await AskThriceAsync(app, "2001:db8:77:1:9f3e:5c1:44:2"))[0]);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], await AskThriceAsync(app, "2001:db8:77:2::a"));
+    }
+
+    [Fact]
     public async Task Without_a_configured_proxy_the_headers_are_ignored_so_a_client_cannot_pick_its_address()
     {
         using var app = new PortalAppFactory(useKestrel: true)

@@ -40,4 +40,10 @@ public static class ImpersonationClaims
         ArgumentNullException.ThrowIfNull(user);
         return Guid.TryParse(user.FindFirstValue(Actor), out var id) ? id : null;
     }
+
+    public static Guid? ActorSessionIdOf(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return Guid.TryParse(user.FindFirstValue(ActorSessionId), out var id) ? id : null;
+    }
 }

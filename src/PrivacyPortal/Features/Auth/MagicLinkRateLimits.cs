@@ -1,11 +1,12 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using PrivacyPortal.Infrastructure;
 
 namespace PrivacyPortal.Features.Auth;
 
 /// <summary>
-/// Per-IP limit on the sign-in forms, counted in the database (<see cref="SharedRateLimitCounter"/>)
+/// Per-IP limit on the sign-in forms (an IPv6 address counts as its /64: <see cref="ClientNetwork.LimitKey"/>), counted in the database (<see cref="SharedRateLimitCounter"/>)
 /// so that behind a load balancer an attacker gets one allowance, not one per instance. The
 /// per-address limit is counted from the sign-in attempts themselves (<see cref="RequestMagicLinkCommand"/>).
 /// </summary>
@@ -28,7 +29,7 @@ internal static class MagicLinkRateLimits
             // The counter is a singleton, so the cached partition limiter may keep it.
             var counter = context.RequestServices.GetRequiredService<SharedRateLimitCounter>();
             return RateLimitPartition.Get(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                ClientNetwork.LimitKey(context.Connection.RemoteIpAddress),
                 ip => new SharedFixedWindowRateLimiter(counter, PerIp, ip, options.MaxLinksPerIpPer10Minutes, TimeSpan.FromMinutes(10)));
         });
         limiter.OnRejected = async (context, cancellationToken) =>

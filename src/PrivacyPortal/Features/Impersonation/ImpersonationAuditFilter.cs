@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Mvc.Filters;
-using PrivacyPortal.Data;
-using PrivacyPortal.Features.Staff;
 
 namespace PrivacyPortal.Features.Impersonation;
 
@@ -9,7 +7,7 @@ namespace PrivacyPortal.Features.Impersonation;
 /// staff member, with the customer as subject and the impersonation's ticket and reason. HEAD runs
 /// the GET handler (and so reads what GET reads), so it is a view too.
 /// </summary>
-internal sealed class ImpersonationAuditFilter(ImpersonationContext state, StaffAudit audit, PortalDbContext db) : IAsyncPageFilter
+internal sealed class ImpersonationAuditFilter(ImpersonationContext state, ImpersonationRecorder recorder) : IAsyncPageFilter
 {
     public const string ViewedAction = "impersonation.viewed";
 
@@ -22,11 +20,7 @@ internal sealed class ImpersonationAuditFilter(ImpersonationContext state, Staff
         var http = context.HttpContext;
         if (state.Current is { } active && (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)) && http.Items.ContainsKey(ImpersonationGuard.ActiveKey) && !http.Items.ContainsKey(ImpersonationGuard.RefusedKey))
         {
-            using (ImpersonationWrites.Allow())
-            {
-                audit.Add(ViewedAction, active.CustomerId, $"{http.Request.Path}{http.Request.QueryString} imp={active.Id} ticket={active.Ticket} reason={active.Reason}", active.StaffId);
-                await db.SaveChangesAsync(http.RequestAborted);
-            }
+            await recorder.AuditAsync(ViewedAction, active.CustomerId, $"{http.Request.Path}{http.Request.QueryString} imp={active.Id} ticket={active.Ticket} reason={active.Reason}", active.StaffId, http.RequestAborted);
         }
 
         await next();

@@ -21,34 +21,3 @@ public sealed class ImpersonationContext
 
     public EndedImpersonation? Ended { get; set; }
 }
-
-/// <summary>
-/// Opens a scope in which the impersonation machinery itself may write (its session row, audit
-/// lines, the staff session's last-seen time) while everything else is read-only.
-/// </summary>
-public static class ImpersonationWrites
-{
-    private static readonly AsyncLocal<int> Depth = new();
-
-    public static bool Allowed => Depth.Value > 0;
-
-    public static IDisposable Allow()
-    {
-        Depth.Value++;
-        return new Scope();
-    }
-
-    private sealed class Scope : IDisposable
-    {
-        private bool disposed;
-
-        public void Dispose()
-        {
-            if (!disposed)
-            {
-                disposed = true;
-                Depth.Value--;
-            }
-        }
-    }
-}

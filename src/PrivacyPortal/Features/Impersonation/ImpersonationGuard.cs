@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
+using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Features.Staff;
@@ -13,8 +14,9 @@ namespace PrivacyPortal.Features.Impersonation;
 /// browser holds a live impersonation, every request that is not a GET or HEAD (the Stop button
 /// excepted), every request to the staff area, and the GET endpoints that act (OIDC sign-in and
 /// sign-out) are answered with the "not possible while viewing as the customer" page (403) instead
-/// of reaching their endpoint. A write that slips through anyway is stopped in the database
-/// (<see cref="ImpersonationReadOnlyInterceptor"/>) and answered the same way. An impersonation that
+/// of reaching their endpoint. Whatever runs is on a connection the database keeps read-only
+/// (<see cref="ReadOnlyConnection"/>), so a write that slips through anyway is refused by the
+/// database and answered the same way, with nothing the handler queued saved. An impersonation that
 /// ended sends the staff member back to the staff area.
 /// </summary>
 internal sealed class ImpersonationGuard(RequestDelegate next, ILogger<ImpersonationGuard> logger)
@@ -26,7 +28,7 @@ internal sealed class ImpersonationGuard(RequestDelegate next, ILogger<Impersona
     /// <summary>GET endpoints with side effects: signing in to a store, or out of the portal, in the customer's name.</summary>
     private static readonly string[] ActingGetPaths = [OidcEndpoints.Authorize, OidcEndpoints.EndSession];
 
-    public async Task InvokeAsync(HttpContext context, ImpersonationContext state, StaffAudit audit)
+    public async Task InvokeAsync(HttpContext context, ImpersonationContext state, ImpersonationRecorder recorder, PortalDbContext db)
     {
         if (!context.Request.Cookies.ContainsKey(ImpersonationRegistration.CookieName(context)))
         {
@@ -53,23 +55,24 @@ internal sealed class ImpersonationGuard(RequestDelegate next, ILogger<Impersona
 
         context.User = result.Principal;
         context.Items[ActiveKey] = true;
+        await using var readOnly = await ReadOnlyConnection.EnterAsync(db, context.RequestAborted);
         // An error page re-executed for a request already let through (or refused) is only shown.
         var reExecuted = context.Features.Get<IStatusCodeReExecuteFeature>() is not null
             || context.Features.Get<IExceptionHandlerPathFeature>() is not null;
         if (!reExecuted && IsRefused(context.Request))
         {
-            await RefuseAsync(context, state.Current, audit);
+            await RefuseAsync(context, state.Current, recorder, db);
         }
 
         try
         {
             await next(context);
         }
-        catch (Exception ex) when (ImpersonationReadOnlyInterceptor.IsViolation(ex) && !context.Response.HasStarted)
+        catch (Exception ex) when (ReadOnlyConnection.IsRefusedWrite(ex) && !context.Response.HasStarted)
         {
-            logger.LogWarning("A write during an impersonation was stopped in the database: {Method} {Path}", context.Request.Method, context.Request.Path);
+            logger.LogWarning("A write during an impersonation was refused by the database: {Method} {Path}", context.Request.Method, context.Request.Path);
             context.Response.Clear();
-            await RefuseAsync(context, state.Current, audit);
+            await RefuseAsync(context, state.Current, recorder, db);
             await next(context);
         }
     }
@@ -95,15 +98,18 @@ internal sealed class ImpersonationGuard(RequestDelegate next, ILogger<Impersona
         && value.Split('/', StringSplitOptions.RemoveEmptyEntries) is [var culture, "view-as", "stop"]
         && PortalCultures.IsSupported(culture);
 
-    private static async Task RefuseAsync(HttpContext context, ActiveImpersonation active, StaffAudit audit)
+    private static async Task RefuseAsync(HttpContext context, ActiveImpersonation active, ImpersonationRecorder recorder, PortalDbContext db)
     {
         var request = context.Request;
         var attempted = $"{request.Method} {request.Path}{request.QueryString}";
-        using (ImpersonationWrites.Allow())
+        // Whatever the refused handler added (rows, outbox mails) is dropped, never saved with the audit line.
+        db.ChangeTracker.Clear();
+        if (db.Database.CurrentTransaction is { } transaction)
         {
-            audit.Add(RefusedAction, active.CustomerId, $"{attempted} imp={active.Id}", active.StaffId);
-            await context.RequestServices.GetRequiredService<Data.PortalDbContext>().SaveChangesAsync(context.RequestAborted);
+            await transaction.RollbackAsync(CancellationToken.None);
         }
+
+        await recorder.AuditAsync(RefusedAction, active.CustomerId, $"{attempted} imp={active.Id}", active.StaffId, context.RequestAborted);
 
         // Re-routed to the refusal page (a second UseRouting follows this middleware), as a GET:
         // the refused endpoint never runs, so nothing it would have done happens.

@@ -77,9 +77,7 @@ public static class ImpersonationRegistration
         builder.Services.Configure<AuthorizationOptions>(o => o.AddPolicy(Policy, p => p.RequireAuthenticatedUser()
             .AddRequirements(new StaffRequirement([StaffRoles.Support, StaffRoles.PrivacyOfficer]))));
         builder.Services.Configure<MvcOptions>(o => o.Filters.Add<ImpersonationAuditFilter>());
-        builder.Services.AddSingleton<ImpersonationReadOnlyInterceptor>();
-        builder.Services.ConfigureDbContext<PortalDbContext>((services, db) =>
-            db.AddInterceptors(services.GetRequiredService<ImpersonationReadOnlyInterceptor>()));
+        builder.Services.AddScoped<ImpersonationRecorder>();
         builder.Services.AddScoped<ImpersonationContext>();
         builder.Services.AddScoped<ImpersonationSwitch>();
         builder.Services.AddScoped<StartImpersonationCommand>();

@@ -31,12 +31,15 @@ internal static class ImpersonationValidator
             return;
         }
 
-        using var writes = ImpersonationWrites.Allow();
         var db = services.GetRequiredService<PortalDbContext>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var row = await db.Set<ImpersonationSession>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, http.RequestAborted);
-        if (row is null || row.CustomerId != principal.SubjectId() || row.StaffId != principal.ActorIdOf())
+        if (row is null || row.CustomerId != principal.SubjectId() || row.StaffId != principal.ActorIdOf()
+            || row.StaffSessionId != principal.ActorSessionIdOf() || !CarriesStaffCookie(http, row, now))
         {
+            // Also a view-as cookie without the staff member's own session cookie beside it (copied
+            // to another browser): it opens nothing, and the view itself goes on in the staff
+            // member's browser.
             await RejectAsync(context, state, null, ImpersonationEnd.Stopped);
             return;
         }
@@ -49,7 +52,8 @@ internal static class ImpersonationValidator
         {
             if (row.EndedAt is null)
             {
-                await StopImpersonationCommand.EndAsync(db, services.GetRequiredService<StaffAudit>(), row, end == ImpersonationEnd.Expired ? row.ExpiresAt : now, end, http.RequestAborted);
+                await services.GetRequiredService<ImpersonationRecorder>().RunAsync((own, audit) =>
+                    StopImpersonationCommand.EndAsync(own, audit, row, end == ImpersonationEnd.Expired ? row.ExpiresAt : now, end, http.RequestAborted));
             }
 
             await RejectAsync(context, state, row.CustomerId, end);
@@ -58,6 +62,22 @@ internal static class ImpersonationValidator
 
         var customerName = await db.Users.AsNoTracking().Where(u => u.Id == row.CustomerId).Select(u => u.DisplayName).FirstOrDefaultAsync(http.RequestAborted);
         state.Current = new ActiveImpersonation(row.Id, row.StaffId, row.CustomerId, customerName ?? "", row.Reason, row.Ticket, row.StartedAt, row.ExpiresAt);
+    }
+
+    /// <summary>
+    /// The view-as cookie is bound to the staff member's own session cookie on every request: the
+    /// portal cookie of the same request must hold the same staff member and the session the view
+    /// was started from.
+    /// </summary>
+    private static bool CarriesStaffCookie(HttpContext http, ImpersonationSession row, DateTimeOffset now)
+    {
+        var options = http.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(PortalClaims.Scheme);
+        var cookie = options.CookieManager.GetRequestCookie(http, options.Cookie.Name!);
+        var ticket = string.IsNullOrEmpty(cookie) ? null : options.TicketDataFormat.Unprotect(cookie);
+        return ticket is not null
+            && (ticket.Properties.ExpiresUtc is not { } expires || expires > now)
+            && ticket.Principal.SubjectId() == row.StaffId
+            && ticket.Principal.SessionIdOf() == row.StaffSessionId;
     }
 
     private static async Task<bool> StaffStillThereAsync(IServiceProvider services, PortalDbContext db, ImpersonationSession row, DateTimeOffset now, CancellationToken cancellationToken)

@@ -168,11 +168,8 @@ public sealed class StartImpersonationCommand(
     /// <summary>A refused start is audited under whoever tried, with why it was refused, the target and the reason they gave.</summary>
     private async Task<StartResult> RefusedAsync(StartStatus status, Guid? staffId, Guid customerId, string? reason, string? ticket, CancellationToken cancellationToken)
     {
-        using (ImpersonationWrites.Allow())
-        {
-            audit.Add(StartRefusedAction, customerId, $"refused={status} target={customerId} ticket={ticket} reason={reason}", staffId);
-            await db.SaveChangesAsync(cancellationToken);
-        }
+        audit.Add(StartRefusedAction, customerId, $"refused={status} target={customerId} ticket={ticket} reason={reason}", staffId);
+        await db.SaveChangesAsync(cancellationToken);
 
         return new StartResult(status);
     }

@@ -6,8 +6,12 @@ using PrivacyPortal.Features.Staff;
 
 namespace PrivacyPortal.Features.Impersonation;
 
-/// <summary>Ends the current impersonation (the Stop button): the row, an audit line, the cookie. The staff session stays.</summary>
-public sealed class StopImpersonationCommand(PortalDbContext db, StaffAudit audit, TimeProvider time, IHttpContextAccessor accessor)
+/// <summary>
+/// Ends the current impersonation (the Stop button): the row, an audit line, the cookie. The staff
+/// session stays. The request's own connection is read-only (it runs under the view), so the row
+/// and the audit line are written on a context of their own.
+/// </summary>
+public sealed class StopImpersonationCommand(ImpersonationRecorder recorder, TimeProvider time, IHttpContextAccessor accessor)
 {
     public const string EndedAction = "impersonation.ended";
 
@@ -17,7 +21,7 @@ public sealed class StopImpersonationCommand(PortalDbContext db, StaffAudit audi
         var context = accessor.HttpContext ?? throw new InvalidOperationException("Stopping needs an HTTP request.");
         var id = context.User.ImpersonationIdOf();
         Guid? customer = null;
-        using (ImpersonationWrites.Allow())
+        await recorder.RunAsync(async (db, audit) =>
         {
             var row = id is null ? null : await db.Set<ImpersonationSession>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
             if (row is not null)
@@ -28,7 +32,7 @@ public sealed class StopImpersonationCommand(PortalDbContext db, StaffAudit audi
                     await EndAsync(db, audit, row, time.GetUtcNow(), ImpersonationEnd.Stopped, cancellationToken);
                 }
             }
-        }
+        });
 
         await context.SignOutAsync(ImpersonationRegistration.Scheme);
         return customer;
@@ -37,7 +41,6 @@ public sealed class StopImpersonationCommand(PortalDbContext db, StaffAudit audi
     /// <summary>Marks the row ended once (a conditional UPDATE, so two tabs cannot both end it) and audits it.</summary>
     internal static async Task EndAsync(PortalDbContext db, StaffAudit audit, ImpersonationSession row, DateTimeOffset endedAt, string endedBy, CancellationToken cancellationToken)
     {
-        using var writes = ImpersonationWrites.Allow();
         var ended = await db.Set<ImpersonationSession>()
             .Where(s => s.Id == row.Id && s.EndedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, endedAt).SetProperty(x => x.EndedBy, endedBy), cancellationToken);

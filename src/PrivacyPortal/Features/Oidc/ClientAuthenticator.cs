@@ -21,7 +21,7 @@ public sealed record ClientAuthentication(ClientAuthenticationStatus Status, Oid
 /// Client authentication of the token, revocation and introspection endpoints. A secret this
 /// instance verified before costs one SHA-256 and no database call, so a store's hot path stays
 /// fast. Anything else costs a full PBKDF2, so those checks are counted in the shared counters (per
-/// IP address, then per client id) and refused with 429 past the limit; a wrong secret seen a
+/// IP address, an IPv6 address by its /64, then per client id) and refused with 429 past the limit; a wrong secret seen a
 /// moment ago is refused again without PBKDF2.
 /// </summary>
 public sealed class ClientAuthenticator(OidcClientRegistry clients, SharedRateLimitCounter counter, TimeProvider time, IOptions<OidcOptions> options)
@@ -33,7 +33,7 @@ public sealed class ClientAuthenticator(OidcClientRegistry clients, SharedRateLi
     private static readonly TimeSpan RememberFailureFor = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, DateTimeOffset> recentFailures = new(StringComparer.Ordinal);
 
-    public async ValueTask<ClientAuthentication> AuthenticateAsync(string? clientId, string? secret, string? ipAddress, CancellationToken cancellationToken)
+    public async ValueTask<ClientAuthentication> AuthenticateAsync(string? clientId, string? secret, string? ipLimitKey, CancellationToken cancellationToken)
     {
         var client = clients.Find(clientId);
         if (client is null || string.IsNullOrEmpty(secret) || secret.Length > 512)
@@ -55,7 +55,7 @@ public sealed class ClientAuthenticator(OidcClientRegistry clients, SharedRateLi
         }
 
         var settings = options.Value;
-        if (!await counter.TryTakeAsync(PerIpPolicy, ipAddress ?? "unknown", settings.ClientSecretChecksPerIpPerMinute, Window, cancellationToken)
+        if (!await counter.TryTakeAsync(PerIpPolicy, ipLimitKey ?? "unknown", settings.ClientSecretChecksPerIpPerMinute, Window, cancellationToken)
             || !await counter.TryTakeAsync(PerClientPolicy, client.ClientId, settings.ClientSecretChecksPerClientPerMinute, Window, cancellationToken))
         {
             return new(ClientAuthenticationStatus.Throttled, null);

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Primitives;
+using PrivacyPortal.Infrastructure;
 
 namespace PrivacyPortal.Features.Oidc;
 
@@ -145,7 +146,7 @@ public static class OidcProtocol
         }
 
         var result = await authenticator.AuthenticateAsync(
-            credentials?.ClientId, credentials?.Secret, context.Connection.RemoteIpAddress?.ToString(), cancellationToken);
+            credentials?.ClientId, credentials?.Secret, ClientNetwork.LimitKey(context.Connection.RemoteIpAddress), cancellationToken);
         switch (result.Status)
         {
             case ClientAuthenticationStatus.Authenticated:
