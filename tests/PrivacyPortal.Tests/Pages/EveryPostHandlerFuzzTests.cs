@@ -110,8 +110,10 @@ public sealed partial class EveryPostHandlerFuzzTests
         {
             if (tokenPage is not null)
             {
-                // Fresh for each endpoint: a handler before may have signed the client in or out.
-                var page = await client.GetPageAsync(tokenPage);
+                // Fresh for each endpoint: a handler before may have signed the client out (then
+                // the start page gives an anonymous token, and the rest run as a visitor).
+                using var pageResponse = await client.Http.GetAsync(tokenPage);
+                using var page = await CookieAwareClient.ParsePageAsync(pageResponse.StatusCode == HttpStatusCode.OK ? pageResponse : await client.Http.GetAsync($"/{Culture}/"));
                 token = page.QuerySelector("meta[name=request-verification-token]")?.GetAttribute("content") ?? token;
             }
 

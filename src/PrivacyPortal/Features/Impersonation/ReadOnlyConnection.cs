@@ -26,7 +26,7 @@ internal static class ReadOnlyConnection
         var database = db.Database;
         var sqlite = database.IsSqlite();
         var original = database.GetConnectionString();
-        await database.CloseConnectionAsync();
+        await CloseAsync(db);
         if (sqlite)
         {
             database.SetConnectionString(new SqliteConnectionStringBuilder(original) { Pooling = false }.ConnectionString);
@@ -62,6 +62,17 @@ internal static class ReadOnlyConnection
         return false;
     }
 
+    /// <summary>Closes the connection however often the request's code opened it, so the connection string can change.</summary>
+    private static async Task CloseAsync(PortalDbContext db)
+    {
+        await db.Database.CloseConnectionAsync();
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Closed)
+        {
+            await connection.CloseAsync();
+        }
+    }
+
     private sealed class Scope(PortalDbContext db, string? sqliteConnectionString) : IAsyncDisposable
     {
         private bool disposed;
@@ -87,7 +98,7 @@ internal static class ReadOnlyConnection
                 await database.ExecuteSqlRawAsync("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", CancellationToken.None);
             }
 
-            await database.CloseConnectionAsync();
+            await CloseAsync(db);
             if (sqliteConnectionString is not null)
             {
                 database.SetConnectionString(sqliteConnectionString);

@@ -33,7 +33,7 @@ internal static class AuthorizeEndpoint
     {
         context.Response.Headers.CacheControl = "no-store";
         var parameters = HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType
-            ? (await context.Request.ReadFormAsync(cancellationToken)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)
+            ? ((await OidcProtocol.ReadFormAsync(context.Request, cancellationToken)) ?? FormCollection.Empty).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)
             : context.Request.Query.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var repeated = false;
         string? Get(string name) => OidcProtocol.OneValue(parameters.GetValueOrDefault(name), ref repeated);

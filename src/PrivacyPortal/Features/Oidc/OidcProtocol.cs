@@ -54,6 +54,14 @@ public static class OidcProtocol
         return Results.Json(new OAuthError(error, description), OidcJson.Default.OAuthError, statusCode: status);
     }
 
+    /// <summary>The form body, or null when it cannot be read (<see cref="FormBody"/>).</summary>
+    public static Task<IFormCollection?> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        FormBody.ReadOrNullAsync(request, cancellationToken);
+
+    /// <summary>The answer to a form body that cannot be read.</summary>
+    public static IResult UnreadableForm(HttpContext context) =>
+        Error(context, "invalid_request", "The form body is not valid application/x-www-form-urlencoded UTF-8.");
+
     public static void NoStore(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

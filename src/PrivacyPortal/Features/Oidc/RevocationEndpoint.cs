@@ -24,7 +24,11 @@ internal static class RevocationEndpoint
             return OidcProtocol.Error(context, "invalid_request", "The request must be application/x-www-form-urlencoded.");
         }
 
-        var form = await context.Request.ReadFormAsync(cancellationToken);
+        if (await OidcProtocol.ReadFormAsync(context.Request, cancellationToken) is not { } form)
+        {
+            return OidcProtocol.UnreadableForm(context);
+        }
+
         var (client, failure) = await OidcProtocol.AuthenticateClientAsync(context, form, authenticator, cancellationToken);
         if (client is null)
         {

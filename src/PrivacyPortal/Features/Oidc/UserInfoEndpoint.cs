@@ -97,8 +97,8 @@ internal static class BearerToken
 
         if (allowFormBody && HttpMethods.IsPost(request.Method) && request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(cancellationToken);
-            return form["access_token"].ToString() is { Length: > 0 } value ? value : null;
+            var form = await OidcProtocol.ReadFormAsync(request, cancellationToken);
+            return form?["access_token"].ToString() is { Length: > 0 } value ? value : null;
         }
 
         return null;

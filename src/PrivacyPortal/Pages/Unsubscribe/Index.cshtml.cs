@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 using PrivacyPortal.Features.Preferences;
+using PrivacyPortal.Infrastructure;
 
 namespace PrivacyPortal.Pages.Unsubscribe;
 
@@ -53,7 +54,7 @@ public sealed class IndexModel(
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var oneClick = Request.HasFormContentType
-            && string.Equals((await Request.ReadFormAsync(cancellationToken))["List-Unsubscribe"].ToString(), "One-Click", StringComparison.Ordinal);
+            && string.Equals((await FormBody.ReadOrNullAsync(Request, cancellationToken))?["List-Unsubscribe"].ToString(), "One-Click", StringComparison.Ordinal);
         Read = links.Read(Token);
         if (Read.Status != UnsubscribeTokenStatus.Valid)
         {

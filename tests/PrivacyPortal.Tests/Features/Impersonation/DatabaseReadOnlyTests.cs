@@ -150,7 +150,9 @@ public sealed class DatabaseReadOnlyTests
         {
             var http = context.HttpContext;
             var db = http.RequestServices.GetRequiredService<PortalDbContext>();
-            switch (http.Request.Headers[Header].ToString())
+            // Once per request: the refusal page is rendered in the same request.
+            var probe = http.Items.TryAdd(Header, true) ? http.Request.Headers[Header].ToString() : "";
+            switch (probe)
             {
                 case RawWrite:
                     outcomes.Enqueue(await RawWriteAsync(db, http.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)!.Value));
