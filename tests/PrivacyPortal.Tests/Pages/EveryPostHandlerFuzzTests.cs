@@ -27,12 +27,7 @@ public sealed partial class EveryPostHandlerFuzzTests
     public async Task A_customer_sending_nonsense_to_every_form_gets_no_error_page_and_changes_nothing_of_another_person()
     {
         using var host = new PortalHost();
-        var mariId = await host.UserIdAsync(PortalHost.Mari);
-        Guid mariRequest;
-        using (var mari = await host.SignInAsync(PortalHost.Mari, Culture))
-        {
-            mariRequest = await RequestFlows.FileAsync(mari, Culture, RequestKind.Access);
-        }
+        var (mariId, mariRequest) = await AnotherPersonsRequestAsync(host, RequestKind.Access);
 
         var mariBefore = RowsOf(host, mariId, mariRequest);
         using var kari = await host.SignInAsync(PortalHost.Kari, Culture);
@@ -53,12 +48,7 @@ public sealed partial class EveryPostHandlerFuzzTests
     public async Task Staff_with_the_second_factor_sending_nonsense_to_every_staff_form_get_no_error_page()
     {
         using var host = new PortalHost();
-        var mariId = await host.UserIdAsync(PortalHost.Mari);
-        Guid mariRequest;
-        using (var mari = await host.SignInAsync(PortalHost.Mari, Culture))
-        {
-            mariRequest = await RequestFlows.FileAsync(mari, Culture, RequestKind.Erasure);
-        }
+        var (mariId, mariRequest) = await AnotherPersonsRequestAsync(host, RequestKind.Erasure);
 
         using var dpo = await host.StaffAsync(PortalHost.Dpo);
         var endpoints = (await PostEndpoints.AllAsync(host, Culture, _ => mariRequest.ToString()))
@@ -89,6 +79,13 @@ public sealed partial class EveryPostHandlerFuzzTests
         var failures = await FuzzAsync(store, endpoints, null, [mariId.ToString(), Guid.NewGuid().ToString()]);
 
         Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    /// <summary>Mari files a request of her own: her ids are the other people's ids of the fuzz.</summary>
+    private static async Task<(Guid PersonId, Guid RequestId)> AnotherPersonsRequestAsync(PortalHost host, RequestKind kind)
+    {
+        using var mari = await host.SignInAsync(PortalHost.Mari, Culture);
+        return (await host.UserIdAsync(PortalHost.Mari), await RequestFlows.FileAsync(mari, Culture, kind));
     }
 
     private static bool IsStaff(PostEndpoint endpoint) => endpoint.Path.StartsWith("/staff", StringComparison.Ordinal);

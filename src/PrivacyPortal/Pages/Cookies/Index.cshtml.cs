@@ -62,7 +62,8 @@ public sealed class IndexModel(
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var posted = Categories.Where(c => c.Length <= 64).Take(50).ToHashSet(StringComparer.Ordinal);
+        // An empty field binds as null; it names no category.
+        var posted = Categories.OfType<string>().Where(c => c.Length is > 0 and <= 64).Take(50).ToHashSet(StringComparer.Ordinal);
         if (!await antiforgery.IsRequestValidAsync(HttpContext))
         {
             return await ShowErrorAsync(text["Error.FormExpired"], posted, cancellationToken);
