@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,8 +39,7 @@ public sealed class KeyRingAtRestTests
             .Where(t => t.UserId == supportId && t.Name == "AuthenticatorKey").Select(t => t.Value!).SingleAsync());
         Assert.StartsWith(AuthenticatorSecrets.Prefix, totp, StringComparison.Ordinal);
         Assert.DoesNotContain(await host.AuthenticatorKeyAsync(PortalHost.Support), totp, StringComparison.Ordinal);
-        var rows = await host.DbAsync(db => db.Set<DataProtectionKey>().AsNoTracking().Select(k => k.Xml!).ToListAsync());
-        Assert.All(rows, xml =>
+        Assert.All(await KeyRowsAsync(host.Factory), xml =>
         {
             Assert.Contains("encryptedSecret", xml, StringComparison.Ordinal);
             Assert.DoesNotContain("<value>", xml, StringComparison.Ordinal);
@@ -71,11 +71,37 @@ public sealed class KeyRingAtRestTests
         Assert.Contains("DataProtection:Certificate:Path", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_key_stored_in_plain_before_is_encrypted_at_the_next_start_and_still_opens_what_it_protected()
+    {
+        using var first = new PortalAppFactory().Start();
+        byte[] protectedBefore;
+        using (var before = KeyRingFromDatabase(first, certificate: null, generateKeys: true))
+        {
+            // The key ring as it was before the certificate: a key written in plain XML.
+            var now = DateTimeOffset.UtcNow;
+            before.GetRequiredService<IKeyManager>().CreateNewKey(now.AddMinutes(-1), now.AddDays(90));
+            protectedBefore = before.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Protect([1, 2, 3]);
+        }
+
+        Assert.Contains(await KeyRowsAsync(first), k => k.Contains("<value>", StringComparison.Ordinal));
+
+        using var restarted = new PortalAppFactory().SharingDatabaseWith(first).Start();
+        Assert.All(await KeyRowsAsync(first), k => Assert.DoesNotContain("<value>", k, StringComparison.Ordinal));
+        Assert.Equal([1, 2, 3], restarted.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Unprotect(protectedBefore));
+    }
+
+    private static async Task<List<string>> KeyRowsAsync(PortalAppFactory factory)
+    {
+        using var scope = factory.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Set<DataProtectionKey>().AsNoTracking().Select(k => k.Xml!).ToListAsync();
+    }
+
     private static IDataProtector CookieProtector(IDataProtectionProvider provider) =>
         provider.CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", PortalClaims.Scheme, "v2");
 
     /// <summary>Data Protection over the rows of the test's database alone, as someone with a copy would set it up.</summary>
-    private static ServiceProvider KeyRingFromDatabase(PortalAppFactory factory, X509Certificate2? certificate)
+    private static ServiceProvider KeyRingFromDatabase(PortalAppFactory factory, X509Certificate2? certificate, bool generateKeys = false)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -90,7 +116,11 @@ public sealed class KeyRingAtRestTests
                 db.UseSqlite($"Data Source={factory.DatabasePath}");
             }
         });
-        var builder = services.AddDataProtection().SetApplicationName("PrivacyPortal").PersistKeysToDbContext<PortalDbContext>().DisableAutomaticKeyGeneration();
+        var builder = services.AddDataProtection().SetApplicationName("PrivacyPortal").PersistKeysToDbContext<PortalDbContext>();
+        if (!generateKeys)
+        {
+            builder.DisableAutomaticKeyGeneration();
+        }
         if (certificate is not null)
         {
             builder.UnprotectKeysWithAnyCertificate(certificate);
