@@ -31,6 +31,8 @@ public sealed partial class EveryPostHandlerFuzzTests
     [
         "POST /nb/preferences?handler=ObjectAll [wrongly encoded]",
         "POST /nb/preferences/index?handler=ObjectAll [wrongly encoded]",
+        "POST /nb/oidc/logout ",
+        "POST /nb/oidc/logout/index ",
     ];
 
     [Fact]
