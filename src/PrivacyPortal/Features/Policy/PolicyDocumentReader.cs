@@ -66,7 +66,8 @@ internal static class PolicyDocumentReader
         r.Id("id"),
         r.Text("name"),
         r.Text("description"),
-        r.OptionalString("controller"));
+        r.OptionalString("controller"),
+        r.Object("notification", n => new RecipientNotification(n.Enum<RecipientNotificationMethod>("method"), n.OptionalString("contact"))));
 
     private static DataTransfer ReadTransfer(JsonObjectReader r) => new(
         r.Id("id"),

@@ -30,7 +30,8 @@ public sealed class CarryOutRequestCommand(
     PolicyCatalog policy,
     StaffAudit audit,
     PortalSignIn signIn,
-    Oidc.RevokeSubjectGrantsCommand oidcGrants)
+    Oidc.RevokeSubjectGrantsCommand oidcGrants,
+    ManualRecipientTasks manualTasks)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -63,6 +64,8 @@ public sealed class CarryOutRequestCommand(
             return refused;
         }
 
+        // Read before carrying out, while every record concerned is still there.
+        var affected = await AffectedCategoriesAsync(request, cancellationToken);
         IReadOnlyList<ErasurePlanLine>? outcome = null;
         var accountRemoved = false;
         var mailTo = person.Email;
@@ -84,6 +87,11 @@ public sealed class CarryOutRequestCommand(
             case RequestKind.Restriction:
                 outcome = await RestrictAsync(request, cancellationToken);
                 break;
+        }
+
+        if (TaskKind(request.Kind) is { } taskKind)
+        {
+            manualTasks.AddFor(workflow, request, taskKind, affected);
         }
 
         if (outcome is not null)
@@ -187,6 +195,37 @@ public sealed class CarryOutRequestCommand(
         return planner.Summarize(decisions);
     }
 
+    private static RecipientTaskKind? TaskKind(RequestKind kind) => kind switch
+    {
+        RequestKind.Erasure => RecipientTaskKind.Erasure,
+        RequestKind.Rectification => RecipientTaskKind.Rectification,
+        RequestKind.Restriction => RecipientTaskKind.Restriction,
+        _ => null,
+    };
+
+    /// <summary>The categories whose recipients must be told (Art. 19): the record rectified, or every record erased or restricted.</summary>
+    private async Task<List<(string ControllerId, string CategoryId)>> AffectedCategoriesAsync(PrivacyRequest request, CancellationToken cancellationToken)
+    {
+        if (TaskKind(request.Kind) is null)
+        {
+            return [];
+        }
+
+        var records = workflow.Db.HeldRecords.AsNoTracking().Where(r => r.SubjectId == request.SubjectId);
+        if (request.Kind == RequestKind.Rectification)
+        {
+            records = records.Where(r => r.Id == request.RectifyRecordId);
+        }
+        else
+        {
+            var controllers = request.ControllerIds.ToList();
+            records = records.Where(r => controllers.Contains(r.ControllerId));
+        }
+
+        var pairs = await records.Select(r => new { r.ControllerId, r.CategoryId }).Distinct().ToListAsync(cancellationToken);
+        return [.. pairs.Select(p => (p.ControllerId, p.CategoryId))];
+    }
+
     /// <summary>Anonymising is only offered where the policy says how; any other choice than the three is refused, not taken as "erase".</summary>
     private RequestActionOutcome? CheckChoices(IReadOnlyDictionary<string, RecordOutcome>? choices)
     {
@@ -275,7 +314,7 @@ public sealed class CarryOutRequestCommand(
         IEnumerable<string> own = record.SourceStoreId is { Length: > 0 } store ? [store] : policy.StoresOf(record.ControllerId).Select(s => s.Id);
         var recipients = policy.FindCategory(record.ControllerId, record.CategoryId) is { } category
             ? policy.RecipientsOf(category)
-                .Where(r => r.Controller is { Length: > 0 } && r.Controller != record.ControllerId)
+                .Where(r => r.Notification.Method == RecipientNotificationMethod.StoreApi && r.Controller is { Length: > 0 } && r.Controller != record.ControllerId)
                 .SelectMany(r => policy.StoresOf(r.Controller!))
                 .Select(s => s.Id)
             : [];

@@ -28,6 +28,7 @@ public sealed class DetailsModel(
     CarryOutRequestCommand carryOut,
     RefuseRequestCommand refuse,
     CloseRequestCommand close,
+    CompleteManualRecipientTaskCommand completeTask,
     TimeProvider time,
     IStringLocalizer<Localization.Staff> text) : PageModel
 {
@@ -58,6 +59,14 @@ public sealed class DetailsModel(
 
     public bool IsPrivacyOfficer { get; private set; }
 
+    /// <summary>Art. 19 tasks for recipients outside the group's stores, open ones first.</summary>
+    public IReadOnlyList<ManualRecipientTask> ManualTasks { get; private set; } = [];
+
+    /// <summary>Art. 19 tasks the group's stores pull from the store API.</summary>
+    public IReadOnlyList<StoreTaskView> StoreTasks { get; private set; } = [];
+
+    public int OpenManualTasks => ManualTasks.Count(t => t.DoneAt is null);
+
     public DateOnly Today { get; private set; }
 
     [TempData(Key = "Staff.Status")]
@@ -84,7 +93,11 @@ public sealed class DetailsModel(
         public string? RefuseReasons { get; set; }
 
         public string? CloseNote { get; set; }
+
+        public string? TaskNote { get; set; }
     }
+
+    public sealed record StoreTaskView(long Id, string StoreId, RecipientTaskKind Kind, DateTimeOffset CreatedAt, DateTimeOffset? AcknowledgedAt);
 
     public sealed record PersonView(Guid Id, string Name, string? Email, AccountKind Kind, string? CompanyName, string? JobTitle, string Culture);
 
@@ -150,6 +163,15 @@ public sealed class DetailsModel(
 
     public Task<IActionResult> OnPostCloseAsync(Guid id, CancellationToken cancellationToken) =>
         ActAsync(id, "Close", nameof(InputModel.CloseNote), () => close.ExecuteAsync(id, StaffId, Input.CloseNote, cancellationToken), "Done.Close", cancellationToken);
+
+    /// <summary>Marks a manual Art. 19 task done; the error, if any, is shown at that task's form.</summary>
+    public Task<IActionResult> OnPostCompleteTaskAsync(Guid id, long taskId, CancellationToken cancellationToken)
+    {
+        FailedTaskId = taskId;
+        return ActAsync(id, "CompleteTask", nameof(InputModel.TaskNote), () => completeTask.ExecuteAsync(id, taskId, StaffId, Input.TaskNote, cancellationToken), "Done.TaskDone", cancellationToken);
+    }
+
+    public long? FailedTaskId { get; private set; }
 
     public string? ErrorFor(string field) => ModelState["Input." + field]?.Errors.FirstOrDefault()?.ErrorMessage;
 
@@ -226,6 +248,11 @@ public sealed class DetailsModel(
             r.RestrictedAt is not null, r.SourceStoreId))];
         Timeline = (await db.Set<PrivacyRequestEvent>().AsNoTracking().Where(e => e.RequestId == id).ToListAsync(cancellationToken))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToList();
+        ManualTasks = [.. (await db.Set<ManualRecipientTask>().AsNoTracking().Where(t => t.RequestId == id).ToListAsync(cancellationToken))
+            .OrderBy(t => t.DoneAt is not null).ThenBy(t => t.Id)];
+        StoreTasks = await db.Set<RecipientTask>().AsNoTracking().Where(t => t.RequestId == id).OrderBy(t => t.Id)
+            .Select(t => new StoreTaskView(t.Id, t.StoreId, t.Kind, t.CreatedAt, t.AcknowledgedAt))
+            .ToListAsync(cancellationToken);
         FiledPlan = ErasurePlanner.Deserialize(request.PlanJson);
         Outcome = ErasurePlanner.Deserialize(request.OutcomeJson);
         if (request.Kind == RequestKind.Erasure && PrivacyRequest.IsOpen(request.Status))
