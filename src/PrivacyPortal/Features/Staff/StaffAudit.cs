@@ -41,6 +41,9 @@ public sealed class StaffAudit(PortalDbContext db, TimeProvider time, IHttpConte
 
         /// <summary>A request received by email, phone, letter or in a store, recorded by staff.</summary>
         public const string RecordedRequest = "staff.recorded-request";
+
+        /// <summary>A marketing stop the person asked for by phone or in a store, recorded by staff.</summary>
+        public const string RecordedStop = "staff.recorded-stop";
         public const string ViewedRetentionReport = "staff.viewed-retention-report";
         public const string EnrolledAuthenticator = "staff.enrolled-authenticator";
         public const string SecondFactorFailed = "staff.second-factor-failed";

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Testing.Web;
@@ -243,12 +242,7 @@ public sealed class StoreApiTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, nobody.StatusCode);
     }
 
-    private async Task<string> StoreTokenAsync(string clientId, string secret, string? scope = null)
-    {
-        using var response = await flow.TokenAsync(clientId, secret, new() { ["grant_type"] = "client_credentials", ["scope"] = scope });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await OidcFlow.JsonAsync(response)).GetProperty("access_token").GetString()!;
-    }
+    private Task<string> StoreTokenAsync(string clientId, string secret, string? scope = null) => flow.StoreTokenAsync(clientId, secret, scope);
 
     private async Task<JsonElement> PushAsync(string token, object body)
     {
@@ -257,19 +251,5 @@ public sealed class StoreApiTests : IDisposable
         return await OidcFlow.JsonAsync(response);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string? token, HttpMethod method, string path, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return await browser.Http.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(string? token, HttpMethod method, string path, object? body = null) => flow.StoreApiAsync(token, method, path, body);
 }
