@@ -40,8 +40,8 @@ public sealed record RetentionRule(
     LocalizedText? Law,
     bool EndsOnWithdrawal = false);
 
-/// <param name="Notification">How the recipient is told of a rectification, erasure or restriction (Art. 19).</param>
-public sealed record Recipient(string Id, LocalizedText Name, LocalizedText Description, string? Controller, RecipientNotification Notification);
+/// <param name="Notification">How the recipient is told of a rectification, erasure or restriction (Art. 19); null only in a file that fails validation.</param>
+public sealed record Recipient(string Id, LocalizedText Name, LocalizedText Description, string? Controller, RecipientNotification? Notification);
 
 /// <summary>
 /// Art. 19: a recipient of the group with stores pulls a task from the store API; anyone else

@@ -67,7 +67,10 @@ internal static class PolicyDocumentReader
         r.Text("name"),
         r.Text("description"),
         r.OptionalString("controller"),
-        r.Object("notification", n => new RecipientNotification(n.Enum<RecipientNotificationMethod>("method"), n.OptionalString("contact"))));
+        // Missing or with an unknown method (already reported), it is null, so the validator adds nothing about it.
+        r.Object("notification", n => n.IsAbsent || n.EnumOrNull<RecipientNotificationMethod>("method") is not { } method
+            ? null
+            : new RecipientNotification(method, n.OptionalString("contact"))));
 
     private static DataTransfer ReadTransfer(JsonObjectReader r) => new(
         r.Id("id"),

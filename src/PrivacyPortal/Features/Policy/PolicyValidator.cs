@@ -115,7 +115,11 @@ internal static class PolicyValidator
     /// <summary>A store-API task needs a company of the group with a store to pull it; a manual one needs someone to tell.</summary>
     private static void ValidateNotification(Recipient recipient, string path, IReadOnlyList<Store> stores, PolicyProblems problems)
     {
-        var notification = recipient.Notification;
+        if (recipient.Notification is not { } notification)
+        {
+            return;
+        }
+
         if (notification.Method == RecipientNotificationMethod.StoreApi)
         {
             if (recipient.Controller is null)

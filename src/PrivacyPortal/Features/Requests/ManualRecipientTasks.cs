@@ -22,7 +22,7 @@ public sealed class ManualRecipientTasks(PolicyCatalog policy)
                 continue;
             }
 
-            foreach (var recipient in policy.RecipientsOf(category).Where(r => r.Notification.Method == RecipientNotificationMethod.Manual))
+            foreach (var recipient in policy.RecipientsOf(category).Where(r => r.Notification?.Method == RecipientNotificationMethod.Manual))
             {
                 if (!perRecipient.TryGetValue(recipient.Id, out var categories))
                 {
@@ -42,7 +42,7 @@ public sealed class ManualRecipientTasks(PolicyCatalog policy)
                 SubjectId = request.SubjectId,
                 RecipientId = recipient.Id,
                 Kind = kind,
-                Contact = Truncate(recipient.Notification.Contact ?? "", ManualRecipientTaskConfiguration.ContactLength),
+                Contact = Truncate(recipient.Notification?.Contact ?? "", ManualRecipientTaskConfiguration.ContactLength),
                 Categories = Truncate(PrivacyRequest.JoinControllers(perRecipient[recipient.Id]), ManualRecipientTaskConfiguration.CategoriesLength),
                 CreatedAt = workflow.Now,
             });

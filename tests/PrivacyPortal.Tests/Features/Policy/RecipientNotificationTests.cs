@@ -13,10 +13,10 @@ public sealed class RecipientNotificationTests
         var policy = PolicyLoader.Parse(File.ReadAllText(InnorePath), "innore.policy.json");
 
         var group = policy.Document.Recipients.Single(r => r.Id == "innore-group");
-        Assert.Equal((RecipientNotificationMethod.StoreApi, (string?)null), (group.Notification.Method, group.Notification.Contact));
+        Assert.Equal((RecipientNotificationMethod.StoreApi, (string?)null), (group.Notification!.Method, group.Notification.Contact));
         Assert.All(policy.Document.Recipients.Where(r => r.Id != "innore-group"), r =>
         {
-            Assert.Equal(RecipientNotificationMethod.Manual, r.Notification.Method);
+            Assert.Equal(RecipientNotificationMethod.Manual, r.Notification!.Method);
             Assert.False(string.IsNullOrWhiteSpace(r.Notification.Contact));
         });
     }

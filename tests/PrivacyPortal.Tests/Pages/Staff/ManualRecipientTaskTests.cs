@@ -65,34 +65,39 @@ public sealed class ManualRecipientTaskTests
     {
         using var host = new PortalHost();
         var (id, dpo) = await CarriedOutErasureAsync(host);
-        using var kari = await host.SignInAsync(PortalHost.Kari, "nb");
-        var before = await kari.GetPageAsync($"/nb/requests/{id}");
-        var told = before.QuerySelector("#recipients-told")!.TextContent;
-        Assert.Contains("www.innore.no: varslet 23. november 2026", told, StringComparison.Ordinal);
-        Assert.Contains("Logistikk- og transportleverandører: varsles", told, StringComparison.Ordinal);
+        using (var kari = await host.SignInAsync(PortalHost.Kari, "nb"))
+        {
+            var before = await kari.GetPageAsync($"/nb/requests/{id}");
+            var told = before.QuerySelector("#recipients-told")!.TextContent;
+            Assert.Contains("www.innore.no: varslet 23. november 2026", told, StringComparison.Ordinal);
+            Assert.Contains("Logistikk- og transportleverandører: varsles", told, StringComparison.Ordinal);
+        }
 
+        var taskId = await host.DbAsync(db => db.Set<ManualRecipientTask>().Where(t => t.RequestId == id && t.RecipientId == "logistics").Select(t => t.Id).SingleAsync());
         using (dpo)
         {
-            var taskId = await host.DbAsync(db => db.Set<ManualRecipientTask>().Where(t => t.RequestId == id && t.RecipientId == "logistics").Select(t => t.Id).SingleAsync());
-            using (var noNote = await RequestFlows.StaffActAsync(dpo, id, $"task-{taskId}", f => f.Set("Input.TaskNote", " ")))
-            {
-                var page = await CookieAwareClient.ParsePageAsync(noNote);
-                Assert.Contains("Write how and when the recipient was told.", page.QuerySelector($"#action-task-{taskId}")!.TextContent, StringComparison.Ordinal);
-            }
+            using var noNote = await RequestFlows.StaffActAsync(dpo, id, $"task-{taskId}", f => f.Set("Input.TaskNote", " "));
+            var page = await CookieAwareClient.ParsePageAsync(noNote);
+            Assert.Contains("Write how and when the recipient was told.", page.QuerySelector($"#action-task-{taskId}")!.TextContent, StringComparison.Ordinal);
+        }
 
-            host.Factory.Clock.Advance(TimeSpan.FromDays(2));
-            await RequestFlows.StaffDoAsync(dpo, id, $"task-{taskId}", f => f.Set("Input.TaskNote", "Emailed privacy@carrier.example, ticket 4411."));
+        // Two days later (a new staff session): told.
+        host.Factory.Clock.Advance(TimeSpan.FromDays(2));
+        using (var later = await host.StaffAsync(PortalHost.Dpo))
+        {
+            await RequestFlows.StaffDoAsync(later, id, $"task-{taskId}", f => f.Set("Input.TaskNote", "Emailed privacy@carrier.example, ticket 4411."));
             var task = await host.DbAsync(db => db.Set<ManualRecipientTask>().AsNoTracking().SingleAsync(t => t.Id == taskId));
             Assert.Equal((await host.UserIdAsync(PortalHost.Dpo), "Emailed privacy@carrier.example, ticket 4411."), (task.DoneBy!.Value, task.DoneNote));
             var audit = await host.DbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Action == "staff.recipient-told"));
             Assert.Contains("logistics (Erasure): Emailed privacy@carrier.example", audit.Detail, StringComparison.Ordinal);
 
-            var staffPage = await dpo.GetPageAsync($"/staff/requests/{id}");
+            var staffPage = await later.GetPageAsync($"/staff/requests/{id}");
             Assert.Null(staffPage.QuerySelector($"#action-task-{taskId}"));
             Assert.Contains("6 recipient(s) outside the stores still to be told.", staffPage.QuerySelector("#recipient-tasks")!.TextContent, StringComparison.Ordinal);
         }
 
-        var after = await kari.GetPageAsync($"/nb/requests/{id}");
+        using var kariLater = await host.SignInAsync(PortalHost.Kari, "nb");
+        var after = await kariLater.GetPageAsync($"/nb/requests/{id}");
         Assert.Contains("Logistikk- og transportleverandører: varslet 25. november 2026", after.QuerySelector("#recipients-told")!.TextContent, StringComparison.Ordinal);
     }
 

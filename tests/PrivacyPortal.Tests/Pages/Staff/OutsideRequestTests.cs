@@ -96,7 +96,7 @@ public sealed class OutsideRequestTests
         Fill(form, "Access", "Email", "2026-11-23", "Replied from the address on file after our sign-in link")
             .Set("Input.Email", "new.person@example.no")
             .Check("Input.Controllers", "innore-no");
-        Force(form, field, value);
+        form.SetForged(field, value);
 
         using var response = await form.SubmitAsync();
 
@@ -136,15 +136,4 @@ public sealed class OutsideRequestTests
                 _ => nameof(IdentityCheck.MagicLinkToAddressOnFile),
             })
             .Set("Input.IdentityNote", identityNote);
-
-    /// <summary>Sets a value the form does not offer, as a forged POST would.</summary>
-    private static void Force(HtmlForm form, string field, string value)
-    {
-        if (form.Element.QuerySelector($"select[name='{field}']") is { } select && value.Length > 0)
-        {
-            select.InnerHtml += $"<option value=\"{value}\">forged</option>";
-        }
-
-        form.Set(field, value);
-    }
 }

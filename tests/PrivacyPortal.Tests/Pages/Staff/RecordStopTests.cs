@@ -69,12 +69,7 @@ public sealed class RecordStopTests
         var before = await host.DbAsync(db => db.Set<MarketingPreferenceRecord>().CountAsync());
         var form = await PortalHost.FormAsync(support, $"/staff/people/{kariId}/stop", "#record-stop");
         form.Set("Preference", "innore-no|Newsletter|newsletter").Set("Channel", "Phone");
-        if (value.Length > 0)
-        {
-            form.Element.QuerySelector($"select[name='{field}']")!.InnerHtml += $"<option value=\"{value}\">forged</option>";
-        }
-
-        form.Set(field, value);
+        form.SetForged(field, value);
         using var response = await form.SubmitAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
