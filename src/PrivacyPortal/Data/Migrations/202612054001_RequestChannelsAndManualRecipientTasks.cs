@@ -16,6 +16,12 @@ public sealed class RequestChannelsAndManualRecipientTasks : Migration
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
         migrationBuilder.AddColumn<int>("Channel", "PrivacyRequests", nullable: false, defaultValue: 0);
+        if (migrationBuilder.ActiveProvider == "Npgsql.EntityFrameworkCore.PostgreSQL")
+        {
+            // The default only fills the existing rows; the model has none, and every insert names the channel.
+            migrationBuilder.Sql("""ALTER TABLE "PrivacyRequests" ALTER COLUMN "Channel" DROP DEFAULT;""");
+        }
+
         migrationBuilder.AddColumn<int>("IdentityCheck", "PrivacyRequests", nullable: true);
         migrationBuilder.AddColumn<string>("IdentityNote", "PrivacyRequests", maxLength: 1000, nullable: true);
         migrationBuilder.AddColumn<Guid>("RecordedBy", "PrivacyRequests", nullable: true);
