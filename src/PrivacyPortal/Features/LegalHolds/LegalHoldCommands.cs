@@ -57,9 +57,10 @@ public sealed class PlaceLegalHoldCommand(PortalDbContext db, PolicyCatalog poli
             PlacedBy = staffId,
         };
         db.Add(hold);
+        // A confidential reason stays in the hold row: audit lines may one day be shown to the person.
         audit.Add(LegalHoldAudit.Placed, subjectId,
             $"{(keys.Count == 0 ? "all categories" : string.Join(", ", keys))}; until {(input.EndsOn is { } e ? e.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : "lifted")}"
-            + $"{(input.Confidential ? "; confidential" : "")}; reason: {reason}", staffId);
+            + (input.Confidential ? "; confidential, the reason is kept with the hold only" : $"; reason: {reason}"), staffId);
         await db.SaveChangesAsync(cancellationToken);
         return RequestActionOutcome.Done;
     }
@@ -83,7 +84,8 @@ public sealed class LiftLegalHoldCommand(PortalDbContext db, StaffAudit audit, T
 
         hold.LiftedAt = time.GetUtcNow();
         hold.LiftedBy = staffId;
-        audit.Add(LegalHoldAudit.Lifted, subjectId, $"hold {hold.Id} placed {hold.PlacedAt:yyyy-MM-dd}: {hold.Reason}", staffId);
+        // A confidential reason stays in the hold row: audit lines may one day be shown to the person.
+        audit.Add(LegalHoldAudit.Lifted, subjectId, $"hold {hold.Id} placed {hold.PlacedAt:yyyy-MM-dd}" + (hold.Confidential ? " (confidential)" : $": {hold.Reason}"), staffId);
         await db.SaveChangesAsync(cancellationToken);
         return RequestActionOutcome.Done;
     }

@@ -67,7 +67,7 @@ public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localiza
         var what = line.KeepUntil is { } until
             ? text[prefix + "HeldUntil", Format(until), line.Records]
             : text[prefix + "Held", line.Records];
-        return line.HoldReason is { Length: > 0 } reason ? $"{what} {text["Plan.HoldReason", reason]}" : $"{what} {text["Plan.HoldConfidential"]}";
+        return line.HoldReason is { Length: > 0 } reason ? $"{what} {text["Plan.HoldReason", reason.TrimEnd('.', ' ')]}" : $"{what} {text["Plan.HoldConfidential"]}";
     }
 
     /// <summary>Plan lines grouped by company, for emails: "INNORE AS — Orders: …".</summary>
