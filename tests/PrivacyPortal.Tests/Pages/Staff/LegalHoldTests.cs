@@ -41,8 +41,7 @@ public sealed class LegalHoldTests
         using (var noReason = await (await PortalHost.FormAsync(dpo, $"/staff/people/{kariId}", "#place-hold-form")).Set("Hold.Reason", "  ").SubmitAsync())
         {
             Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
-            var page = await CookieAwareClient.ParsePageAsync(noReason);
-            Assert.Contains("Write the reason for the hold.", page.QuerySelector("#place-hold-form")!.TextContent, StringComparison.Ordinal);
+            Assert.Contains("Write the reason for the hold.", await noReason.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
         Assert.Equal(0, await host.DbAsync(db => db.Set<LegalHold>().CountAsync()));
