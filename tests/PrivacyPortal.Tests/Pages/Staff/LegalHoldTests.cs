@@ -50,7 +50,7 @@ public sealed class LegalHoldTests
         {
             var page = await PortalHost.FollowAsync(dpo, placed);
             var holds = page.QuerySelector("#legal-holds")!.TextContent;
-            Assert.Contains("INNORE AS: Orders", holds, StringComparison.Ordinal);
+            Assert.Contains("INNORE AS: Order data", holds, StringComparison.Ordinal);
             Assert.Contains("until 31 March 2027", holds, StringComparison.Ordinal);
             Assert.Contains(Reason, holds, StringComparison.Ordinal);
         }
