@@ -21,6 +21,9 @@ public static class RequestsRegistration
         builder.Services.AddScoped<ManualRecipientTasks>();
         builder.Services.AddScoped<CompleteManualRecipientTaskCommand>();
         builder.Services.AddScoped<RecordOutsideRequestCommand>();
+        builder.Services.AddScoped<RecipientTaskWriter>();
+        builder.Services.AddScoped<ObjectionRestrictions>();
+        builder.Services.AddScoped<DecideObjectionCommand>();
         builder.Services.AddScoped<IExportSection, RequestsExportSection>();
         builder.Services.AddDailyJobs(builder.Configuration);
         builder.Services.AddDailyJob<StaffSummaryJob>();
