@@ -22,7 +22,7 @@ public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> 
 /// retention end has passed, and records of categories the policy does not know are never touched,
 /// so nothing under a retention duty is lost.
 /// </summary>
-public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, TimeProvider time)
+public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, CustomerRelationships relationships, TimeProvider time)
 {
     /// <summary>What a sweep on <paramref name="day"/> would delete (the dry run).</summary>
     public async Task<RetentionReport> PreviewAsync(DateOnly day, CancellationToken cancellationToken)
@@ -30,6 +30,8 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
         var expired = new List<ExpiredRecord>();
         foreach (var controller in policy.Controllers)
         {
+            // Records counting from the end of a customer relationship are never touched while it lasts.
+            var states = await relationships.OfControllerAsync(controller, day, cancellationToken);
             foreach (var category in controller.Categories)
             {
                 // Every rule keeps data at least its whole length after the date it counts from, so
@@ -44,10 +46,10 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
                     .ToListAsync(cancellationToken);
                 foreach (var r in candidates)
                 {
-                    var end = policy.CalculateRetention(controller.Id, category.Id, r.RetentionFrom);
-                    if (end.HasEnded(day))
+                    var end = relationships.RetentionOf(controller.Id, category.Id, r.RetentionFrom, states.GetValueOrDefault(r.SubjectId));
+                    if (end.Until is { } until && day > until)
                     {
-                        expired.Add(new ExpiredRecord(r.Id, r.SubjectId, controller.Id, category.Id, r.Summary, r.RetentionFrom, end.Until, r.RestrictedAt is not null, category.Anonymisation is not null));
+                        expired.Add(new ExpiredRecord(r.Id, r.SubjectId, controller.Id, category.Id, r.Summary, r.RetentionFrom, until, r.RestrictedAt is not null, category.Anonymisation is not null));
                     }
                 }
             }
@@ -127,6 +129,7 @@ public static class RetentionRegistration
     public static WebApplicationBuilder AddRetention(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<RetentionSweep>();
+        builder.Services.AddScoped<CustomerRelationships>();
         builder.Services.AddScoped<EndDataKeptUntilWithdrawalCommand>();
         builder.Services.AddDailyJobs(builder.Configuration);
         builder.Services.AddDailyJob<RetentionJob>();
