@@ -121,6 +121,8 @@ public sealed class RetentionJob(IServiceScopeFactory scopes, TimeProvider time,
     {
         var report = await services.GetRequiredService<RetentionSweep>().RunAsync(today, cancellationToken);
         logger.LogInformation("Retention sweep for {Day} deleted or anonymised {Count} record(s).", today, report.Expired.Count);
+        var own = await services.GetRequiredService<PortalRecordsSweep>().RunAsync(cancellationToken);
+        logger.LogInformation("Retention sweep for {Day}: the portal's own records: {Outcome}.", today, string.Join(", ", own.Select(o => $"{o.Record} {o.Count}")));
     }
 }
 
@@ -130,6 +132,7 @@ public static class RetentionRegistration
     {
         builder.Services.AddScoped<RetentionSweep>();
         builder.Services.AddScoped<CustomerRelationships>();
+        builder.Services.AddScoped<PortalRecordsSweep>();
         builder.Services.AddScoped<EndDataKeptUntilWithdrawalCommand>();
         builder.Services.AddDailyJobs(builder.Configuration);
         builder.Services.AddDailyJob<RetentionJob>();
