@@ -31,20 +31,38 @@ public sealed class PortalRecordsSweep(PortalDbContext db, PolicyCatalog policy,
             var count = rule.Record switch
             {
                 PortalRecordKind.Requests => await DeleteRequestsAsync(cutoff, cancellationToken),
-                PortalRecordKind.PreferenceHistory => await DeleteInBatchesAsync(
-                    db.Set<MarketingPreferenceRecord>(),
-                    r => db.Set<MarketingPreferenceRecord>().Any(later => later.SubjectId == r.SubjectId && later.ControllerId == r.ControllerId
-                        && later.Kind == r.Kind && later.Target == r.Target && later.Version > r.Version && later.OccurredAt < cutoff),
-                    r => r.Id,
-                    cancellationToken),
-                PortalRecordKind.CookieConsents => await DeleteInBatchesAsync(db.Set<CookieConsentRecord>(), r => r.RecordedAt < cutoff, r => r.Id, cancellationToken),
-                PortalRecordKind.Sessions => await DeleteInBatchesAsync(db.Sessions, s => s.ExpiresAt < cutoff || (s.EndedAt != null && s.EndedAt < cutoff), s => s.Id, cancellationToken),
-                PortalRecordKind.MagicLinkTokens => await DeleteInBatchesAsync(db.MagicLinkTokens, t => t.ExpiresAt < cutoff, t => t.Id, cancellationToken),
-                PortalRecordKind.OutboxMails => await DeleteInBatchesAsync(
-                    db.Outbox,
-                    m => (m.Status == OutboxStatus.Sent && m.SentAt < cutoff) || (m.Status == OutboxStatus.Dead && m.NextAttemptAt < cutoff),
-                    m => m.Id,
-                    cancellationToken),
+                PortalRecordKind.PreferenceHistory => await InBatchesAsync(() =>
+                {
+                    var preferences = db.Set<MarketingPreferenceRecord>();
+                    var batch = preferences
+                        .Where(r => preferences.Any(later => later.SubjectId == r.SubjectId && later.ControllerId == r.ControllerId
+                            && later.Kind == r.Kind && later.Target == r.Target && later.Version > r.Version && later.OccurredAt < cutoff))
+                        .OrderBy(r => r.Id).Select(r => r.Id).Take(BatchSize);
+                    return preferences.Where(r => batch.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
+                }),
+                PortalRecordKind.CookieConsents => await InBatchesAsync(() =>
+                {
+                    var consents = db.Set<CookieConsentRecord>();
+                    var batch = consents.Where(r => r.RecordedAt < cutoff).OrderBy(r => r.Id).Select(r => r.Id).Take(BatchSize);
+                    return consents.Where(r => batch.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
+                }),
+                PortalRecordKind.Sessions => await InBatchesAsync(() =>
+                {
+                    var batch = db.Sessions.Where(s => s.ExpiresAt < cutoff || (s.EndedAt != null && s.EndedAt < cutoff)).OrderBy(s => s.Id).Select(s => s.Id).Take(BatchSize);
+                    return db.Sessions.Where(s => batch.Contains(s.Id)).ExecuteDeleteAsync(cancellationToken);
+                }),
+                PortalRecordKind.MagicLinkTokens => await InBatchesAsync(() =>
+                {
+                    var batch = db.MagicLinkTokens.Where(t => t.ExpiresAt < cutoff).OrderBy(t => t.Id).Select(t => t.Id).Take(BatchSize);
+                    return db.MagicLinkTokens.Where(t => batch.Contains(t.Id)).ExecuteDeleteAsync(cancellationToken);
+                }),
+                PortalRecordKind.OutboxMails => await InBatchesAsync(() =>
+                {
+                    var batch = db.Outbox
+                        .Where(m => (m.Status == OutboxStatus.Sent && m.SentAt < cutoff) || (m.Status == OutboxStatus.Dead && m.NextAttemptAt < cutoff))
+                        .OrderBy(m => m.Id).Select(m => m.Id).Take(BatchSize);
+                    return db.Outbox.Where(m => batch.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
+                }),
                 PortalRecordKind.AuditLog => await UnlinkAuditAsync(cutoff, cancellationToken),
                 _ => 0,
             };
@@ -88,19 +106,13 @@ public sealed class PortalRecordsSweep(PortalDbContext db, PolicyCatalog policy,
         }
     }
 
-    private static async Task<int> DeleteInBatchesAsync<T, TKey>(
-        DbSet<T> set, System.Linq.Expressions.Expression<Func<T, bool>> expired, System.Linq.Expressions.Expression<Func<T, TKey>> key, CancellationToken cancellationToken)
-        where T : class
+    /// <summary>Runs a set-based delete of at most <see cref="BatchSize"/> rows until a batch comes back short.</summary>
+    private static async Task<int> InBatchesAsync(Func<Task<int>> deleteBatch)
     {
         var total = 0;
         while (true)
         {
-            var batch = set.Where(expired).OrderBy(key).Select(key).Take(BatchSize);
-            var parameter = key.Parameters[0];
-            var contains = System.Linq.Expressions.Expression.Lambda<Func<T, bool>>(
-                System.Linq.Expressions.Expression.Call(typeof(Queryable), nameof(Queryable.Contains), [typeof(TKey)], batch.Expression, key.Body),
-                parameter);
-            var deleted = await set.Where(contains).ExecuteDeleteAsync(cancellationToken);
+            var deleted = await deleteBatch();
             total += deleted;
             if (deleted < BatchSize)
             {
