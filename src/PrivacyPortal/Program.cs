@@ -8,6 +8,7 @@ using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Preferences;
+using PrivacyPortal.Features.Reports;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Features.Retention;
 using PrivacyPortal.Features.Staff;
@@ -30,6 +31,7 @@ builder.AddStaff();
 builder.AddRequests();
 builder.AddImpersonation();
 builder.AddRetention();
+builder.AddPrivacyReports();
 builder.AddOidcProvider();
 builder.AddDemoData();
 
