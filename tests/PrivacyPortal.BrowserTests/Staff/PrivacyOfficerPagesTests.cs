@@ -58,6 +58,8 @@ public sealed class PrivacyOfficerPagesTests(BrowserFixture browser) : IDisposab
         Assert.Equal(5, await page.Locator("svg.chart__svg[role=img]").CountAsync());
         await AssertFitsTheScreenAsync(page);
         await Screenshots.ScreenshotAsync(page, $"staff-reports-{culture}-390");
+        // The first screen, as a phone shows it: the requests chart and the start of its table.
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, $"staff-reports-{culture}-390-first-screen.png") });
         await Axe.AssertNoSeriousViolationsAsync(page);
 
         await page.GotoAsync("/staff/records-of-processing");
@@ -76,7 +78,16 @@ public sealed class PrivacyOfficerPagesTests(BrowserFixture browser) : IDisposab
     private static async Task AssertFitsTheScreenAsync(IPage page)
     {
         var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
-        Assert.True(width <= ViewportPreset.Mobile.Width, $"{page.Url} is {width} px wide on a {ViewportPreset.Mobile.Width} px screen");
+        if (width > ViewportPreset.Mobile.Width)
+        {
+            // Name the outermost elements that stick out, to say what to fix.
+            var wide = await page.EvaluateAsync<string[]>("""
+                w => [...document.querySelectorAll('body *')]
+                  .filter(e => e.getBoundingClientRect().right > w && !(e.parentElement && e.parentElement.getBoundingClientRect().right > w))
+                  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + 'px: ' + e.textContent.trim().slice(0, 60))
+                """, ViewportPreset.Mobile.Width);
+            Assert.Fail($"{page.Url} is {width} px wide on a {ViewportPreset.Mobile.Width} px screen: {string.Join(" | ", wide)}");
+        }
     }
 
     private async Task SignInAsync(IPage page)
