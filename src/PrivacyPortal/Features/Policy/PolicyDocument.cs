@@ -89,6 +89,10 @@ public sealed record CookieCategory(
     int MaxLifetimeDays);
 
 /// <summary>A legal entity that decides on the processing (GDPR Art. 4(7)).</summary>
+/// <param name="SecurityMeasures">
+/// The general description of the technical and organisational security measures that the record of
+/// processing activities gives (Art. 30(1)(g)).
+/// </param>
 public sealed record DataController(
     string Id,
     string LegalName,
@@ -103,7 +107,8 @@ public sealed record DataController(
     IReadOnlyList<OtherAuthority> OtherAuthorities,
     RightsSettings Rights,
     MarketingSettings Marketing,
-    IReadOnlyList<DataCategory> Categories);
+    IReadOnlyList<DataCategory> Categories,
+    LocalizedText SecurityMeasures);
 
 /// <summary>Another authority a person may complain to, and when (e.g. residence, or a transfer).</summary>
 public sealed record OtherAuthority(string Authority, LocalizedText When);

@@ -141,7 +141,8 @@ internal static class PolicyDocumentReader
         OtherAuthorities: r.Objects("otherAuthorities", ReadOtherAuthority, required: false),
         Rights: r.Object("rights", ReadRights),
         Marketing: r.Object("marketing", ReadMarketing),
-        Categories: r.Objects("categories", ReadCategory, minCount: 1));
+        Categories: r.Objects("categories", ReadCategory, minCount: 1),
+        SecurityMeasures: r.Text("securityMeasures"));
 
     private static FinancialYearEnd ReadFinancialYearEnd(JsonObjectReader r)
     {

@@ -71,6 +71,7 @@ internal static class PolicyValidator
                 }
             }
 
+            ValidateSecurityMeasures(controller.SecurityMeasures, $"{path}.securityMeasures", problems);
             ValidateMarketing(controller.Marketing, $"{path}.marketing", purposes, legalBases, cookies, check, problems);
 
             var controllerCategories = Index(controller.Categories, c => c.Id, $"{path}.categories", problems);
@@ -195,6 +196,21 @@ internal static class PolicyValidator
             problems.Add($"{path}.safeguards", country is null
                 ? "'withinEea' needs the destination 'country'"
                 : $"'withinEea' does not hold: '{country}' is not in the EU/EEA; name a Chapter V safeguard instead");
+        }
+    }
+
+    /// <summary>The shortest text that can still name the measures (Art. 30(1)(g)), not a placeholder like "TLS".</summary>
+    public const int MinSecurityMeasuresLength = 40;
+
+    private static void ValidateSecurityMeasures(LocalizedText measures, string path, PolicyProblems problems)
+    {
+        foreach (var culture in LocalizedText.RequiredCultures)
+        {
+            // A missing or empty translation is reported by the reader already.
+            if (measures.Texts.TryGetValue(culture, out var text) && text.Trim().Length < MinSecurityMeasuresLength)
+            {
+                problems.Add($"{path}.{culture}", $"too short to describe the technical and organisational security measures of the record of processing (Art. 30(1)(g)): {text.Trim().Length} characters, at least {MinSecurityMeasuresLength}");
+            }
         }
     }
 

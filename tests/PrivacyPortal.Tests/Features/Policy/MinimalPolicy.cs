@@ -90,6 +90,10 @@ internal sealed class MinimalPolicy
             ["privacyEmail"] = "post@lanopro.example",
             ["financialYearEnd"] = new JsonObject { ["month"] = FinancialYearEndMonth, ["day"] = FinancialYearEndDay },
             ["supervisoryAuthority"] = "datatilsynet",
+            ["securityMeasures"] = Text(
+                "Encrypted transmission (TLS), role-based access for staff, daily backups, confidentiality agreements.",
+                "Kryptert overføring (TLS), rollebasert tilgang for ansatte, daglige sikkerhetskopier, taushetserklæringer.",
+                "Krüpteeritud edastus (TLS), rollipõhine juurdepääs töötajatele, igapäevased varukoopiad, konfidentsiaalsuslepingud."),
             ["rights"] = new JsonObject
             {
                 ["offered"] = new JsonArray("access", "rectification", "erasure", "complaint"),
