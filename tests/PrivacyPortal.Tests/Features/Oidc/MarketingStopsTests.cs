@@ -30,7 +30,7 @@ public sealed class MarketingStopsTests : IDisposable
         var token = await flow.StoreTokenAsync(DevClients.No, DevClients.NoSecret);
         var kari = await KariIdAsync();
 
-        using (var response = await flow.StoreApiAsync(token, HttpMethod.Post, $"/api/v1/people/{kari}/marketing-stops", new { stops = new[] { new { kind = "newsletter" } }, note = "unsubscribed at checkout" }))
+        using (var response = await flow.StoreSendAsync(token, HttpMethod.Post, $"/api/v1/people/{kari}/marketing-stops", new { stops = new[] { new { kind = "newsletter" } }, note = "unsubscribed at checkout" }))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var body = await OidcFlow.JsonAsync(response);
@@ -41,7 +41,7 @@ public sealed class MarketingStopsTests : IDisposable
         Assert.Equal((PreferenceKind.Newsletter, false, PreferenceActorKind.Store, PreferenceChannel.StoreApi, "innore-no"), (row.Kind, row.Enabled, row.Actor, row.Channel, row.StoreId));
         Assert.Contains("unsubscribed at checkout", await flow.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == "store.marketing-stop").Select(e => e.Detail).SingleAsync()), StringComparison.Ordinal);
 
-        using (var feed = await flow.StoreApiAsync(token, HttpMethod.Get, "/api/v1/suppressions"))
+        using (var feed = await flow.StoreSendAsync(token, HttpMethod.Get, "/api/v1/suppressions"))
         {
             var item = Assert.Single((await OidcFlow.JsonAsync(feed)).GetProperty("items").EnumerateArray());
             Assert.Equal((kari.ToString(), "kari.nordmann@example.no"), (item.GetProperty("sub").GetString(), item.GetProperty("email").GetString()));
@@ -49,12 +49,12 @@ public sealed class MarketingStopsTests : IDisposable
 
         // Innore OÜ's store is another company: nothing for it.
         var eu = await flow.StoreTokenAsync(DevClients.Eu, DevClients.EuSecret);
-        using (var other = await flow.StoreApiAsync(eu, HttpMethod.Get, "/api/v1/suppressions"))
+        using (var other = await flow.StoreSendAsync(eu, HttpMethod.Get, "/api/v1/suppressions"))
         {
             Assert.Equal(0, (await OidcFlow.JsonAsync(other)).GetProperty("items").GetArrayLength());
         }
 
-        using var again = await flow.StoreApiAsync(token, HttpMethod.Post, $"/api/v1/people/{kari}/marketing-stops", new { stops = new[] { new { kind = "newsletter" } } });
+        using var again = await flow.StoreSendAsync(token, HttpMethod.Post, $"/api/v1/people/{kari}/marketing-stops", new { stops = new[] { new { kind = "newsletter" } } });
         Assert.Equal("unchanged", (await OidcFlow.JsonAsync(again)).GetProperty("status").GetString());
     }
 
@@ -67,7 +67,7 @@ public sealed class MarketingStopsTests : IDisposable
 
         foreach (var sub in new[] { mari.ToString(), Guid.NewGuid().ToString(), "not-a-sub" })
         {
-            using var response = await flow.StoreApiAsync(token, HttpMethod.Post, $"/api/v1/people/{sub}/marketing-stops", new { stops = new[] { new { kind = "all" } } });
+            using var response = await flow.StoreSendAsync(token, HttpMethod.Post, $"/api/v1/people/{sub}/marketing-stops", new { stops = new[] { new { kind = "all" } } });
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         }
 
@@ -81,13 +81,13 @@ public sealed class MarketingStopsTests : IDisposable
         var users = await flow.WithDbAsync(db => db.Users.CountAsync());
 
         string known;
-        using (var response = await flow.StoreApiAsync(token, HttpMethod.Post, "/api/v1/marketing-stops", new { email = "Kari.Nordmann@example.no", stops = new object[] { new { kind = "directMarketing", channel = "email" } } }))
+        using (var response = await flow.StoreSendAsync(token, HttpMethod.Post, "/api/v1/marketing-stops", new { email = "Kari.Nordmann@example.no", stops = new object[] { new { kind = "directMarketing", channel = "email" } } }))
         {
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             known = await response.Content.ReadAsStringAsync();
         }
 
-        using (var response = await flow.StoreApiAsync(token, HttpMethod.Post, "/api/v1/marketing-stops", new { email = "nobody.here@example.no", stops = new object[] { new { kind = "directMarketing", channel = "email" } } }))
+        using (var response = await flow.StoreSendAsync(token, HttpMethod.Post, "/api/v1/marketing-stops", new { email = "nobody.here@example.no", stops = new object[] { new { kind = "directMarketing", channel = "email" } } }))
         {
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             Assert.Equal(known, await response.Content.ReadAsStringAsync());
@@ -128,7 +128,7 @@ public sealed class MarketingStopsTests : IDisposable
     {
         var readOnly = await flow.StoreTokenAsync(DevClients.No, DevClients.NoSecret, "store.marketing.read");
 
-        using var response = await flow.StoreApiAsync(readOnly, HttpMethod.Post, "/api/v1/marketing-stops", new { email = "kari.nordmann@example.no", stops = new[] { new { kind = "all" } } });
+        using var response = await flow.StoreSendAsync(readOnly, HttpMethod.Post, "/api/v1/marketing-stops", new { email = "kari.nordmann@example.no", stops = new[] { new { kind = "all" } } });
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 
 namespace PrivacyPortal.Tests.Features.Oidc;
 
-/// <summary>Calling the store API as a store does: a client-credentials token, then bearer requests.</summary>
+/// <summary>The store API as a store calls it: a client-credentials token, then JSON requests with it.</summary>
 internal sealed partial class OidcFlow
 {
     public async Task<string> StoreTokenAsync(string clientId, string secret, string? scope = null)
@@ -14,7 +14,7 @@ internal sealed partial class OidcFlow
         return (await JsonAsync(response)).GetProperty("access_token").GetString()!;
     }
 
-    public async Task<HttpResponseMessage> StoreApiAsync(string? token, HttpMethod method, string path, object? body = null)
+    public async Task<HttpResponseMessage> StoreSendAsync(string? token, HttpMethod method, string path, object? body = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (token is not null)
