@@ -40,6 +40,12 @@ public enum PreferenceChannel
     OneClick = 2,
     StoreApi = 3,
     CustomerService = 4,
+
+    /// <summary>Told to customer service by phone.</summary>
+    Phone = 5,
+
+    /// <summary>Told to the staff of a store, in the store.</summary>
+    InStore = 6,
 }
 
 /// <summary>
@@ -101,5 +107,10 @@ internal sealed class MarketingPreferenceRecordConfiguration : IEntityTypeConfig
             .HasDatabaseName("IX_MarketingPreferences_Subject_Controller_Kind_Target_Version");
         // Stores collect the changes of their controller after a cursor.
         builder.HasIndex(r => new { r.ControllerId, r.Id });
+        // the privacy officer's report of unsubscribes per month and company.
+        builder.HasIndex(r => new { r.Kind, r.Enabled, r.OccurredAt, r.ControllerId })
+            .HasDatabaseName(ReportIndexName);
     }
+
+    public const string ReportIndexName = "IX_MarketingPreferences_Report";
 }

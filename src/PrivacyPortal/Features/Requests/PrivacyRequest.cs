@@ -83,7 +83,31 @@ public sealed class PrivacyRequest
 
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>Where the request came in; <see cref="RequestChannel.Portal"/> unless staff recorded it.</summary>
+    public RequestChannel Channel { get; set; }
+
+    /// <summary>Recorded by staff: how the identity was checked, with the note.</summary>
+    public IdentityCheck? IdentityCheck { get; set; }
+
+    public string? IdentityNote { get; set; }
+
+    /// <summary>The member of staff who recorded a request received outside the portal.</summary>
+    public Guid? RecordedBy { get; set; }
+
     public DateTimeOffset? ClosedAt { get; set; }
+
+    /// <summary>
+    /// The day the person got the answer: the request was carried out, refused or closed, whichever
+    /// came first; null while it is open. With <see cref="AnswerDays"/> and <see cref="Answer"/>
+    /// it lets the privacy officer's reports count on-time answers in the database.
+    /// </summary>
+    public DateOnly? AnsweredOn { get; set; }
+
+    /// <summary>Whole days from the day of receipt to <see cref="AnsweredOn"/>.</summary>
+    public int? AnswerDays { get; set; }
+
+    /// <summary>How the request was answered: <see cref="RequestEventKind.CarriedOut"/>, <see cref="RequestEventKind.Refused"/> or <see cref="RequestEventKind.Closed"/>.</summary>
+    public RequestEventKind? Answer { get; set; }
 
     /// <summary>From the form; a second submission of the same form finds the first request.</summary>
     public Guid IdempotencyKey { get; set; }
@@ -99,6 +123,23 @@ public sealed class PrivacyRequest
 
     public static bool IsOpen(RequestStatus status) =>
         status is RequestStatus.Received or RequestStatus.InProgress or RequestStatus.AwaitingPerson;
+
+    /// <summary>The timeline lines that answer a request (the first of them sets <see cref="AnsweredOn"/>).</summary>
+    public static bool IsAnswer(RequestEventKind kind) =>
+        kind is RequestEventKind.CarriedOut or RequestEventKind.Refused or RequestEventKind.Closed;
+
+    /// <summary>Records the first answer; later ones (closing after carrying out) leave it as it was.</summary>
+    public void RecordAnswer(RequestEventKind kind, DateOnly day)
+    {
+        if (!IsAnswer(kind) || AnsweredOn is not null)
+        {
+            return;
+        }
+
+        AnsweredOn = day;
+        AnswerDays = day.DayNumber - Deadlines.Day(ReceivedAt).DayNumber;
+        Answer = kind;
+    }
 }
 
 public enum RequestEventKind
@@ -111,6 +152,9 @@ public enum RequestEventKind
     CarriedOut = 5,
     Refused = 6,
     Closed = 7,
+
+    /// <summary>Staff decided purposes of an Art. 21(1) objection (upheld, or refused with grounds).</summary>
+    ObjectionDecided = 8,
 }
 
 /// <summary>A line of a request's timeline; messages between the person and staff are lines too.</summary>
@@ -134,6 +178,8 @@ public sealed class PrivacyRequestEvent
 
 internal sealed class PrivacyRequestConfiguration : IEntityTypeConfiguration<PrivacyRequest>
 {
+    public const string ReportIndexName = "IX_PrivacyRequests_Report";
+
     public void Configure(EntityTypeBuilder<PrivacyRequest> builder)
     {
         builder.ToTable("PrivacyRequests");
@@ -147,6 +193,7 @@ internal sealed class PrivacyRequestConfiguration : IEntityTypeConfiguration<Pri
         builder.Property(r => r.RectifyOldValue).HasMaxLength(RequestLimits.ValueLength);
         builder.Property(r => r.RectifyValue).HasMaxLength(RequestLimits.ValueLength);
         builder.Property(r => r.ExtensionReason).HasMaxLength(RequestLimits.TextLength);
+        builder.Property(r => r.IdentityNote).HasMaxLength(RequestIntake.IdentityNoteLength);
         builder.HasOne<DataSubject>().WithMany().HasForeignKey(r => r.SubjectId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(r => r.Reference).IsUnique();
         // a person's list, and finding a resubmitted form.
@@ -154,6 +201,9 @@ internal sealed class PrivacyRequestConfiguration : IEntityTypeConfiguration<Pri
         builder.HasIndex(r => new { r.SubjectId, r.IdempotencyKey }).IsUnique();
         // the staff queue: open requests by deadline.
         builder.HasIndex(r => new { r.Status, r.DueOn });
+        // the privacy officer's reports: every column they group and count, so the index alone answers them.
+        builder.HasIndex(r => new { r.ReceivedAt, r.Kind, r.Controllers, r.DueOn, r.AnsweredOn, r.AnswerDays, r.Answer, r.ExtensionMonths })
+            .HasDatabaseName(ReportIndexName);
     }
 }
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Jobs;
+using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Policy;
 
 namespace PrivacyPortal.Features.Retention;
@@ -9,7 +10,7 @@ namespace PrivacyPortal.Features.Retention;
 /// <summary>A record whose retention has ended: the sweep anonymises it if its category's policy says how, and deletes it otherwise.</summary>
 public sealed record ExpiredRecord(long Id, Guid SubjectId, string ControllerId, string CategoryId, string Summary, DateOnly RetentionFrom, DateOnly Until, bool Restricted, bool Anonymise = false);
 
-public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> Expired)
+public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> Expired, int Held = 0)
 {
     public IEnumerable<IGrouping<(string ControllerId, string CategoryId), ExpiredRecord>> ByCategory =>
         Expired.GroupBy(r => (r.ControllerId, r.CategoryId));
@@ -20,16 +21,21 @@ public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> 
 /// them, or anonymises them where the category's policy has an <c>anonymisation</c> rule (only the
 /// fields it names are kept, unlinked from the person). A record is only ever touched after its own
 /// retention end has passed, and records of categories the policy does not know are never touched,
-/// so nothing under a retention duty is lost.
+/// so nothing under a retention duty is lost. Records under a legal hold in force on the day are
+/// left alone (listed in the report as held) until the hold is lifted or its last day has passed.
 /// </summary>
-public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, TimeProvider time)
+public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, CustomerRelationships relationships, TimeProvider time)
 {
     /// <summary>What a sweep on <paramref name="day"/> would delete (the dry run).</summary>
     public async Task<RetentionReport> PreviewAsync(DateOnly day, CancellationToken cancellationToken)
     {
         var expired = new List<ExpiredRecord>();
+        var holds = await ActiveHolds.LoadAsync(db, null, day, cancellationToken);
+        var held = 0;
         foreach (var controller in policy.Controllers)
         {
+            // Records counting from the end of a customer relationship are never touched while it lasts.
+            var states = await relationships.OfControllerAsync(controller, day, cancellationToken);
             foreach (var category in controller.Categories)
             {
                 // Every rule keeps data at least its whole length after the date it counts from, so
@@ -44,16 +50,21 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
                     .ToListAsync(cancellationToken);
                 foreach (var r in candidates)
                 {
-                    var end = policy.CalculateRetention(controller.Id, category.Id, r.RetentionFrom);
-                    if (end.HasEnded(day))
+                    var end = relationships.RetentionOf(controller.Id, category.Id, r.RetentionFrom, states.GetValueOrDefault(r.SubjectId));
+                    var hasEnded = end.Until is { } last && day > last;
+                    if (hasEnded && holds.For(r.SubjectId, controller.Id, category.Id) is not null)
                     {
-                        expired.Add(new ExpiredRecord(r.Id, r.SubjectId, controller.Id, category.Id, r.Summary, r.RetentionFrom, end.Until, r.RestrictedAt is not null, category.Anonymisation is not null));
+                        held++;
+                    }
+                    else if (hasEnded && end.Until is { } until)
+                    {
+                        expired.Add(new ExpiredRecord(r.Id, r.SubjectId, controller.Id, category.Id, r.Summary, r.RetentionFrom, until, r.RestrictedAt is not null, category.Anonymisation is not null));
                     }
                 }
             }
         }
 
-        return new RetentionReport(day, expired);
+        return new RetentionReport(day, expired, held);
     }
 
     /// <summary>Anonymises or deletes what <see cref="PreviewAsync"/> lists, with an audit line per person and category.</summary>
@@ -101,7 +112,8 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
         {
             OccurredAt = now,
             Action = "retention.swept",
-            Detail = $"{day:yyyy-MM-dd}: {report.Expired.Count - anonymised} record(s) deleted, {anonymised} anonymised",
+            Detail = $"{day:yyyy-MM-dd}: {report.Expired.Count - anonymised} record(s) deleted, {anonymised} anonymised"
+                + (report.Held > 0 ? $", {report.Held} kept under a legal hold" : ""),
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -119,6 +131,8 @@ public sealed class RetentionJob(IServiceScopeFactory scopes, TimeProvider time,
     {
         var report = await services.GetRequiredService<RetentionSweep>().RunAsync(today, cancellationToken);
         logger.LogInformation("Retention sweep for {Day} deleted or anonymised {Count} record(s).", today, report.Expired.Count);
+        var own = await services.GetRequiredService<PortalRecordsSweep>().RunAsync(cancellationToken);
+        logger.LogInformation("Retention sweep for {Day}: the portal's own records: {Outcome}.", today, string.Join(", ", own.Select(o => $"{o.Record} {o.Count}")));
     }
 }
 
@@ -127,6 +141,8 @@ public static class RetentionRegistration
     public static WebApplicationBuilder AddRetention(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<RetentionSweep>();
+        builder.Services.AddScoped<CustomerRelationships>();
+        builder.Services.AddScoped<PortalRecordsSweep>();
         builder.Services.AddScoped<EndDataKeptUntilWithdrawalCommand>();
         builder.Services.AddDailyJobs(builder.Configuration);
         builder.Services.AddDailyJob<RetentionJob>();

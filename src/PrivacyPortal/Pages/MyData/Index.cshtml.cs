@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Requests;
+using PrivacyPortal.Features.Retention;
 
 namespace PrivacyPortal.Pages.MyData;
 
@@ -14,7 +16,7 @@ namespace PrivacyPortal.Pages.MyData;
 /// and pages through the rest, so a person with many records gets a page that loads fast.
 /// </summary>
 [Authorize]
-public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimeProvider time) : PageModel
+public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, CustomerRelationships relationships, ObjectionRestrictions objections, TimeProvider time) : PageModel
 {
     public const int RecordsPerCategory = 10;
     public const int PageSize = 50;
@@ -40,6 +42,12 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
 
     public DateOnly Today { get; private set; }
 
+    /// <summary>Per controller: whether the customer relationship that some retention rules count from still lasts.</summary>
+    public IReadOnlyDictionary<string, RelationshipState> Relationships { get; private set; } = new Dictionary<string, RelationshipState>();
+
+    /// <summary>The person's purposes restricted while an objection is considered, or stopped by an upheld one.</summary>
+    public IReadOnlyList<ObjectedPurpose> Objected { get; private set; } = [];
+
     /// <summary>When one category is opened for paging: its key (<c>controller/category</c>) and page.</summary>
     [BindProperty(SupportsGet = true, Name = "category")]
     public string? OpenCategory { get; set; }
@@ -62,6 +70,8 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
         }
 
         Person = person;
+        Relationships = await relationships.OfPersonAsync(subjectId, Today, cancellationToken);
+        Objected = await objections.ForPersonAsync(subjectId, cancellationToken);
         var groups = new List<CategoryCount>();
         await foreach (var group in CountsQuery.For(db)(db, subjectId).WithCancellation(cancellationToken))
         {
@@ -99,11 +109,14 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
         return Page();
     }
 
-    public DateOnly? RetentionEndOf(CategorySection section, RecordView record)
+    /// <summary>Null for a category the policy does not know; no date while the relationship it counts from lasts.</summary>
+    public RecordRetention? RetentionEndOf(CategorySection section, RecordView record)
     {
         ArgumentNullException.ThrowIfNull(section);
         ArgumentNullException.ThrowIfNull(record);
-        return section.Category is null ? null : policy.CalculateRetention(section.ControllerId, section.CategoryId, record.RetentionFrom).Until;
+        return section.Category is null
+            ? null
+            : relationships.RetentionOf(section.ControllerId, section.CategoryId, record.RetentionFrom, Relationships.GetValueOrDefault(section.ControllerId));
     }
 
     public IReadOnlyList<PurposeView> PurposesOf(DataCategory category)
@@ -112,6 +125,18 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
         return [.. policy.PurposesOf(category).Select(p => new PurposeView(
             p.Name.Get(culture),
             string.Join("; ", policy.LegalBasesOf(p).Select(b => b.Name.Get(culture)))))];
+    }
+
+    /// <summary>The category's purposes under the person's objections: "restricted for … while we consider your objection" or stopped.</summary>
+    public IReadOnlyList<(string Purpose, ObjectedPurposeState State)> ObjectedIn(CategorySection section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var culture = System.Globalization.CultureInfo.CurrentUICulture;
+        return section.Category is not { } category
+            ? []
+            : [.. Objected
+                .Where(o => o.ControllerId == section.ControllerId && category.Purposes.Contains(o.PurposeId))
+                .Select(o => (policy.GetPurpose(o.PurposeId).Name.Get(culture), o.State))];
     }
 
     public RetentionRule RetentionOf(DataCategory category) => policy.RetentionRuleOf(category);

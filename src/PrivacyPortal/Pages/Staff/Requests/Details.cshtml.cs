@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Features.Staff;
@@ -28,6 +29,8 @@ public sealed class DetailsModel(
     CarryOutRequestCommand carryOut,
     RefuseRequestCommand refuse,
     CloseRequestCommand close,
+    CompleteManualRecipientTaskCommand completeTask,
+    DecideObjectionCommand decide,
     TimeProvider time,
     IStringLocalizer<Localization.Staff> text) : PageModel
 {
@@ -56,7 +59,24 @@ public sealed class DetailsModel(
 
     public IReadOnlyList<ErasurePlanLine> Outcome { get; private set; } = [];
 
+    /// <summary>An objection's decisions so far, per purpose.</summary>
+    public IReadOnlyList<ObjectionDecision> Decisions { get; private set; } = [];
+
+    /// <summary>The person's legal holds in force today.</summary>
+    public IReadOnlyList<LegalHold> Holds { get; private set; } = [];
+
+    /// <summary>An Art. 21(1) objection naming purposes: decided per purpose instead of carried out or refused as a whole.</summary>
+    public bool DecidedPerPurpose => Item.Kind == RequestKind.Objection && Item.ObjectionPurposeKeys.Count > 0;
+
     public bool IsPrivacyOfficer { get; private set; }
+
+    /// <summary>Art. 19 tasks for recipients outside the group's stores, open ones first.</summary>
+    public IReadOnlyList<ManualRecipientTask> ManualTasks { get; private set; } = [];
+
+    /// <summary>Art. 19 tasks the group's stores pull from the store API.</summary>
+    public IReadOnlyList<StoreTaskView> StoreTasks { get; private set; } = [];
+
+    public int OpenManualTasks => ManualTasks.Count(t => t.DoneAt is null);
 
     public DateOnly Today { get; private set; }
 
@@ -84,7 +104,18 @@ public sealed class DetailsModel(
         public string? RefuseReasons { get; set; }
 
         public string? CloseNote { get; set; }
+
+        public string? TaskNote { get; set; }
+        /// <summary>Per objected purpose (<c>controller/purpose</c>): <c>Uphold</c>, <c>Refuse</c> or empty (not yet).</summary>
+        public Dictionary<string, string?> Decision { get; set; } = [];
+
+        /// <summary>Per objected purpose: the compelling legitimate grounds, required to refuse.</summary>
+        public Dictionary<string, string?> Grounds { get; set; } = [];
+
+        public string? DecisionReply { get; set; }
     }
+
+    public sealed record StoreTaskView(long Id, string StoreId, RecipientTaskKind Kind, DateTimeOffset CreatedAt, DateTimeOffset? AcknowledgedAt);
 
     public sealed record PersonView(Guid Id, string Name, string? Email, AccountKind Kind, string? CompanyName, string? JobTitle, string Culture);
 
@@ -148,8 +179,43 @@ public sealed class DetailsModel(
         return await ActAsync(id, "Refuse", nameof(InputModel.RefuseReasons), () => refuse.ExecuteAsync(id, StaffId, Input.RefuseReasons, cancellationToken), "Done.Refuse", cancellationToken);
     }
 
+    public async Task<IActionResult> OnPostDecideAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var decisions = new List<PurposeDecisionInput>();
+        foreach (var (key, value) in Input.Decision)
+        {
+            switch (value)
+            {
+                case null or "":
+                    continue;
+                case "Uphold" or "Refuse":
+                    decisions.Add(new PurposeDecisionInput(key, value == "Uphold", Input.Grounds.GetValueOrDefault(key)));
+                    break;
+                default:
+                    return await ActAsync(id, "Decide", nameof(InputModel.Decision), () => Task.FromResult(RequestActionOutcome.Fail("Error.ChoiceUnknown")), "Done.Decide", cancellationToken);
+            }
+        }
+
+        // Weighing compelling grounds against the person's objection is the privacy officer's call.
+        if (decisions.Any(d => !d.Uphold) && !(await authorization.AuthorizeAsync(User, StaffPolicies.PrivacyOfficer)).Succeeded)
+        {
+            return await ForbidAsync(id, "Decide", cancellationToken);
+        }
+
+        return await ActAsync(id, "Decide", nameof(InputModel.Decision), () => decide.ExecuteAsync(id, StaffId, decisions, Input.DecisionReply, cancellationToken), "Done.Decide", cancellationToken);
+    }
+
     public Task<IActionResult> OnPostCloseAsync(Guid id, CancellationToken cancellationToken) =>
         ActAsync(id, "Close", nameof(InputModel.CloseNote), () => close.ExecuteAsync(id, StaffId, Input.CloseNote, cancellationToken), "Done.Close", cancellationToken);
+
+    /// <summary>Marks a manual Art. 19 task done; the error, if any, is shown at that task's form.</summary>
+    public Task<IActionResult> OnPostCompleteTaskAsync(Guid id, long taskId, CancellationToken cancellationToken)
+    {
+        FailedTaskId = taskId;
+        return ActAsync(id, "CompleteTask", nameof(InputModel.TaskNote), () => completeTask.ExecuteAsync(id, taskId, StaffId, Input.TaskNote, cancellationToken), "Done.TaskDone", cancellationToken);
+    }
+
+    public long? FailedTaskId { get; private set; }
 
     public string? ErrorFor(string field) => ModelState["Input." + field]?.Errors.FirstOrDefault()?.ErrorMessage;
 
@@ -226,13 +292,22 @@ public sealed class DetailsModel(
             r.RestrictedAt is not null, r.SourceStoreId))];
         Timeline = (await db.Set<PrivacyRequestEvent>().AsNoTracking().Where(e => e.RequestId == id).ToListAsync(cancellationToken))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToList();
+        ManualTasks = [.. (await db.Set<ManualRecipientTask>().AsNoTracking().Where(t => t.RequestId == id).ToListAsync(cancellationToken))
+            .OrderBy(t => t.DoneAt is not null).ThenBy(t => t.Id)];
+        StoreTasks = await db.Set<RecipientTask>().AsNoTracking().Where(t => t.RequestId == id).OrderBy(t => t.Id)
+            .Select(t => new StoreTaskView(t.Id, t.StoreId, t.Kind, t.CreatedAt, t.AcknowledgedAt))
+            .ToListAsync(cancellationToken);
+        Decisions = await db.Set<ObjectionDecision>().AsNoTracking().Where(d => d.RequestId == id).OrderBy(d => d.Id).ToListAsync(cancellationToken);
+        var holds = await ActiveHolds.LoadAsync(db, request.SubjectId, Today, cancellationToken);
+        Holds = holds.Holds;
         FiledPlan = ErasurePlanner.Deserialize(request.PlanJson);
         Outcome = ErasurePlanner.Deserialize(request.OutcomeJson);
         if (request.Kind == RequestKind.Erasure && PrivacyRequest.IsOpen(request.Status))
         {
             CurrentPlan = planner.Plan(
                 records.Where(r => request.ControllerIds.Contains(r.ControllerId)).Select(r => new PlanRecord(r.Id, r.ControllerId, r.CategoryId, r.RetentionFrom)),
-                Today);
+                Today,
+                r => holds.For(request.SubjectId, r.ControllerId, r.CategoryId));
         }
 
         return true;
