@@ -26,6 +26,8 @@ internal static class PolicyValidator
         var controllers = Index(policy.Controllers, c => c.Id, "controllers", problems);
         Index(policy.Stores, s => s.Id, "stores", problems);
 
+        ValidateChange(policy, problems);
+
         var check = new References(problems);
         for (var i = 0; i < policy.Purposes.Count; i++)
         {
@@ -108,6 +110,31 @@ internal static class PolicyValidator
         for (var i = 0; i < policy.Stores.Count; i++)
         {
             check.One(policy.Stores[i].Controller, controllers, "controller", $"stores[{i}].controller");
+        }
+    }
+
+    // Only what the file alone can tell. Whether the notice period still fits when the revision is
+    // first loaded depends on the day, so PolicyChangeAnnouncement checks that at start-up.
+    private static void ValidateChange(PolicyDocument policy, PolicyProblems problems)
+    {
+        if (policy.Change is not { } change)
+        {
+            return;
+        }
+
+        if (change.PreviousRevision.Length > 0 && change.PreviousRevision == policy.Revision)
+        {
+            problems.Add("change.previousRevision", $"'{change.PreviousRevision}' is this revision; name the revision it replaces");
+        }
+
+        if (change.PreviousEffectiveDate >= policy.EffectiveDate && policy.EffectiveDate != default)
+        {
+            problems.Add("change.previousEffectiveDate", $"{change.PreviousEffectiveDate:yyyy-MM-dd} is not before this revision's effectiveDate {policy.EffectiveDate:yyyy-MM-dd}");
+        }
+
+        if (change.Material && policy.ChangeNoticeDays is null)
+        {
+            problems.Add("changeNoticeDays", "required when 'change.material' is true: the number of days before the effective date people are told of the change");
         }
     }
 

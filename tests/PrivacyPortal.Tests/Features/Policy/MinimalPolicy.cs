@@ -90,6 +90,7 @@ internal sealed class MinimalPolicy
             ["privacyEmail"] = "post@lanopro.example",
             ["financialYearEnd"] = new JsonObject { ["month"] = FinancialYearEndMonth, ["day"] = FinancialYearEndDay },
             ["supervisoryAuthority"] = "datatilsynet",
+            ["automatedDecisions"] = Text("We make no automated decisions about you", "Vi treffer ingen automatiserte avgjørelser om deg", "Me ei tee teie kohta automatiseeritud otsuseid"),
             ["rights"] = new JsonObject
             {
                 ["offered"] = new JsonArray("access", "rectification", "erasure", "complaint"),
@@ -103,6 +104,7 @@ internal sealed class MinimalPolicy
                     ["id"] = "financial-records",
                     ["name"] = Text("Financial records", "Regnskapsmateriale", "Raamatupidamisdokumendid"),
                     ["description"] = Text("Invoices and payments", "Fakturaer og betalinger", "Arved ja maksed"),
+                    ["source"] = Text("From your orders", "Fra bestillingene dine", "Teie tellimustest"),
                     ["subjects"] = new JsonArray("consumer", "b2b"),
                     ["purposes"] = new JsonArray("deliver-and-charge", "accounting"),
                     ["retention"] = "accounting",
@@ -113,6 +115,7 @@ internal sealed class MinimalPolicy
                     ["id"] = "communications",
                     ["name"] = Text("Communications", "Kommunikasjon", "Suhtlus"),
                     ["description"] = Text("Emails and calls with us", "E-post og samtaler med oss", "E-kirjad ja kõned meiega"),
+                    ["source"] = Text("From you", "Fra deg", "Teilt endalt"),
                     ["subjects"] = new JsonArray("consumer", "b2b"),
                     ["purposes"] = new JsonArray("communication"),
                     ["retention"] = "after-last-contact",
