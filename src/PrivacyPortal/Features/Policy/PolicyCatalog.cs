@@ -66,6 +66,18 @@ public sealed class PolicyCatalog
 
     public IReadOnlyList<DataController> Controllers => Document.Controllers;
 
+    /// <summary>
+    /// The revision in force on <paramref name="day"/> and, while this file's revision has not yet
+    /// taken effect, this one as the coming revision with what it changes.
+    /// </summary>
+    public PolicyRevisions RevisionsOn(DateOnly day) =>
+        day >= EffectiveDate
+            ? new(new PolicyRevisionInfo(Revision, EffectiveDate), null, null)
+            : new(
+                Document.Change is { } change ? new PolicyRevisionInfo(change.PreviousRevision, change.PreviousEffectiveDate) : null,
+                new PolicyRevisionInfo(Revision, EffectiveDate),
+                Document.Change?.Summary);
+
     public IReadOnlyList<Store> Stores => Document.Stores;
 
     public CookiePolicy Cookies => Document.Cookies;

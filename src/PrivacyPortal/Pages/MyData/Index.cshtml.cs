@@ -4,17 +4,20 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Policy;
 
 namespace PrivacyPortal.Pages.MyData;
 
 /// <summary>
 /// Art. 15: everything held on the signed-in person, per controller and category, with purpose,
-/// legal basis, retention end, recipients and transfers. Each category shows its newest records
+/// legal basis, retention end, recipients, transfers and source; once per page the person's rights,
+/// automated decisions, the supervisory authorities and the policy revision in force (and the one
+/// coming). Those come from the policy alone, resolved once per culture. Each category shows its newest records
 /// and pages through the rest, so a person with many records gets a page that loads fast.
 /// </summary>
 [Authorize]
-public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimeProvider time) : PageModel
+public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessInformation accessInformation, TimeProvider time) : PageModel
 {
     public const int RecordsPerCategory = 10;
     public const int PageSize = 50;
@@ -40,6 +43,12 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
 
     public DateOnly Today { get; private set; }
 
+    public AccessInformationTexts Access { get; private set; } = null!;
+
+    public PolicyRevisions Revisions { get; private set; } = null!;
+
+    public IReadOnlyList<string> ControllerIds => [.. policy.Controllers.Select(c => c.Id)];
+
     /// <summary>When one category is opened for paging: its key (<c>controller/category</c>) and page.</summary>
     [BindProperty(SupportsGet = true, Name = "category")]
     public string? OpenCategory { get; set; }
@@ -55,6 +64,8 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
         await db.Database.OpenConnectionAsync(cancellationToken);
         var subjectId = User.RequiredSubjectId();
         Today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        Access = accessInformation.For(System.Globalization.CultureInfo.CurrentUICulture);
+        Revisions = policy.RevisionsOn(Today);
         var person = await PersonQuery.For(db)(db, subjectId);
         if (person is null)
         {
