@@ -12,8 +12,9 @@ namespace PrivacyPortal.Features.MyData;
 
 /// <summary>
 /// Art. 15(3)/Art. 20: a zip with <c>data.json</c> (schema in docs/export-schema.md) and one CSV per
-/// category, plus <c>csv/categories.csv</c>, <c>csv/rights.csv</c>, <c>csv/automated-decisions.csv</c>
-/// and <c>csv/authorities.csv</c> with the rest of the Art. 15(1) information. Records are streamed from the database straight into the zip, twice (JSON, then
+/// category, plus <c>about/categories.csv</c>, <c>about/rights.csv</c>, <c>about/automated-decisions.csv</c>
+/// and <c>about/authorities.csv</c> with the rest of the Art. 15(1) information (beside <c>csv/</c>,
+/// which holds records only). Records are streamed from the database straight into the zip, twice (JSON, then
 /// CSV), so memory stays flat however many records a person has.
 /// </summary>
 public sealed class PersonalDataExport(
@@ -375,18 +376,18 @@ public sealed class PersonalDataExport(
             ]);
         }
 
-        await WriteCsvEntryAsync(zip, "csv/categories.csv", categories, cancellationToken);
-        await WriteCsvEntryAsync(zip, "csv/rights.csv",
+        await WriteCsvEntryAsync(zip, "about/categories.csv", categories, cancellationToken);
+        await WriteCsvEntryAsync(zip, "about/rights.csv",
         [
             ["right", "name", "description", "request_form"],
             .. information.Rights.Select(r => new string?[] { JsonNamingPolicy.CamelCase.ConvertName(r.Right.ToString()), r.Name, r.Body, portal.Value.Link(r.RequestPath).AbsoluteUri }),
         ], cancellationToken);
-        await WriteCsvEntryAsync(zip, "csv/automated-decisions.csv",
+        await WriteCsvEntryAsync(zip, "about/automated-decisions.csv",
         [
             ["controller", "statement"],
             .. information.AutomatedDecisions.Select(a => new string?[] { a.ControllerId, a.Text }),
         ], cancellationToken);
-        await WriteCsvEntryAsync(zip, "csv/authorities.csv",
+        await WriteCsvEntryAsync(zip, "about/authorities.csv",
         [
             ["controller", "authority", "when", "address", "email", "web"],
             .. information.Authorities.SelectMany(c => c.Authorities.Select(a => new string?[] { c.ControllerId, a.Name, a.When, a.Address, a.Email, a.Web.AbsoluteUri })),

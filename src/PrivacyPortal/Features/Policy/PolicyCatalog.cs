@@ -69,14 +69,15 @@ public sealed class PolicyCatalog
     /// <summary>
     /// The revision in force on <paramref name="day"/> and, while this file's revision has not yet
     /// taken effect, this one as the coming revision with what it changes.
+    /// A revision that names no previous one (a first policy) is the one in force, whatever its date.
     /// </summary>
     public PolicyRevisions RevisionsOn(DateOnly day) =>
-        day >= EffectiveDate
+        day >= EffectiveDate || Document.Change is not { } change
             ? new(new PolicyRevisionInfo(Revision, EffectiveDate), null, null)
             : new(
-                Document.Change is { } change ? new PolicyRevisionInfo(change.PreviousRevision, change.PreviousEffectiveDate) : null,
+                new PolicyRevisionInfo(change.PreviousRevision, change.PreviousEffectiveDate),
                 new PolicyRevisionInfo(Revision, EffectiveDate),
-                Document.Change?.Summary);
+                change.Summary);
 
     public IReadOnlyList<Store> Stores => Document.Stores;
 

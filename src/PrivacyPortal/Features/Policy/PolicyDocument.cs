@@ -37,9 +37,8 @@ public sealed record PolicyChange(bool Material, LocalizedText Summary, string P
 
 public sealed record PolicyRevisionInfo(string Revision, DateOnly EffectiveDate);
 
-/// <param name="InForce">Null only when a revision still to come does not name the one before it.</param>
 /// <param name="Coming">Set while the loaded revision has not yet taken effect.</param>
-public sealed record PolicyRevisions(PolicyRevisionInfo? InForce, PolicyRevisionInfo? Coming, LocalizedText? ComingSummary);
+public sealed record PolicyRevisions(PolicyRevisionInfo InForce, PolicyRevisionInfo? Coming, LocalizedText? ComingSummary);
 
 /// <summary>A ground of GDPR Art. 6(1) as the company names it to people.</summary>
 public sealed record LegalBasis(string Id, LegalBasisKind Kind, LocalizedText Name);
