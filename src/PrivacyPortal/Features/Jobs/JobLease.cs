@@ -69,7 +69,7 @@ public sealed class JobLeases(PortalDbContext db, TimeProvider time)
         var now = time.GetUtcNow();
         var until = now + leaseFor;
         var taken = await db.Set<JobLease>()
-            .Where(l => l.Name == name && (l.LockedUntil == null || l.LockedUntil < now || l.LockedBy == holder))
+            .Where(l => l.Name == name && (l.LockedUntil == null || l.LockedUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.LockedBy, holder).SetProperty(l => l.LockedUntil, until), cancellationToken);
         return taken == 1;
     }

@@ -33,7 +33,7 @@ public sealed class SendPolicyChangeNoticesCommand(
         return policy.Document.Change is { Material: true } && today < policy.EffectiveDate;
     }
 
-    /// <returns>How many people this batch told; 0 when nobody is left (or the change has taken effect).</returns>
+    /// <returns>How many people this batch told; 0 when nobody is left, the change has taken effect, or another instance got there first.</returns>
     public async Task<int> SendBatchAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -62,9 +62,11 @@ public sealed class SendPolicyChangeNoticesCommand(
         }
         catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
         {
-            // Another instance told some of them in the meantime; nothing of this batch was saved,
-            // and the next one leaves out whoever has been told.
+            // Another instance told some of them in the meantime (its lease ran out while it
+            // worked): nothing of this batch was saved. That instance carries on; the next round
+            // here leaves out whoever has been told.
             db.ChangeTracker.Clear();
+            return 0;
         }
 
         return people.Count;
