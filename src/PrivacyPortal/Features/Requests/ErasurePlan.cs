@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
+using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Policy;
 
 namespace PrivacyPortal.Features.Requests;
@@ -22,6 +23,9 @@ public enum RecordOutcome
 
     /// <summary>Anonymised now by the category's policy rule (staff's choice instead of erasing): no longer linked to the person.</summary>
     Anonymise = 4,
+
+    /// <summary>Kept, restricted, under a legal hold placed by the privacy officer, whatever its retention says.</summary>
+    Held = 5,
 }
 
 /// <summary>One line of an erasure plan or outcome: what happens to a category's records at one controller.</summary>
@@ -31,12 +35,13 @@ public sealed record ErasurePlanLine(
     RecordOutcome Outcome,
     int Records,
     DateOnly? KeepUntil,
-    string? RetentionRuleId);
+    string? RetentionRuleId,
+    string? HoldReason = null);
 
 /// <summary>The facts of a held record the plan needs.</summary>
 public sealed record PlanRecord(long Id, string ControllerId, string CategoryId, DateOnly RetentionFrom);
 
-public sealed record RecordDecision(PlanRecord Record, RecordOutcome Outcome, DateOnly? KeepUntil, string? RetentionRuleId);
+public sealed record RecordDecision(PlanRecord Record, RecordOutcome Outcome, DateOnly? KeepUntil, string? RetentionRuleId, string? HoldReason = null);
 
 /// <summary>
 /// Decides, from the policy, what an erasure does to each record: data under a legal retention
@@ -49,9 +54,17 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    public RecordDecision Decide(PlanRecord record, DateOnly today)
+    public RecordDecision Decide(PlanRecord record, DateOnly today, LegalHold? hold = null)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (hold is not null)
+        {
+            // A confidential hold tells the person that the records are held, but neither why nor until when.
+            return hold.Confidential
+                ? new RecordDecision(record, RecordOutcome.Held, null, null)
+                : new RecordDecision(record, RecordOutcome.Held, hold.EndsOn, null, hold.Reason);
+        }
+
         var category = policy.FindCategory(record.ControllerId, record.CategoryId);
         if (category is null)
         {
@@ -78,14 +91,14 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
         return new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention);
     }
 
-    public IReadOnlyList<ErasurePlanLine> Plan(IEnumerable<PlanRecord> records, DateOnly today) =>
-        Summarize(records.Select(r => Decide(r, today)));
+    public IReadOnlyList<ErasurePlanLine> Plan(IEnumerable<PlanRecord> records, DateOnly today, Func<PlanRecord, LegalHold?>? holdOf = null) =>
+        Summarize(records.Select(r => Decide(r, today, holdOf?.Invoke(r))));
 
     /// <summary>Groups decisions into lines per controller, category, outcome and end date, in policy order.</summary>
     public IReadOnlyList<ErasurePlanLine> Summarize(IEnumerable<RecordDecision> decisions) =>
         [.. decisions
-            .GroupBy(d => (d.Record.ControllerId, d.Record.CategoryId, d.Outcome, d.KeepUntil, d.RetentionRuleId))
-            .Select(g => new ErasurePlanLine(g.Key.ControllerId, g.Key.CategoryId, g.Key.Outcome, g.Count(), g.Key.KeepUntil, g.Key.RetentionRuleId))
+            .GroupBy(d => (d.Record.ControllerId, d.Record.CategoryId, d.Outcome, d.KeepUntil, d.RetentionRuleId, d.HoldReason))
+            .Select(g => new ErasurePlanLine(g.Key.ControllerId, g.Key.CategoryId, g.Key.Outcome, g.Count(), g.Key.KeepUntil, g.Key.RetentionRuleId, g.Key.HoldReason))
             .OrderBy(l => ControllerOrder(l.ControllerId))
             .ThenBy(l => CategoryOrder(l.ControllerId, l.CategoryId))
             .ThenBy(l => l.Outcome)
@@ -98,7 +111,8 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
             .Where(r => r.SubjectId == subjectId && controllerIds.Contains(r.ControllerId))
             .Select(r => new PlanRecord(r.Id, r.ControllerId, r.CategoryId, r.RetentionFrom))
             .ToListAsync(cancellationToken);
-        return Plan(records, today);
+        var holds = await ActiveHolds.LoadAsync(db, subjectId, today, cancellationToken);
+        return Plan(records, today, r => holds.For(subjectId, r.ControllerId, r.CategoryId));
     }
 
     public static string Serialize(IReadOnlyList<ErasurePlanLine> lines) => JsonSerializer.Serialize(lines, Json);
