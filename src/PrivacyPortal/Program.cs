@@ -10,6 +10,7 @@ using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.PolicyChanges;
 using PrivacyPortal.Features.Preferences;
+using PrivacyPortal.Features.Reports;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Features.Retention;
 using PrivacyPortal.Features.Staff;
@@ -34,6 +35,7 @@ builder.AddRequests();
 builder.AddImpersonation();
 builder.AddLegalHolds();
 builder.AddRetention();
+builder.AddPrivacyReports();
 builder.AddOidcProvider();
 builder.AddDemoData();
 

@@ -23,7 +23,8 @@ public sealed record PolicyDocument(
     IReadOnlyList<SupervisoryAuthority> Authorities,
     CookiePolicy Cookies,
     IReadOnlyList<DataController> Controllers,
-    IReadOnlyList<Store> Stores);
+    IReadOnlyList<Store> Stores,
+    IReadOnlyList<PortalRecordRule> PortalRecords);
 
 /// <summary>How a revision differs from the one before it.</summary>
 /// <param name="Material">
@@ -53,6 +54,14 @@ public sealed record Purpose(string Id, LocalizedText Name, IReadOnlyList<string
 /// The data is kept only while the person allows the controller's marketing ("until you unsubscribe
 /// or withdraw your consent"): once none of it is left on, the records go, whatever the period says.
 /// </param>
+/// <param name="StartsUpToYearsAhead">
+/// For an event that may lie ahead (a complaint period's end): how far ahead a store may date it.
+/// Every other event has happened when it is reported, so its date may not be in the future.
+/// </param>
+/// <param name="ActiveWithinMonths">
+/// For <see cref="RetentionAnchor.RelationshipEnd"/> rules: the relationship is still active while
+/// the person's last order, sign-in or a store's "still active" lies within this many months.
+/// </param>
 public sealed record RetentionRule(
     string Id,
     RetentionKind Kind,
@@ -61,7 +70,9 @@ public sealed record RetentionRule(
     int? Months,
     LocalizedText Description,
     LocalizedText? Law,
-    bool EndsOnWithdrawal = false);
+    bool EndsOnWithdrawal = false,
+    int? StartsUpToYearsAhead = null,
+    int? ActiveWithinMonths = null);
 
 public sealed record Recipient(string Id, LocalizedText Name, LocalizedText Description, string? Controller);
 
@@ -105,6 +116,10 @@ public sealed record CookieCategory(
 /// Whether the controller makes automated decisions, including profiling, and if so the logic and
 /// its consequences (Art. 15(1)(h), Art. 22), as people are told.
 /// </param>
+/// <param name="SecurityMeasures">
+/// The general description of the technical and organisational security measures that the record of
+/// processing activities gives (Art. 30(1)(g)).
+/// </param>
 public sealed record DataController(
     string Id,
     string LegalName,
@@ -120,7 +135,8 @@ public sealed record DataController(
     LocalizedText AutomatedDecisions,
     RightsSettings Rights,
     MarketingSettings Marketing,
-    IReadOnlyList<DataCategory> Categories);
+    IReadOnlyList<DataCategory> Categories,
+    LocalizedText SecurityMeasures);
 
 /// <summary>Another authority a person may complain to, and when (e.g. residence, or a transfer).</summary>
 public sealed record OtherAuthority(string Authority, LocalizedText When);

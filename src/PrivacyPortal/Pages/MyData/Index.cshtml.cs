@@ -7,6 +7,7 @@ using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
+using PrivacyPortal.Features.Retention;
 
 namespace PrivacyPortal.Pages.MyData;
 
@@ -18,7 +19,7 @@ namespace PrivacyPortal.Pages.MyData;
 /// and pages through the rest, so a person with many records gets a page that loads fast.
 /// </summary>
 [Authorize]
-public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessInformation accessInformation, ObjectionRestrictions objections, TimeProvider time) : PageModel
+public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessInformation accessInformation, CustomerRelationships relationships, ObjectionRestrictions objections, TimeProvider time) : PageModel
 {
     public const int RecordsPerCategory = 10;
     public const int PageSize = 50;
@@ -50,6 +51,9 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
 
     public IReadOnlyList<string> ControllerIds => [.. policy.Controllers.Select(c => c.Id)];
 
+    /// <summary>Per controller: whether the customer relationship that some retention rules count from still lasts.</summary>
+    public IReadOnlyDictionary<string, RelationshipState> Relationships { get; private set; } = new Dictionary<string, RelationshipState>();
+
     /// <summary>The person's purposes restricted while an objection is considered, or stopped by an upheld one.</summary>
     public IReadOnlyList<ObjectedPurpose> Objected { get; private set; } = [];
 
@@ -77,6 +81,7 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
         }
 
         Person = person;
+        Relationships = await relationships.OfPersonAsync(subjectId, Today, cancellationToken);
         Objected = await objections.ForPersonAsync(subjectId, cancellationToken);
         var groups = new List<CategoryCount>();
         await foreach (var group in CountsQuery.For(db)(db, subjectId).WithCancellation(cancellationToken))
@@ -115,11 +120,14 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
         return Page();
     }
 
-    public DateOnly? RetentionEndOf(CategorySection section, RecordView record)
+    /// <summary>Null for a category the policy does not know; no date while the relationship it counts from lasts.</summary>
+    public RecordRetention? RetentionEndOf(CategorySection section, RecordView record)
     {
         ArgumentNullException.ThrowIfNull(section);
         ArgumentNullException.ThrowIfNull(record);
-        return section.Category is null ? null : policy.CalculateRetention(section.ControllerId, section.CategoryId, record.RetentionFrom).Until;
+        return section.Category is null
+            ? null
+            : relationships.RetentionOf(section.ControllerId, section.CategoryId, record.RetentionFrom, Relationships.GetValueOrDefault(section.ControllerId));
     }
 
     public IReadOnlyList<PurposeView> PurposesOf(DataCategory category)
