@@ -26,14 +26,14 @@ internal static class PolicyValidator
         var controllers = Index(policy.Controllers, c => c.Id, "controllers", problems);
         Index(policy.Stores, s => s.Id, "stores", problems);
 
-        ValidateChange(policy, problems);
-
         for (var i = 0; i < policy.RetentionRules.Count; i++)
         {
             ValidateStartEvent(policy.RetentionRules[i], $"retentionRules[{i}]", problems);
         }
 
         ValidatePortalRecords(policy.PortalRecords, problems);
+
+        ValidateChange(policy, problems);
 
         var check = new References(problems);
         for (var i = 0; i < policy.Purposes.Count; i++)
@@ -44,6 +44,7 @@ internal static class PolicyValidator
         for (var i = 0; i < policy.Recipients.Count; i++)
         {
             check.One(policy.Recipients[i].Controller, controllers, "controller", $"recipients[{i}].controller");
+            ValidateNotification(policy.Recipients[i], $"recipients[{i}]", policy.Stores, problems);
         }
 
         for (var i = 0; i < policy.Transfers.Count; i++)
@@ -121,28 +122,33 @@ internal static class PolicyValidator
         }
     }
 
-    // Only what the file alone can tell. Whether the notice period still fits when the revision is
-    // first loaded depends on the day, so PolicyChangeAnnouncement checks that at start-up.
-    private static void ValidateChange(PolicyDocument policy, PolicyProblems problems)
+    /// <summary>A store-API task needs a company of the group with a store to pull it; a manual one needs someone to tell.</summary>
+    private static void ValidateNotification(Recipient recipient, string path, IReadOnlyList<Store> stores, PolicyProblems problems)
     {
-        if (policy.Change is not { } change)
+        if (recipient.Notification is not { } notification)
         {
             return;
         }
 
-        if (change.PreviousRevision.Length > 0 && change.PreviousRevision == policy.Revision)
+        if (notification.Method == RecipientNotificationMethod.StoreApi)
         {
-            problems.Add("change.previousRevision", $"'{change.PreviousRevision}' is this revision; name the revision it replaces");
-        }
+            if (recipient.Controller is null)
+            {
+                problems.Add($"{path}.notification.method", "'storeApi' is only for a company of the group (field 'controller'); tell an outside recipient with 'manual' and a 'contact'");
+            }
+            else if (!stores.Any(s => s.Controller == recipient.Controller))
+            {
+                problems.Add($"{path}.notification.method", $"'storeApi' needs a store of '{recipient.Controller}' to pull the tasks, and it has none");
+            }
 
-        if (change.PreviousEffectiveDate >= policy.EffectiveDate && policy.EffectiveDate != default)
-        {
-            problems.Add("change.previousEffectiveDate", $"{change.PreviousEffectiveDate:yyyy-MM-dd} is not before this revision's effectiveDate {policy.EffectiveDate:yyyy-MM-dd}");
+            if (notification.Contact is not null)
+            {
+                problems.Add($"{path}.notification.contact", "applies to method 'manual' only; store-API tasks go to the recipient's stores");
+            }
         }
-
-        if (change.Material && policy.ChangeNoticeDays is null)
+        else if (string.IsNullOrWhiteSpace(notification.Contact))
         {
-            problems.Add("changeNoticeDays", "required when 'change.material' is true: the number of days before the effective date people are told of the change");
+            problems.Add($"{path}.notification.contact", "required for method 'manual': whom staff tell (an address, a phone number or a named contact)");
         }
     }
 
@@ -201,6 +207,31 @@ internal static class PolicyValidator
         foreach (var kind in Enum.GetValues<PortalRecordKind>().Where(k => !seen.ContainsKey(k)))
         {
             problems.Add("portalRecords", $"no rule for '{JsonObjectReader.EnumName(kind)}'; the portal keeps none of its own records forever");
+        }
+    }
+
+    // Only what the file alone can tell. Whether the notice period still fits when the revision is
+    // first loaded depends on the day, so PolicyChangeAnnouncement checks that at start-up.
+    private static void ValidateChange(PolicyDocument policy, PolicyProblems problems)
+    {
+        if (policy.Change is not { } change)
+        {
+            return;
+        }
+
+        if (change.PreviousRevision.Length > 0 && change.PreviousRevision == policy.Revision)
+        {
+            problems.Add("change.previousRevision", $"'{change.PreviousRevision}' is this revision; name the revision it replaces");
+        }
+
+        if (change.PreviousEffectiveDate >= policy.EffectiveDate && policy.EffectiveDate != default)
+        {
+            problems.Add("change.previousEffectiveDate", $"{change.PreviousEffectiveDate:yyyy-MM-dd} is not before this revision's effectiveDate {policy.EffectiveDate:yyyy-MM-dd}");
+        }
+
+        if (change.Material && policy.ChangeNoticeDays is null)
+        {
+            problems.Add("changeNoticeDays", "required when 'change.material' is true: the number of days before the effective date people are told of the change");
         }
     }
 

@@ -40,6 +40,12 @@ public enum PreferenceChannel
     OneClick = 2,
     StoreApi = 3,
     CustomerService = 4,
+
+    /// <summary>Told to customer service by phone.</summary>
+    Phone = 5,
+
+    /// <summary>Told to the staff of a store, in the store.</summary>
+    InStore = 6,
 }
 
 /// <summary>
