@@ -59,6 +59,21 @@ public sealed class JobLeases(PortalDbContext db, TimeProvider time)
         return taken == 1;
     }
 
+    /// <summary>
+    /// Takes the job's lease for a run that is not tied to a day (a batch of work that goes on until
+    /// it is done): true when no live lease is held by another instance.
+    /// </summary>
+    public async Task<bool> TryAcquireAsync(string name, TimeSpan leaseFor, string holder, CancellationToken cancellationToken)
+    {
+        await EnsureRowAsync(name, cancellationToken);
+        var now = time.GetUtcNow();
+        var until = now + leaseFor;
+        var taken = await db.Set<JobLease>()
+            .Where(l => l.Name == name && (l.LockedUntil == null || l.LockedUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.LockedBy, holder).SetProperty(l => l.LockedUntil, until), cancellationToken);
+        return taken == 1;
+    }
+
     /// <summary>Marks the day done and frees the lease; only the holder can.</summary>
     public async Task CompleteAsync(string name, DateOnly day, string holder, CancellationToken cancellationToken)
     {

@@ -3,15 +3,19 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Infrastructure;
 using PrivacyPortal.Features.Retention;
 
 namespace PrivacyPortal.Features.MyData;
 
 /// <summary>
 /// Art. 15(3)/Art. 20: a zip with <c>data.json</c> (schema in docs/export-schema.md) and one CSV per
-/// category. Records are streamed from the database straight into the zip, twice (JSON, then
+/// category, plus <c>about/categories.csv</c>, <c>about/rights.csv</c>, <c>about/automated-decisions.csv</c>
+/// and <c>about/authorities.csv</c> with the rest of the Art. 15(1) information (beside <c>csv/</c>,
+/// which holds records only). Records are streamed from the database straight into the zip, twice (JSON, then
 /// CSV), so memory stays flat however many records a person has.
 /// </summary>
 public sealed class PersonalDataExport(
@@ -19,10 +23,13 @@ public sealed class PersonalDataExport(
     PolicyCatalog policy,
     CustomerRelationships relationships,
     TimeProvider time,
+    AccessInformation accessInformation,
+    IOptions<PortalOptions> portal,
     IEnumerable<IExportSection> sections)
 {
     public const int SchemaVersion = 1;
     private static readonly JsonWriterOptions JsonOptions = new() { Indented = true };
+    private static readonly string?[] CategoriesHeader = ["controller", "category", "name", "source", "purposes", "retention", "law", "recipients", "transfers"];
 
     public async Task WriteZipAsync(Guid subjectId, Stream output, CultureInfo culture, CancellationToken cancellationToken)
     {
@@ -34,6 +41,7 @@ public sealed class PersonalDataExport(
             var states = await relationships.OfPersonAsync(subjectId, today, cancellationToken);
             var columns = await WriteJsonAsync(zip, subjectId, states, culture, cancellationToken);
             await WriteCsvAsync(zip, subjectId, states, columns, culture, cancellationToken);
+            await WriteInformationCsvAsync(zip, columns.Keys, culture, cancellationToken);
         }
 
         await body.FlushAsync(cancellationToken);
@@ -57,6 +65,7 @@ public sealed class PersonalDataExport(
         json.WriteString("generatedAt", time.GetUtcNow());
         json.WriteString("policyRevision", policy.Revision);
         json.WriteString("language", culture.Name);
+        WritePolicyRevisions(json, culture);
         json.WriteStartObject("person");
         json.WriteString("id", person.Id);
         json.WriteString("name", person.DisplayName);
@@ -135,6 +144,7 @@ public sealed class PersonalDataExport(
         }
 
         json.WriteEndArray();
+        WriteAccessInformation(json, accessInformation.For(culture));
 
         foreach (var section in sections)
         {
@@ -241,6 +251,7 @@ public sealed class PersonalDataExport(
         json.WriteString("name", category?.Name.Get(culture));
         if (category is not null)
         {
+            json.WriteString("source", category.Source.Get(culture));
             json.WriteStartArray("purposes");
             foreach (var purpose in policy.PurposesOf(category))
             {
@@ -281,6 +292,137 @@ public sealed class PersonalDataExport(
 
         json.WriteStartArray("records");
     }
+
+    private void WritePolicyRevisions(Utf8JsonWriter json, CultureInfo culture)
+    {
+        var revisions = policy.RevisionsOn(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+        json.WriteStartObject("policy");
+        WriteRevision(json, "inForce", revisions.InForce, null);
+        WriteRevision(json, "coming", revisions.Coming, revisions.ComingSummary?.Get(culture));
+        json.WriteEndObject();
+    }
+
+    private static void WriteRevision(Utf8JsonWriter json, string name, PolicyRevisionInfo? revision, string? summary)
+    {
+        if (revision is null)
+        {
+            json.WriteNull(name);
+            return;
+        }
+
+        json.WriteStartObject(name);
+        json.WriteString("revision", revision.Revision);
+        json.WriteString("effectiveDate", IsoDate(revision.EffectiveDate));
+        if (summary is not null)
+        {
+            json.WriteString("changes", summary);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private void WriteAccessInformation(Utf8JsonWriter json, AccessInformationTexts information)
+    {
+        json.WriteStartArray("rights");
+        foreach (var right in information.Rights)
+        {
+            json.WriteStartObject();
+            json.WriteString("right", JsonNamingPolicy.CamelCase.ConvertName(right.Right.ToString()));
+            json.WriteString("name", right.Name);
+            json.WriteString("description", right.Body);
+            json.WriteString("requestForm", portal.Value.Link(right.RequestPath).AbsoluteUri);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("automatedDecisions");
+        foreach (var statement in information.AutomatedDecisions)
+        {
+            json.WriteStartObject();
+            json.WriteString("controller", statement.ControllerId);
+            json.WriteString("statement", statement.Text);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("supervisoryAuthorities");
+        foreach (var company in information.Authorities)
+        {
+            foreach (var authority in company.Authorities)
+            {
+                json.WriteStartObject();
+                json.WriteString("controller", company.ControllerId);
+                json.WriteString("name", authority.Name);
+                json.WriteString("when", authority.When);
+                json.WriteString("address", authority.Address);
+                json.WriteString("email", authority.Email);
+                json.WriteString("web", authority.Web.AbsoluteUri);
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>The Art. 15(1) information beside the records, as small CSV files for spreadsheets.</summary>
+    private async Task WriteInformationCsvAsync(ZipArchive zip, IEnumerable<(string Controller, string Category)> held, CultureInfo culture, CancellationToken cancellationToken)
+    {
+        var information = accessInformation.For(culture);
+        var categories = new List<string?[]> { CategoriesHeader };
+        foreach (var (controllerId, categoryId) in held.OrderBy(k => k.Controller, StringComparer.Ordinal).ThenBy(k => k.Category, StringComparer.Ordinal))
+        {
+            if (policy.FindCategory(controllerId, categoryId) is not { } category)
+            {
+                continue;
+            }
+
+            var rule = policy.RetentionRuleOf(category);
+            categories.Add(
+            [
+                controllerId,
+                categoryId,
+                category.Name.Get(culture),
+                category.Source.Get(culture),
+                string.Join("; ", policy.PurposesOf(category).Select(p => $"{p.Name.Get(culture)} ({string.Join(", ", policy.LegalBasesOf(p).Select(b => b.Name.Get(culture)))})")),
+                rule.Description.Get(culture),
+                rule.Law?.Get(culture),
+                string.Join("; ", policy.RecipientsOf(category).Select(r => r.Name.Get(culture))),
+                string.Join("; ", policy.TransfersOf(category).Select(t => t.Description.Get(culture))),
+            ]);
+        }
+
+        await WriteCsvEntryAsync(zip, "about/categories.csv", categories, cancellationToken);
+        await WriteCsvEntryAsync(zip, "about/rights.csv",
+        [
+            ["right", "name", "description", "request_form"],
+            .. information.Rights.Select(r => new string?[] { JsonNamingPolicy.CamelCase.ConvertName(r.Right.ToString()), r.Name, r.Body, portal.Value.Link(r.RequestPath).AbsoluteUri }),
+        ], cancellationToken);
+        await WriteCsvEntryAsync(zip, "about/automated-decisions.csv",
+        [
+            ["controller", "statement"],
+            .. information.AutomatedDecisions.Select(a => new string?[] { a.ControllerId, a.Text }),
+        ], cancellationToken);
+        await WriteCsvEntryAsync(zip, "about/authorities.csv",
+        [
+            ["controller", "authority", "when", "address", "email", "web"],
+            .. information.Authorities.SelectMany(c => c.Authorities.Select(a => new string?[] { c.ControllerId, a.Name, a.When, a.Address, a.Email, a.Web.AbsoluteUri })),
+        ], cancellationToken);
+    }
+
+    private static async Task WriteCsvEntryAsync(ZipArchive zip, string name, IEnumerable<string?[]> rows, CancellationToken cancellationToken)
+    {
+        var line = new StringBuilder();
+        foreach (var row in rows)
+        {
+            Csv.AppendRow(line, row);
+        }
+
+        await using var stream = await zip.CreateEntry(name, CompressionLevel.Fastest).OpenAsync(cancellationToken);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        await writer.WriteAsync(line, cancellationToken);
+    }
+
+    private static string IsoDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static void WriteContent(Utf8JsonWriter json, string content, SortedSet<string> fields)
     {

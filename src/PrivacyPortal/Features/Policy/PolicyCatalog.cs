@@ -66,6 +66,19 @@ public sealed class PolicyCatalog
 
     public IReadOnlyList<DataController> Controllers => Document.Controllers;
 
+    /// <summary>
+    /// The revision in force on <paramref name="day"/> and, while this file's revision has not yet
+    /// taken effect, this one as the coming revision with what it changes.
+    /// A revision that names no previous one (a first policy) is the one in force, whatever its date.
+    /// </summary>
+    public PolicyRevisions RevisionsOn(DateOnly day) =>
+        day >= EffectiveDate || Document.Change is not { } change
+            ? new(new PolicyRevisionInfo(Revision, EffectiveDate), null, null)
+            : new(
+                new PolicyRevisionInfo(change.PreviousRevision, change.PreviousEffectiveDate),
+                new PolicyRevisionInfo(Revision, EffectiveDate),
+                change.Summary);
+
     public IReadOnlyList<Store> Stores => Document.Stores;
 
     public CookiePolicy Cookies => Document.Cookies;

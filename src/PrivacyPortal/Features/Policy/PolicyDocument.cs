@@ -4,9 +4,17 @@ namespace PrivacyPortal.Features.Policy;
 // Cross-references stay as ids (as in the file); PolicyCatalog resolves them.
 
 /// <summary>The whole policy file: one group of controllers with their stores.</summary>
+/// <param name="EffectiveDate">The day this revision takes effect; until then <see cref="Change"/> says which one is in force.</param>
+/// <param name="ChangeNoticeDays">
+/// How many days before a material change takes effect people with an account are told by mail (the
+/// policy's own promise). Required when <see cref="Change"/> is material.
+/// </param>
+/// <param name="Change">What this revision changes from the one before it; null for a first revision or when nobody needs telling.</param>
 public sealed record PolicyDocument(
     string Revision,
     DateOnly EffectiveDate,
+    int? ChangeNoticeDays,
+    PolicyChange? Change,
     IReadOnlyList<LegalBasis> LegalBases,
     IReadOnlyList<Purpose> Purposes,
     IReadOnlyList<RetentionRule> RetentionRules,
@@ -17,6 +25,21 @@ public sealed record PolicyDocument(
     IReadOnlyList<DataController> Controllers,
     IReadOnlyList<Store> Stores,
     IReadOnlyList<PortalRecordRule> PortalRecords);
+
+/// <summary>How a revision differs from the one before it.</summary>
+/// <param name="Material">
+/// The change matters to people (new purposes, recipients, longer retention…): everyone with an
+/// account is mailed <see cref="PolicyDocument.ChangeNoticeDays"/> days before it takes effect.
+/// </param>
+/// <param name="Summary">What changes, as people are told in the mail and on my-data.</param>
+/// <param name="PreviousRevision">The revision in force until this one takes effect.</param>
+/// <param name="PreviousEffectiveDate">The day the previous revision took effect.</param>
+public sealed record PolicyChange(bool Material, LocalizedText Summary, string PreviousRevision, DateOnly PreviousEffectiveDate);
+
+public sealed record PolicyRevisionInfo(string Revision, DateOnly EffectiveDate);
+
+/// <param name="Coming">Set while the loaded revision has not yet taken effect.</param>
+public sealed record PolicyRevisions(PolicyRevisionInfo InForce, PolicyRevisionInfo? Coming, LocalizedText? ComingSummary);
 
 /// <summary>A ground of GDPR Art. 6(1) as the company names it to people.</summary>
 public sealed record LegalBasis(string Id, LegalBasisKind Kind, LocalizedText Name);
@@ -97,6 +120,10 @@ public sealed record CookieCategory(
     int MaxLifetimeDays);
 
 /// <summary>A legal entity that decides on the processing (GDPR Art. 4(7)).</summary>
+/// <param name="AutomatedDecisions">
+/// Whether the controller makes automated decisions, including profiling, and if so the logic and
+/// its consequences (Art. 15(1)(h), Art. 22), as people are told.
+/// </param>
 /// <param name="SecurityMeasures">
 /// The general description of the technical and organisational security measures that the record of
 /// processing activities gives (Art. 30(1)(g)).
@@ -113,6 +140,7 @@ public sealed record DataController(
     FinancialYearEnd FinancialYearEnd,
     string SupervisoryAuthority,
     IReadOnlyList<OtherAuthority> OtherAuthorities,
+    LocalizedText AutomatedDecisions,
     RightsSettings Rights,
     MarketingSettings Marketing,
     IReadOnlyList<DataCategory> Categories,
@@ -151,6 +179,7 @@ public sealed record ConsentDefinition(
     LocalizedText Text,
     string? CookieCategory);
 
+/// <param name="Source">Where the data comes from (Art. 15(1)(g)): from the person, from a store when they ordered, from their employer…</param>
 /// <param name="LegalRetentionDuty">
 /// A law obliges the controller to keep the data (Art. 17(3)(b)): on erasure it is restricted until
 /// its retention end instead of erased.
@@ -163,6 +192,7 @@ public sealed record DataCategory(
     string Id,
     LocalizedText Name,
     LocalizedText Description,
+    LocalizedText Source,
     IReadOnlyList<SubjectKind> Subjects,
     IReadOnlyList<string> Purposes,
     string Retention,

@@ -9,6 +9,8 @@ internal static class PolicyDocumentReader
         JsonObjectReader.Read(root, string.Empty, problems, r => new PolicyDocument(
             Revision: r.String("revision"),
             EffectiveDate: r.Date("effectiveDate"),
+            ChangeNoticeDays: r.OptionalInt("changeNoticeDays", min: 1, max: 365),
+            Change: r.OptionalObject("change", ReadChange),
             LegalBases: r.Objects("legalBases", ReadLegalBasis, minCount: 1),
             Purposes: r.Objects("purposes", ReadPurpose, minCount: 1),
             RetentionRules: r.Objects("retentionRules", ReadRetentionRule, minCount: 1),
@@ -46,6 +48,12 @@ internal static class PolicyDocumentReader
 
         return rule;
     }
+
+    private static PolicyChange ReadChange(JsonObjectReader r) => new(
+        r.Bool("material"),
+        r.Text("summary"),
+        r.String("previousRevision"),
+        r.Date("previousEffectiveDate"));
 
     private static LegalBasis ReadLegalBasis(JsonObjectReader r) => new(
         r.Id("id"),
@@ -146,6 +154,7 @@ internal static class PolicyDocumentReader
         FinancialYearEnd: r.Object("financialYearEnd", ReadFinancialYearEnd),
         SupervisoryAuthority: r.String("supervisoryAuthority"),
         OtherAuthorities: r.Objects("otherAuthorities", ReadOtherAuthority, required: false),
+        AutomatedDecisions: r.Text("automatedDecisions"),
         Rights: r.Object("rights", ReadRights),
         Marketing: r.Object("marketing", ReadMarketing),
         Categories: r.Objects("categories", ReadCategory, minCount: 1),
@@ -192,6 +201,7 @@ internal static class PolicyDocumentReader
         Id: r.Id("id"),
         Name: r.Text("name"),
         Description: r.Text("description"),
+        Source: r.Text("source"),
         Subjects: r.EnumList<SubjectKind>("subjects", minCount: 1),
         Purposes: r.IdList("purposes", minCount: 1),
         Retention: r.String("retention"),

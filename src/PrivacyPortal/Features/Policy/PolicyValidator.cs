@@ -33,6 +33,8 @@ internal static class PolicyValidator
 
         ValidatePortalRecords(policy.PortalRecords, problems);
 
+        ValidateChange(policy, problems);
+
         var check = new References(problems);
         for (var i = 0; i < policy.Purposes.Count; i++)
         {
@@ -205,6 +207,31 @@ internal static class PolicyValidator
         foreach (var kind in Enum.GetValues<PortalRecordKind>().Where(k => !seen.ContainsKey(k)))
         {
             problems.Add("portalRecords", $"no rule for '{JsonObjectReader.EnumName(kind)}'; the portal keeps none of its own records forever");
+        }
+    }
+
+    // Only what the file alone can tell. Whether the notice period still fits when the revision is
+    // first loaded depends on the day, so PolicyChangeAnnouncement checks that at start-up.
+    private static void ValidateChange(PolicyDocument policy, PolicyProblems problems)
+    {
+        if (policy.Change is not { } change)
+        {
+            return;
+        }
+
+        if (change.PreviousRevision.Length > 0 && change.PreviousRevision == policy.Revision)
+        {
+            problems.Add("change.previousRevision", $"'{change.PreviousRevision}' is this revision; name the revision it replaces");
+        }
+
+        if (change.PreviousEffectiveDate >= policy.EffectiveDate && policy.EffectiveDate != default)
+        {
+            problems.Add("change.previousEffectiveDate", $"{change.PreviousEffectiveDate:yyyy-MM-dd} is not before this revision's effectiveDate {policy.EffectiveDate:yyyy-MM-dd}");
+        }
+
+        if (change.Material && policy.ChangeNoticeDays is null)
+        {
+            problems.Add("changeNoticeDays", "required when 'change.material' is true: the number of days before the effective date people are told of the change");
         }
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Features.Retention;
@@ -12,11 +13,13 @@ namespace PrivacyPortal.Pages.MyData;
 
 /// <summary>
 /// Art. 15: everything held on the signed-in person, per controller and category, with purpose,
-/// legal basis, retention end, recipients and transfers. Each category shows its newest records
+/// legal basis, retention end, recipients, transfers and source; once per page the person's rights,
+/// automated decisions, the supervisory authorities and the policy revision in force (and the one
+/// coming). Those come from the policy alone, resolved once per culture. Each category shows its newest records
 /// and pages through the rest, so a person with many records gets a page that loads fast.
 /// </summary>
 [Authorize]
-public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, CustomerRelationships relationships, ObjectionRestrictions objections, TimeProvider time) : PageModel
+public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessInformation accessInformation, CustomerRelationships relationships, ObjectionRestrictions objections, TimeProvider time) : PageModel
 {
     public const int RecordsPerCategory = 10;
     public const int PageSize = 50;
@@ -42,6 +45,12 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, Custome
 
     public DateOnly Today { get; private set; }
 
+    public AccessInformationTexts Access { get; private set; } = null!;
+
+    public PolicyRevisions Revisions { get; private set; } = null!;
+
+    public IReadOnlyList<string> ControllerIds => [.. policy.Controllers.Select(c => c.Id)];
+
     /// <summary>Per controller: whether the customer relationship that some retention rules count from still lasts.</summary>
     public IReadOnlyDictionary<string, RelationshipState> Relationships { get; private set; } = new Dictionary<string, RelationshipState>();
 
@@ -63,6 +72,8 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, Custome
         await db.Database.OpenConnectionAsync(cancellationToken);
         var subjectId = User.RequiredSubjectId();
         Today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        Access = accessInformation.For(System.Globalization.CultureInfo.CurrentUICulture);
+        Revisions = policy.RevisionsOn(Today);
         var person = await PersonQuery.For(db)(db, subjectId);
         if (person is null)
         {

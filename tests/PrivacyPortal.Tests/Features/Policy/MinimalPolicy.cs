@@ -90,6 +90,7 @@ internal sealed class MinimalPolicy
             ["privacyEmail"] = "post@lanopro.example",
             ["financialYearEnd"] = new JsonObject { ["month"] = FinancialYearEndMonth, ["day"] = FinancialYearEndDay },
             ["supervisoryAuthority"] = "datatilsynet",
+            ["automatedDecisions"] = Text("We make no automated decisions about you", "Vi treffer ingen automatiserte avgjørelser om deg", "Me ei tee teie kohta automatiseeritud otsuseid"),
             ["securityMeasures"] = Text(
                 "Encrypted transmission (TLS), role-based access for staff, daily backups, confidentiality agreements.",
                 "Kryptert overføring (TLS), rollebasert tilgang for ansatte, daglige sikkerhetskopier, taushetserklæringer.",
@@ -107,6 +108,7 @@ internal sealed class MinimalPolicy
                     ["id"] = "financial-records",
                     ["name"] = Text("Financial records", "Regnskapsmateriale", "Raamatupidamisdokumendid"),
                     ["description"] = Text("Invoices and payments", "Fakturaer og betalinger", "Arved ja maksed"),
+                    ["source"] = Text("From your orders", "Fra bestillingene dine", "Teie tellimustest"),
                     ["subjects"] = new JsonArray("consumer", "b2b"),
                     ["purposes"] = new JsonArray("deliver-and-charge", "accounting"),
                     ["retention"] = "accounting",
@@ -117,6 +119,7 @@ internal sealed class MinimalPolicy
                     ["id"] = "communications",
                     ["name"] = Text("Communications", "Kommunikasjon", "Suhtlus"),
                     ["description"] = Text("Emails and calls with us", "E-post og samtaler med oss", "E-kirjad ja kõned meiega"),
+                    ["source"] = Text("From you", "Fra deg", "Teilt endalt"),
                     ["subjects"] = new JsonArray("consumer", "b2b"),
                     ["purposes"] = new JsonArray("communication"),
                     ["retention"] = "after-last-contact",

@@ -126,7 +126,7 @@ public sealed class MyDataTests(PortalWithMail portal) : IClassFixture<PortalWit
         Assert.Equal(6, lines.Length);
         Assert.Contains(lines, l => l.Contains("2024-03-10", StringComparison.Ordinal) && l.Contains("2029-12-31", StringComparison.Ordinal));
         var csvIds = new List<long>();
-        foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".csv", StringComparison.Ordinal)))
+        foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("csv/", StringComparison.Ordinal)))
         {
             using var csv = new StreamReader(entry.Open());
             csvIds.AddRange((await csv.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1)
