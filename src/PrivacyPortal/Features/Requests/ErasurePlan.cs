@@ -25,18 +25,20 @@ public enum RecordOutcome
 }
 
 /// <summary>One line of an erasure plan or outcome: what happens to a category's records at one controller.</summary>
+/// <param name="Ground">For kept records: the Art. 17(3) ground they are kept on (null in outcomes saved before grounds were recorded).</param>
 public sealed record ErasurePlanLine(
     string ControllerId,
     string CategoryId,
     RecordOutcome Outcome,
     int Records,
     DateOnly? KeepUntil,
-    string? RetentionRuleId);
+    string? RetentionRuleId,
+    ErasureGround? Ground = null);
 
 /// <summary>The facts of a held record the plan needs.</summary>
 public sealed record PlanRecord(long Id, string ControllerId, string CategoryId, DateOnly RetentionFrom);
 
-public sealed record RecordDecision(PlanRecord Record, RecordOutcome Outcome, DateOnly? KeepUntil, string? RetentionRuleId);
+public sealed record RecordDecision(PlanRecord Record, RecordOutcome Outcome, DateOnly? KeepUntil, string? RetentionRuleId, ErasureGround? Ground = null);
 
 /// <summary>
 /// Decides, from the policy, what an erasure does to each record: data under a legal retention
@@ -60,12 +62,15 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
 
         var end = policy.CalculateRetention(record.ControllerId, record.CategoryId, record.RetentionFrom);
         return category.LegalRetentionDuty && !end.HasEnded(today)
-            ? new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention)
+            ? new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention, category.ProposedErasureGround)
             : new RecordDecision(record, RecordOutcome.Erase, null, null);
     }
 
-    /// <summary>The retention end of a record, for keeping an erasable record restricted on staff's decision.</summary>
-    public RecordDecision KeepUntilRetentionEnd(PlanRecord record)
+    /// <summary>
+    /// Staff's decision to keep a record restricted until its retention end on an Art. 17(3) ground;
+    /// a record whose period has already ended has nothing left to keep it for and is erased.
+    /// </summary>
+    public RecordDecision KeepUntilRetentionEnd(PlanRecord record, ErasureGround ground, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(record);
         var category = policy.FindCategory(record.ControllerId, record.CategoryId);
@@ -75,7 +80,9 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
         }
 
         var end = policy.CalculateRetention(record.ControllerId, record.CategoryId, record.RetentionFrom);
-        return new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention);
+        return end.HasEnded(today)
+            ? new RecordDecision(record, RecordOutcome.Erase, null, null)
+            : new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention, ground);
     }
 
     public IReadOnlyList<ErasurePlanLine> Plan(IEnumerable<PlanRecord> records, DateOnly today) =>
@@ -84,8 +91,8 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
     /// <summary>Groups decisions into lines per controller, category, outcome and end date, in policy order.</summary>
     public IReadOnlyList<ErasurePlanLine> Summarize(IEnumerable<RecordDecision> decisions) =>
         [.. decisions
-            .GroupBy(d => (d.Record.ControllerId, d.Record.CategoryId, d.Outcome, d.KeepUntil, d.RetentionRuleId))
-            .Select(g => new ErasurePlanLine(g.Key.ControllerId, g.Key.CategoryId, g.Key.Outcome, g.Count(), g.Key.KeepUntil, g.Key.RetentionRuleId))
+            .GroupBy(d => (d.Record.ControllerId, d.Record.CategoryId, d.Outcome, d.KeepUntil, d.RetentionRuleId, d.Ground))
+            .Select(g => new ErasurePlanLine(g.Key.ControllerId, g.Key.CategoryId, g.Key.Outcome, g.Count(), g.Key.KeepUntil, g.Key.RetentionRuleId, g.Key.Ground))
             .OrderBy(l => ControllerOrder(l.ControllerId))
             .ThenBy(l => CategoryOrder(l.ControllerId, l.CategoryId))
             .ThenBy(l => l.Outcome)
