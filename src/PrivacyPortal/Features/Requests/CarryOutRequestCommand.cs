@@ -221,13 +221,13 @@ public sealed class CarryOutRequestCommand(
         }
 
         var key = CarryOutInput.ChoiceKey(facts.ControllerId, facts.CategoryId);
-        var choice = input.Choices?.GetValueOrDefault(key);
+        RecordOutcome? choice = input.Choices?.TryGetValue(key, out var chosen) == true ? chosen : null;
         if (choice == RecordOutcome.Anonymise && planned.Outcome == RecordOutcome.Erase)
         {
             return planned with { Outcome = RecordOutcome.Anonymise };
         }
 
-        if ((choice is null or RecordOutcome.KeepRestricted) && input.Grounds?.GetValueOrDefault(key) is { } ground)
+        if ((choice is null or RecordOutcome.KeepRestricted) && input.Grounds?.TryGetValue(key, out var ground) == true)
         {
             return planner.KeepUntilRetentionEnd(facts, ground, today);
         }
