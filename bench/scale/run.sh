@@ -128,7 +128,7 @@ SMTP_PORT="$(free_port)"
 /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$WORK/maildir" >"$WORK/smtp.log" 2>&1 &
 PIDS+=("$!")
 sleep 1
-SMTP=(Email__Transport=Smtp Email__Smtp__Host=127.0.0.1 Email__Smtp__Port="$SMTP_PORT" Email__Smtp__EnableSsl=false)
+SMTP=(Email__Transport=Smtp Email__Smtp__Host=127.0.0.1 Email__Smtp__Port="$SMTP_PORT" Email__Smtp__Security=None)
 queue_mails() {
   "${PSQL[@]}" -c "INSERT INTO \"OutboxMessages\" (\"Id\", \"To\", \"Subject\", \"TextBody\", \"HtmlBody\", \"Kind\", \"ContainsSecret\", \"Status\", \"CreatedAt\", \"NextAttemptAt\", \"Attempts\", \"PermanentFailures\")
     SELECT gen_random_uuid(), 'bench' || i || '@example.test', 'Bench mail ' || i, 'Hello ' || i, '<p>Hello ' || i || '</p>', 'bench-$1', false, 0, t, t, 0, 0

@@ -86,6 +86,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.Property(m => m.Kind).HasMaxLength(64);
         builder.Property(m => m.LastError).HasMaxLength(2000);
         builder.Property(m => m.LockedBy).HasMaxLength(100);
+        builder.Property(m => m.ListUnsubscribe).HasMaxLength(2000);
         builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
     }
 }

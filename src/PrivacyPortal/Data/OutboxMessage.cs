@@ -29,6 +29,12 @@ public sealed class OutboxMessage
     /// <summary>The body holds a secret (a sign-in link or code): it is wiped once delivered.</summary>
     public bool ContainsSecret { get; set; }
 
+    /// <summary>
+    /// The one-click unsubscribe address (RFC 8058) for a mail about something the person can stop,
+    /// sent as its List-Unsubscribe header; null for mails that are not.
+    /// </summary>
+    public string? ListUnsubscribe { get; set; }
+
     public OutboxStatus Status { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }

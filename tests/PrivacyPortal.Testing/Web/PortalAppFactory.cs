@@ -123,7 +123,7 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
                 settings["Email:Smtp:Host"] = Smtp.Host;
                 settings["Email:Smtp:Port"] = Smtp.Port.ToString(CultureInfo.InvariantCulture);
                 // The test server speaks plain SMTP on loopback; production uses STARTTLS.
-                settings["Email:Smtp:EnableSsl"] = "false";
+                settings["Email:Smtp:Security"] = "None";
             }
             else
             {

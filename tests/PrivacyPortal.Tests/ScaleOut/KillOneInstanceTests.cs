@@ -143,7 +143,7 @@ public sealed class KillOneInstanceTests(ITestOutputHelper output) : IDisposable
         ["Email:Transport"] = "Smtp",
         ["Email:Smtp:Host"] = _smtp.Host,
         ["Email:Smtp:Port"] = _smtp.Port.ToString(CultureInfo.InvariantCulture),
-        ["Email:Smtp:EnableSsl"] = "false",
+        ["Email:Smtp:Security"] = "None",
         ["Email:Smtp:Timeout"] = "00:00:02",
         ["Email:KeepSecretsAfterSending"] = "false",
         ["Email:Dispatcher:PollInterval"] = "00:00:00.200",

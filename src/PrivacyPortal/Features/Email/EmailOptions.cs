@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Net.Mail;
+using MimeKit;
 
 namespace PrivacyPortal.Features.Email;
 
@@ -40,6 +41,13 @@ public sealed class EmailOptions : IValidatableObject
     /// <summary>The parsed <see cref="From"/>; validation guarantees it parses.</summary>
     public MailAddress FromAddress() => new(From);
 
+    /// <summary><see cref="From"/> as the sender of a MIME message.</summary>
+    public MailboxAddress FromMailbox()
+    {
+        var from = FromAddress();
+        return new MailboxAddress(from.DisplayName, from.Address);
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!MailAddress.TryCreate(From, out _))
@@ -69,6 +77,19 @@ public sealed class EmailOptions : IValidatableObject
     }
 }
 
+/// <summary>How the connection to the SMTP server is secured.</summary>
+public enum SmtpSecurity
+{
+    /// <summary>Connect in clear text and upgrade with STARTTLS, which the server must offer (submission, port 587).</summary>
+    StartTls,
+
+    /// <summary>TLS from the first byte (implicit TLS, port 465).</summary>
+    SslOnConnect,
+
+    /// <summary>No TLS: only for a relay on the same host or a test server.</summary>
+    None,
+}
+
 public sealed class SmtpOptions
 {
     public string? Host { get; set; }
@@ -76,11 +97,8 @@ public sealed class SmtpOptions
     /// <summary>587 is mail submission with STARTTLS.</summary>
     public int Port { get; set; } = 587;
 
-    /// <summary>
-    /// Upgrade the connection with STARTTLS. <see cref="SmtpClient"/> cannot speak implicit TLS
-    /// (port 465); use the submission port 587 instead.
-    /// </summary>
-    public bool EnableSsl { get; set; } = true;
+    /// <summary>STARTTLS (port 587), TLS on connect (port 465), or none (a local relay).</summary>
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
 
     public string? UserName { get; set; }
 
@@ -88,6 +106,12 @@ public sealed class SmtpOptions
 
     /// <summary>How long one mail may take, from connecting to the server's answer to the data.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Mails sent over one connection before it is closed and a new one opened, so a long busy spell
+    /// does not hold one connection (and one server-side session) forever.
+    /// </summary>
+    public int MaxMailsPerConnection { get; set; } = 100;
 
     internal IEnumerable<ValidationResult> Validate()
     {
@@ -106,11 +130,21 @@ public sealed class SmtpOptions
             yield return new ValidationResult("Email:Smtp:Timeout must be positive.", ["Smtp.Timeout"]);
         }
 
-        if (!string.IsNullOrEmpty(UserName) && !EnableSsl && !IsLoopback(Host))
+        if (MaxMailsPerConnection is < 1 or > 10_000)
+        {
+            yield return new ValidationResult("Email:Smtp:MaxMailsPerConnection must be between 1 and 10000.", ["Smtp.MaxMailsPerConnection"]);
+        }
+
+        if (!Enum.IsDefined(Security))
+        {
+            yield return new ValidationResult("Email:Smtp:Security must be StartTls, SslOnConnect or None.", ["Smtp.Security"]);
+        }
+
+        if (!string.IsNullOrEmpty(UserName) && Security == SmtpSecurity.None && !IsLoopback(Host))
         {
             yield return new ValidationResult(
-                "Email:Smtp:UserName is set but Email:Smtp:EnableSsl is off: the password would cross the network in clear text.",
-                ["Smtp.EnableSsl"]);
+                "Email:Smtp:UserName is set but Email:Smtp:Security is None: the password would cross the network in clear text.",
+                ["Smtp.Security"]);
         }
     }
 
@@ -128,9 +162,9 @@ public sealed class OutboxDispatcherOptions
     public int BatchSize { get; set; } = 20;
 
     /// <summary>
-    /// Mails of a batch sent at once, each over its own SMTP connection. One SMTP exchange is mostly
-    /// waiting (about 50 ms on loopback with SmtpClient, see docs/benchmarks.md), so a few in parallel
-    /// multiply throughput without load on the mail server that matters.
+    /// Mails of a batch sent at once, each over its own SMTP connection (kept for the next mail while the
+    /// outbox is busy). One SMTP exchange is mostly waiting for the server, so a few in parallel multiply
+    /// throughput without load on the mail server that matters.
     /// </summary>
     public int Concurrency { get; set; } = 4;
 

@@ -10,6 +10,9 @@ public interface IEmailTransport
     /// trying again can help; any other exception counts as transient.
     /// </summary>
     Task SendAsync(OutboxMessage message, CancellationToken cancellationToken);
+
+    /// <summary>The outbox has nothing more to send for now: close what is kept open between mails.</summary>
+    ValueTask CloseIdleConnectionsAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 /// <summary>A mail was not accepted. Permanent means the same mail will be refused again (5xx).</summary>

@@ -11,7 +11,8 @@ public sealed class Outbox(PortalDbContext db, TimeProvider time, OutboxSignal? 
     private bool wakesDispatcher;
 
     /// <param name="containsSecret">The mail carries a sign-in link or code; its stored copy is wiped after delivery.</param>
-    public OutboxMessage Enqueue(string to, EmailContent content, string kind, bool containsSecret = false)
+    /// <param name="listUnsubscribe">A one-click unsubscribe address for the mail's List-Unsubscribe header.</param>
+    public OutboxMessage Enqueue(string to, EmailContent content, string kind, bool containsSecret = false, Uri? listUnsubscribe = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         var now = time.GetUtcNow();
@@ -24,6 +25,7 @@ public sealed class Outbox(PortalDbContext db, TimeProvider time, OutboxSignal? 
             HtmlBody = content.HtmlBody,
             Kind = kind,
             ContainsSecret = containsSecret,
+            ListUnsubscribe = listUnsubscribe?.AbsoluteUri,
             Status = OutboxStatus.Pending,
             CreatedAt = now,
             NextAttemptAt = now,

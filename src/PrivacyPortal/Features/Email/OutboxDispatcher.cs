@@ -52,8 +52,21 @@ public sealed partial class OutboxDispatcher(
             // the TimeProvider, so a test's manual clock cannot stall the loop.
             if (claimed < Settings.BatchSize)
             {
+                // Nothing more is due: end the kept SMTP conversations (QUIT) rather than hold them idle.
+                await CloseIdleConnectionsAsync(stoppingToken);
                 await signal.WaitAsync(Settings.PollInterval, stoppingToken);
             }
+        }
+    }
+
+    private async Task CloseIdleConnectionsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await transport.CloseIdleConnectionsAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 

@@ -1,60 +1,61 @@
 using System.Net.Mail;
-using System.Net.Mime;
-using System.Text;
+using MimeKit;
 using PrivacyPortal.Data;
 
 namespace PrivacyPortal.Features.Email;
 
-/// <summary>Turns an outbox message into a MIME message: multipart/alternative, text then HTML, all UTF-8.</summary>
+/// <summary>
+/// Turns an outbox message into the MIME message both transports send: multipart/alternative, text
+/// then HTML, UTF-8 and quoted-printable, with our Message-ID so a mail sent again after a crash can be
+/// recognised as the same one.
+/// </summary>
 internal static class OutboxMail
 {
-    /// <remarks>No Date header: SmtpClient always stamps its own, from the machine clock, when it sends.</remarks>
-    public static MailMessage Create(OutboxMessage message, MailAddress from)
+    public static MimeMessage Create(OutboxMessage message, MailboxAddress from, DateTimeOffset date)
     {
-        MailAddress to;
-        try
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(from);
+        // MimeKit's parser accepts nearly anything; System.Net.Mail's stricter check decides what a
+        // recipient address is, so an address the portal stored by mistake is refused for good, not retried.
+        if (!MailAddress.TryCreate(message.To, out var to))
         {
-            to = new MailAddress(message.To);
-        }
-        catch (FormatException ex)
-        {
-            throw new EmailDeliveryException("The recipient is not a valid mail address.", isPermanent: true, ex);
+            throw new EmailDeliveryException("The recipient is not a valid mail address.", isPermanent: true);
         }
 
-        var mail = new MailMessage
+        var mime = new MimeMessage
         {
-            From = from,
-            // Encoded words (RFC 2047) keep æøå and õäöü intact in every client.
-            SubjectEncoding = Encoding.UTF8,
-            HeadersEncoding = Encoding.UTF8,
-            BodyEncoding = Encoding.UTF8,
+            Date = date,
+            Subject = message.Subject,
+            MessageId = $"{message.Id:N}@{from.Domain}",
+            Body = new MultipartAlternative
+            {
+                // Clients show the last alternative they understand, so HTML goes last.
+                Text("plain", message.TextBody),
+                Text("html", message.HtmlBody),
+            },
         };
-        try
+        mime.From.Add(from);
+        mime.To.Add(new MailboxAddress(null, to.Address));
+        // RFC 3834: no out-of-office replies to portal mail.
+        mime.Headers.Add("Auto-Submitted", "auto-generated");
+        if (message.ListUnsubscribe is { Length: > 0 } unsubscribe)
         {
-            mail.To.Add(to);
-            mail.Subject = message.Subject;
-            // Clients show the last alternative they understand, so HTML goes last.
-            mail.AlternateViews.Add(View(message.TextBody, MediaTypeNames.Text.Plain));
-            mail.AlternateViews.Add(View(message.HtmlBody, MediaTypeNames.Text.Html));
-            // Derived from the outbox id, so a mail sent again after a crash can be recognised as the same one.
-            mail.Headers["Message-ID"] = $"<{message.Id:N}@{from.Host}>";
-            // RFC 3834: no out-of-office replies to portal mail.
-            mail.Headers["Auto-Submitted"] = "auto-generated";
-        }
-        catch (ArgumentException ex)
-        {
-            mail.Dispose();
-            throw new EmailDeliveryException("The message cannot be written as a mail.", isPermanent: true, ex);
+            // RFC 2369 and RFC 8058: the mail client's own "unsubscribe" button, one click, no page to read.
+            mime.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
+            mime.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         }
 
-        return mail;
+        return mime;
     }
 
-    private static AlternateView View(string content, string mediaType)
+    private static TextPart Text(string subtype, string content)
     {
-        var view = AlternateView.CreateAlternateViewFromString(content, Encoding.UTF8, mediaType);
-        // Quoted-printable keeps the mostly-ASCII bodies readable in a raw .eml file.
-        view.TransferEncoding = TransferEncoding.QuotedPrintable;
-        return view;
+        var part = new TextPart(subtype)
+        {
+            // Quoted-printable keeps the mostly-ASCII bodies readable in a raw .eml file.
+            ContentTransferEncoding = ContentEncoding.QuotedPrintable,
+        };
+        part.SetText(System.Text.Encoding.UTF8, content);
+        return part;
     }
 }

@@ -1,17 +1,20 @@
 using System.Globalization;
-using System.Net.Mail;
 using Microsoft.Extensions.Options;
+using MimeKit;
 using PrivacyPortal.Data;
 
 namespace PrivacyPortal.Features.Email;
 
 /// <summary>
-/// Writes each mail as a complete RFC 5322 message to <c>{PickupDirectory}/{sentAt:yyyyMMddHHmmss}-{id}.eml</c>,
-/// so development needs no mail server and any mail client can open what the portal sent.
+/// Writes each mail as a complete RFC 5322 message, the same MIME message the SMTP transport sends,
+/// to <c>{PickupDirectory}/{sentAt:yyyyMMddHHmmss}-{id}.eml</c>, so development needs no mail server and
+/// any mail client can open what the portal sent.
 /// </summary>
 public sealed class PickupDirectoryEmailTransport(IOptions<EmailOptions> options, IHostEnvironment environment, TimeProvider time) : IEmailTransport
 {
     private const string StagingFolder = ".staging";
+
+    private static readonly FormatOptions Format = CreateFormat();
 
     public string DirectoryPath => Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.Value.PickupDirectory));
 
@@ -26,29 +29,32 @@ public sealed class PickupDirectoryEmailTransport(IOptions<EmailOptions> options
         ArgumentNullException.ThrowIfNull(message);
         var sentAt = time.GetUtcNow();
         var directory = DirectoryPath;
-        // SmtpClient names its files with a random GUID; a folder of its own per mail, on the same
-        // disk, lets the finished file be found and renamed into place in one atomic step, so a
+        using var mime = OutboxMail.Create(message, options.Value.FromMailbox(), sentAt);
+        // Written beside the folder on the same disk, then renamed into place in one atomic step, so a
         // reader of the pickup folder never sees half a mail.
-        var staging = Path.Combine(directory, StagingFolder, message.Id.ToString("N"));
+        var staging = Path.Combine(directory, StagingFolder);
         Directory.CreateDirectory(staging);
+        var partial = Path.Combine(staging, message.Id.ToString("N") + ".eml");
         try
         {
-            using (var mail = OutboxMail.Create(message, options.Value.FromAddress()))
-            using (var client = new SmtpClient
+            await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 4096, useAsync: true))
             {
-                DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory,
-                PickupDirectoryLocation = staging,
-            })
-            {
-                await client.SendMailAsync(mail, cancellationToken);
+                await mime.WriteToAsync(Format, file, cancellationToken);
             }
 
-            var written = Directory.GetFiles(staging, "*.eml").Single();
-            File.Move(written, Path.Combine(directory, FileName(message, sentAt)), overwrite: true);
+            File.Move(partial, Path.Combine(directory, FileName(message, sentAt)), overwrite: true);
         }
         finally
         {
-            Directory.Delete(staging, recursive: true);
+            File.Delete(partial);
         }
+    }
+
+    private static FormatOptions CreateFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        // RFC 5322 line ends, as the message would cross the wire, whatever the host's convention.
+        format.NewLineFormat = NewLineFormat.Dos;
+        return format;
     }
 }

@@ -55,6 +55,7 @@ public sealed class ChangeMarketingPreferenceCommand(
     IOptions<PortalOptions> portal,
     WithdrawCookieCategoryCommand withdrawCookies,
     EndDataKeptUntilWithdrawalCommand endDataKeptUntilWithdrawal,
+    UnsubscribeLinks unsubscribeLinks,
     TimeProvider time)
 {
     private const int Attempts = 3;
@@ -249,6 +250,22 @@ public sealed class ChangeMarketingPreferenceCommand(
             Action = new EmailAction(portal.Value.Link($"/{culture.Name}/preferences"), text["Email.Button"]),
             Closing = [text["Email.NotYou", footer.ContactEmail()]],
         });
-        outbox.Enqueue(email, content, "preferences-changed");
+        outbox.Enqueue(email, content, "preferences-changed", listUnsubscribe: OneClickStop(culture, written));
+    }
+
+    /// <summary>
+    /// A confirmation of one thing switched on (a subscription, a consent) carries the one-click
+    /// unsubscribe header that switches exactly that off again, so the mail client's own button is
+    /// as easy as the click that gave it (Art. 7(3)).
+    /// </summary>
+    private Uri? OneClickStop(CultureInfo culture, IReadOnlyList<MarketingPreferenceRecord> written)
+    {
+        if (written is not [{ Enabled: true } on])
+        {
+            return null;
+        }
+
+        var token = unsubscribeLinks.CreateToken(on.SubjectId, new PreferenceKey(on.ControllerId, on.Kind, on.Target), storeId: null);
+        return portal.Value.Link($"/{culture.Name}/unsubscribe/{token}");
     }
 }

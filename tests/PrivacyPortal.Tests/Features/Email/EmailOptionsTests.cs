@@ -43,7 +43,7 @@ public sealed class EmailOptionsTests
         var options = Valid();
         options.Smtp.UserName = "portal";
         options.Smtp.Password = "secret";
-        options.Smtp.EnableSsl = false;
+        options.Smtp.Security = SmtpSecurity.None;
         Assert.Contains(Errors(options), e => e.Contains("clear text", StringComparison.Ordinal));
         options.Smtp.Host = "127.0.0.1";
         Assert.Empty(Errors(options));
@@ -58,12 +58,23 @@ public sealed class EmailOptionsTests
     }
 
     [Theory]
-    [InlineData(System.Net.Mail.SmtpStatusCode.MailboxUnavailable, true)]
-    [InlineData(System.Net.Mail.SmtpStatusCode.TransactionFailed, true)]
-    [InlineData(System.Net.Mail.SmtpStatusCode.MailboxBusy, false)]
-    [InlineData(System.Net.Mail.SmtpStatusCode.ServiceNotAvailable, false)]
-    [InlineData(System.Net.Mail.SmtpStatusCode.GeneralFailure, false)]
-    [InlineData((System.Net.Mail.SmtpStatusCode)535, false)]
-    public void Smtp_replies_are_permanent_only_for_5xx_about_the_mail(System.Net.Mail.SmtpStatusCode code, bool permanent) =>
-        Assert.Equal(permanent, SmtpEmailTransport.Classify(new System.Net.Mail.SmtpException(code, "reply")).IsPermanent);
+    [InlineData(550, true)] // mailbox unavailable
+    [InlineData(554, true)] // transaction failed
+    [InlineData(552, true)] // message too large
+    [InlineData(450, false)] // mailbox busy
+    [InlineData(421, false)] // service not available
+    [InlineData(451, false)] // local error
+    [InlineData(530, false)] // authentication or STARTTLS required: the portal's settings, not the mail
+    [InlineData(535, false)] // authentication failed
+    public void Smtp_replies_are_permanent_only_for_5xx_about_the_mail(int code, bool permanent) =>
+        Assert.Equal(permanent, SmtpEmailTransport.Classify(
+            new MailKit.Net.Smtp.SmtpCommandException(MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted, (MailKit.Net.Smtp.SmtpStatusCode)code, "reply")).IsPermanent);
+
+    [Fact]
+    public void A_connection_carries_a_bounded_number_of_mails()
+    {
+        var options = Valid();
+        options.Smtp.MaxMailsPerConnection = 0;
+        Assert.Contains(Errors(options), e => e.Contains("MaxMailsPerConnection", StringComparison.Ordinal));
+    }
 }

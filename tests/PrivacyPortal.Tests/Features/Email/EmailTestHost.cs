@@ -64,7 +64,7 @@ internal sealed class EmailTestHost : IAsyncDisposable
             ["Email:From"] = "Innore privacy portal <privacy@innore.eu>",
             ["Email:Smtp:Host"] = "127.0.0.1",
             ["Email:Smtp:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Email:Smtp:EnableSsl"] = "false",
+            ["Email:Smtp:Security"] = "None",
             ["Email:Smtp:Timeout"] = "00:00:10",
             ["Email:Dispatcher:PollInterval"] = "00:00:00.200",
             ["Email:Dispatcher:BackoffBase"] = "00:01:00",

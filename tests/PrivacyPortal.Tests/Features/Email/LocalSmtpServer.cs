@@ -12,9 +12,23 @@ namespace PrivacyPortal.Tests.Features.Email;
 internal sealed class LocalSmtpServer : IAsyncDisposable
 {
     private const string HandlerModule = """
+        import os
         from aiosmtpd.handlers import Mailbox
 
+        def note(event):
+            with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'events.log'), 'a') as f:
+                f.write(event + '\n')
+
         class RejectingMailbox(Mailbox):
+            async def handle_EHLO(self, server, session, envelope, hostname, responses):
+                note('EHLO')
+                session.host_name = hostname
+                return responses
+
+            async def handle_QUIT(self, server, session, envelope):
+                note('QUIT')
+                return '221 Bye'
+
             async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
                 if address.split('@', 1)[0].lower().startswith('reject'):
                     return '550 5.1.1 Mailbox unavailable'
@@ -123,6 +137,13 @@ internal sealed class LocalSmtpServer : IAsyncDisposable
         await process.WaitForExitAsync();
         process.Dispose();
         process = null;
+    }
+
+    /// <summary>The EHLO and QUIT commands the server received, in order: one EHLO per connection.</summary>
+    public IReadOnlyList<string> Events()
+    {
+        var path = Path.Combine(workDirectory, "events.log");
+        return File.Exists(path) ? File.ReadAllLines(path) : [];
     }
 
     /// <summary>The files of the mails the server accepted.</summary>

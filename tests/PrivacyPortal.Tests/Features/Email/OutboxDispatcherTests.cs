@@ -49,8 +49,8 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IDisposabl
             Assert.Equal(["multipart/alternative", "text/plain", "text/html"], mail.PartTypes);
             Assert.Equal("Innore privacy portal <privacy@innore.eu>", mail.From);
             Assert.Equal($"<{id:N}@innore.eu>", mail.MessageId);
-            // SmtpClient stamps Date from the machine clock, not from the portal's TimeProvider.
-            Assert.InRange(DateTimeOffset.Parse(mail.Date!, CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+            // The portal's clock, not the machine's, dates the mail (the test clock stands still).
+            Assert.Equal(host.Clock.GetUtcNow(), DateTimeOffset.Parse(mail.Date!, CultureInfo.InvariantCulture));
             Assert.Equal("auto-generated", mail.AutoSubmitted);
             Assert.Empty(mail.Defects);
         }
@@ -211,6 +211,74 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IDisposabl
         {
             open.ForEach(c => c.Dispose());
         }
+    }
+
+    [Fact]
+    public async Task A_busy_outbox_reuses_one_connection_up_to_its_cap_and_ends_each_with_quit()
+    {
+        await using var smtp = await LocalSmtpServer.StartNewAsync();
+        await using var host = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port, new Dictionary<string, string?>
+        {
+            ["Email:Dispatcher:Concurrency"] = "1",
+            ["Email:Smtp:MaxMailsPerConnection"] = "25",
+        });
+        await host.EnqueueAsync([.. Enumerable.Range(1, 30).Select(i => ($"person{i}@example.no", TestMails.Plain(i)))]);
+        await host.StartAsync();
+
+        await EmailTestHost.EventuallyAsync(async () => (await host.AllAsync()).All(m => m.Status == OutboxStatus.Sent), because: "all 30 sent");
+        // 25 mails on the first connection, which then says QUIT; 5 on the second, closed with QUIT
+        // once the outbox is empty instead of being left open.
+        await EmailTestHost.EventuallyAsync(() => Task.FromResult(smtp.Events().Count(e => e == "QUIT") == 2), because: "both connections ended");
+        Assert.Equal(["EHLO", "QUIT", "EHLO", "QUIT"], smtp.Events());
+        Assert.Equal(30, smtp.DeliveredFiles().Count);
+    }
+
+    [Fact]
+    public async Task After_a_refused_mail_the_next_one_goes_out_on_a_fresh_connection()
+    {
+        await using var smtp = await LocalSmtpServer.StartNewAsync();
+        await using var host = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port,
+            new Dictionary<string, string?> { ["Email:Dispatcher:Concurrency"] = "1" });
+        var ids = await host.EnqueueAsync(
+            ("first@example.no", TestMails.Plain(1)),
+            ("reject-me@example.no", TestMails.Plain(2)),
+            ("third@example.no", TestMails.Plain(3)));
+
+        Assert.Equal(3, await host.Dispatcher.DispatchDueAsync(CancellationToken.None));
+
+        Assert.Equal(OutboxStatus.Sent, (await host.FindAsync(ids[0])).Status);
+        Assert.StartsWith("550", (await host.FindAsync(ids[1])).LastError, StringComparison.Ordinal);
+        Assert.Equal(OutboxStatus.Sent, (await host.FindAsync(ids[2])).Status);
+        Assert.Equal(2, smtp.Events().Count(e => e == "EHLO"));
+        Assert.Equal(2, smtp.DeliveredFiles().Count);
+    }
+
+    [Fact]
+    public async Task A_mail_with_a_one_click_address_carries_the_rfc_8058_headers_and_others_do_not()
+    {
+        await using var smtp = await LocalSmtpServer.StartNewAsync();
+        await using var host = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port);
+        var stop = new Uri("https://portal.example/nb/unsubscribe/abc");
+        Guid withLink;
+        await using (var scope = host.Get<IServiceScopeFactory>().CreateAsyncScope())
+        {
+            var outbox = scope.ServiceProvider.GetRequiredService<Outbox>();
+            withLink = outbox.Enqueue("kari.nordmann@example.no", TestMails.Norwegian(), "test", listUnsubscribe: stop).Id;
+            outbox.Enqueue("mari.maasikas@example.ee", TestMails.Estonian(), "test");
+            await scope.ServiceProvider.GetRequiredService<PortalDbContext>().SaveChangesAsync();
+        }
+
+        Assert.Equal(2, await host.Dispatcher.DispatchDueAsync(CancellationToken.None));
+
+        var mails = await ParsedMail.ReadAllAsync(smtp.DeliveredFiles());
+        var kari = Assert.Single(mails, m => m.To == "kari.nordmann@example.no");
+        Assert.Equal($"<{withLink:N}@innore.eu>", kari.MessageId);
+        Assert.Equal("<https://portal.example/nb/unsubscribe/abc>", kari.ListUnsubscribe);
+        Assert.Equal("List-Unsubscribe=One-Click", kari.ListUnsubscribePost);
+        var mari = Assert.Single(mails, m => m.To == "mari.maasikas@example.ee");
+        Assert.Null(mari.ListUnsubscribe);
+        Assert.Null(mari.ListUnsubscribePost);
+        Assert.All(mails, m => Assert.Empty(m.Defects));
     }
 
     [Fact]

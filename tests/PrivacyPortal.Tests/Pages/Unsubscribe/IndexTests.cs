@@ -121,6 +121,34 @@ public sealed class IndexTests : IDisposable
     }
 
     [Fact]
+    public async Task The_mail_confirming_a_subscription_has_a_one_click_header_that_ends_exactly_that_subscription()
+    {
+        _factory.Start();
+        var ola = await PortalTestSession.SubjectIdAsync(_factory, PortalTestSession.Ola);
+        var newsletter = PreferenceKey.Newsletter("innore-no");
+        await PortalTestSession.WithScopeAsync(_factory, s => s.GetRequiredService<ChangeMarketingPreferenceCommand>()
+            .ExecuteAsync(ola, [new(newsletter, true)], PreferenceActor.Person(ola), default));
+        var confirmation = await PortalTestSession.QueryAsync(_factory, db => db.Outbox.AsNoTracking()
+            .SingleAsync(m => m.Kind == "preferences-changed" && m.To == PortalTestSession.Ola));
+        Assert.StartsWith("https://localhost/", confirmation.ListUnsubscribe, StringComparison.Ordinal);
+        Assert.Contains("/unsubscribe/", confirmation.ListUnsubscribe, StringComparison.Ordinal);
+
+        using var mailClient = _factory.CreateCookieAwareClient();
+        using (var response = await OneClickAsync(mailClient, new Uri(confirmation.ListUnsubscribe!)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var state = await PortalTestSession.WithScopeAsync(_factory, s => s.GetRequiredService<MarketingPreferenceState>().LoadOneAsync(ola, newsletter, default));
+        Assert.False(state.Enabled);
+        // The mail confirming the stop offers nothing more to stop.
+        var mails = await PortalTestSession.QueryAsync(_factory, db => db.Outbox.AsNoTracking()
+            .Where(m => m.Kind == "preferences-changed" && m.To == PortalTestSession.Ola).Select(m => m.ListUnsubscribe).ToListAsync());
+        Assert.Equal(2, mails.Count);
+        Assert.Single(mails, m => m is not null);
+    }
+
+    [Fact]
     public async Task One_click_with_a_session_of_someone_else_stops_only_the_person_the_link_names()
     {
         var kari = await StartAsync();
