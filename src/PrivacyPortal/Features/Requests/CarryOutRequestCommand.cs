@@ -26,8 +26,9 @@ public sealed record CarryOutInput(
 
 /// <summary>
 /// Does what the request asks. Erasure deletes (or, by staff's choice and the policy's rule,
-/// anonymises) the erasable records, restricts those under a legal
-/// retention duty until its end, and ends the person's sessions and account when nothing is left;
+/// anonymises) the records, restricts until their retention end those staff keep on an Art. 17(3)
+/// ground, stops all marketing of every company and puts the address on the suppression list, and
+/// ends the person's sessions and account when nothing is left;
 /// rectification corrects the field; restriction marks the records. Each creates a task for every
 /// store holding the data (Art. 19). Other kinds are answered with the reply.
 /// </summary>

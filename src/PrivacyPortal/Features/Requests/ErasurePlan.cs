@@ -41,8 +41,9 @@ public sealed record PlanRecord(long Id, string ControllerId, string CategoryId,
 public sealed record RecordDecision(PlanRecord Record, RecordOutcome Outcome, DateOnly? KeepUntil, string? RetentionRuleId, ErasureGround? Ground = null);
 
 /// <summary>
-/// Decides, from the policy, what an erasure does to each record: data under a legal retention
-/// duty whose period has not ended is kept and restricted until its end; the rest is erased.
+/// Decides, from the policy, what an erasure proposes for each record: data under a legal retention
+/// duty whose period has not ended is kept and restricted until its end, on the category's proposed
+/// Art. 17(3) ground; the rest is erased. Staff confirm or change the ground per category.
 /// </summary>
 public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
 {
