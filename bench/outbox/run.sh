@@ -37,6 +37,8 @@ SMTP_PORT="$(free_port)"
 /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$WORK/maildir" >"$WORK/smtp.log" 2>&1 &
 PIDS+=("$!")
 
+. "$ROOT/bench/key-ring-certificate.sh"
+key_ring_certificate "$WORK"
 log "Publishing in Release"
 dotnet publish "$ROOT/src/PrivacyPortal" -c Release -o "$WORK/app-current" -nologo -v quiet >/dev/null
 VERSIONS=(current)
@@ -54,7 +56,7 @@ measure() {
   local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -qAt)
   (
     cd "$WORK/app-$version"
-    exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
+    exec env ASPNETCORE_ENVIRONMENT=Production "${KEY_RING_SETTINGS[@]}" ASPNETCORE_URLS="http://127.0.0.1:$port" \
       Database__Provider=Postgres ConnectionStrings__Portal="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=$db" \
       Portal__PublicBaseUrl="http://127.0.0.1:$port" Portal__SeedDemoData=false Jobs__Enabled=false \
       Email__Transport=Smtp Email__Smtp__Host=127.0.0.1 Email__Smtp__Port="$SMTP_PORT" \

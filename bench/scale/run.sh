@@ -47,6 +47,8 @@ PSQL=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d portal -qAt)
 psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc 'CREATE DATABASE portal' postgres
 CONNECTION="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=portal;Maximum Pool Size=60"
 
+. "$ROOT/bench/key-ring-certificate.sh"
+key_ring_certificate "$WORK"
 log "Publishing in Release"
 dotnet publish "$ROOT/src/PrivacyPortal" -c Release -o "$WORK/app" -nologo -v quiet >/dev/null
 
@@ -55,7 +57,7 @@ start_instance() {
   local name="$1" port="$2"; shift 2
   (
     cd "$WORK/app"
-    exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" \
+    exec env ASPNETCORE_ENVIRONMENT=Production "${KEY_RING_SETTINGS[@]}" ASPNETCORE_URLS="http://127.0.0.1:$port" \
       Database__Provider=Postgres ConnectionStrings__Portal="$CONNECTION" \
       Portal__PublicBaseUrl="http://127.0.0.1:$port" Portal__SeedDemoData=false \
       Email__Transport=Pickup Email__PickupDirectory="$WORK/mail" Email__Dispatcher__PollInterval=00:00:00.200 \

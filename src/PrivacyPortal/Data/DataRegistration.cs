@@ -40,7 +40,7 @@ public static class DataRegistration
             // MigrationsTests proves instead that the migrated schema equals the model.
             db.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
         });
-        builder.Services.AddPortalDataProtection();
+        builder.AddPortalDataProtection();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -10,8 +11,11 @@ namespace PrivacyPortal.Data;
 /// next to the feature that owns them; this class only collects them.
 /// </summary>
 public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
-    : IdentityDbContext<DataSubject, IdentityRole<Guid>, Guid>(options)
+    : IdentityDbContext<DataSubject, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
+    /// <summary>The Data Protection key ring, encrypted with the certificate (<see cref="KeyRingOptions"/>).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<HeldRecord> HeldRecords => Set<HeldRecord>();
 
     public DbSet<UserSession> Sessions => Set<UserSession>();

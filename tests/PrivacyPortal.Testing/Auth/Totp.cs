@@ -24,15 +24,16 @@ public static class Totp
         return (binary % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public static long CurrentStep() => DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30;
+    /// <summary>The time step at <paramref name="now"/>: the app's clock, which tests move.</summary>
+    public static long CurrentStep(DateTimeOffset now) => now.ToUnixTimeSeconds() / 30;
 
     /// <summary>
-    /// A code an authenticator would show now; for a key used moments ago, the next step's code
-    /// (the app accepts codes up to 90 s ahead but never the same code twice).
+    /// A code an authenticator would show at <paramref name="now"/>; for a key used moments ago, the
+    /// next step's code (the app accepts codes up to 60 s ahead but never the same or an earlier step twice).
     /// </summary>
-    public static string NextCode(string base32Key)
+    public static string NextCode(string base32Key, DateTimeOffset now)
     {
-        var step = LastStep.AddOrUpdate(base32Key, _ => CurrentStep(), (_, last) => Math.Max(CurrentStep(), last + 1));
+        var step = LastStep.AddOrUpdate(base32Key, _ => CurrentStep(now), (_, last) => Math.Max(CurrentStep(now), last + 1));
         return Code(base32Key, step);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using PrivacyPortal.Testing.Auth;
 using PrivacyPortal.Testing.Database;
 using PrivacyPortal.Testing.Infrastructure;
 using PrivacyPortal.Testing.Smtp;
@@ -113,6 +114,11 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
                 // The daily jobs (retention sweep, staff summary) would run whenever a test moves the
                 // clock and delete or mail behind its back; tests of those jobs turn them on.
                 ["Jobs:Enabled"] = "false",
+                // Every instance of the run shares one certificate, as every instance of a deployment does.
+                ["DataProtection:Certificate:Path"] = TestCertificate.Path,
+                ["DataProtection:Certificate:Password"] = TestCertificate.Password,
+                // Tests that need a staff member enrolled create the invitation themselves (PortalHost.StaffAsync).
+                ["Staff:InviteDemoStaff"] = "false",
                 // Request logs of every test would drown the failures in CI output.
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",

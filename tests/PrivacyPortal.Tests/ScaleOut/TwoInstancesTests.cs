@@ -1,10 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using PrivacyPortal.Data;
 using PrivacyPortal.Testing.Database;
 using PrivacyPortal.Testing.Web;

@@ -54,16 +54,21 @@ public sealed class PortalHost : IDisposable
         return client;
     }
 
-    /// <summary>Staff: magic link, then the authenticator code (enrolling the authenticator at the first sign-in).</summary>
+    /// <summary>
+    /// Staff: magic link, then the authenticator code; at the first sign-in through an enrolment
+    /// invitation (as if the privacy officer had sent one: <see cref="InviteAsync"/>).
+    /// </summary>
     public async Task<CookieAwareClient> StaffAsync(string email)
     {
         var client = await SignInLinkOnlyStaffAsync(email);
-        using var page = await client.Http.GetAsync("/staff/second-factor?returnUrl=%2Fstaff");
+        var enrolled = await DbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.TwoFactorEnabled).SingleAsync());
+        var url = "/staff/second-factor?returnUrl=%2Fstaff" + (enrolled ? "" : "&invitation=" + await InviteAsync(email));
+        using var page = await client.Http.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var key = await AuthenticatorKeyAsync(email);
         var document = await CookieAwareClient.ParsePageAsync(page);
         var form = HtmlForm.From(client, document, "#second-factor-form");
-        form.Set("Code", Totp.NextCode(key));
+        form.Set("Code", Totp.NextCode(key, Factory.Clock.GetUtcNow()));
         using var verified = await form.SubmitAsync();
         Assert.Equal(HttpStatusCode.Redirect, verified.StatusCode);
         Assert.Equal("/staff", verified.Headers.Location!.OriginalString);
@@ -77,6 +82,9 @@ public sealed class PortalHost : IDisposable
         await SignInWithLinkAsync(client, email, "en", "/staff/second-factor?returnUrl=%2Fstaff");
         return client;
     }
+
+    /// <summary>An enrolment invitation for <paramref name="email"/>, valid for a day; returns the token of its link.</summary>
+    public Task<string> InviteAsync(string email) => StaffEnrolment.InviteAsync(Factory, email);
 
     public async Task<string> AuthenticatorKeyAsync(string email)
     {

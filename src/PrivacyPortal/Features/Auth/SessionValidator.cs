@@ -35,9 +35,15 @@ internal static class SessionValidator
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var options = services.GetRequiredService<IOptions<AuthOptions>>().Value;
         var session = await SessionQuery.For(db)(db, sessionId.Value);
-        if (session is null || session.EndedAt is not null || session.ExpiresAt <= now || session.LastSeenAt + options.IdleTimeout <= now)
+        if (session is null || session.EndedAt is not null)
         {
             await RejectAsync(context);
+            return;
+        }
+
+        if (session.ExpiresAt <= now || session.LastSeenAt + options.IdleTimeout <= now)
+        {
+            await EndTimedOutAsync(context, db, sessionId.Value, now);
             return;
         }
 
@@ -46,6 +52,35 @@ internal static class SessionValidator
             // Written at most once a minute, so a page view is not a write.
             await db.Sessions.Where(s => s.Id == sessionId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAt, now), context.HttpContext.RequestAborted);
+        }
+    }
+
+    /// <summary>
+    /// A session that timed out ends like one signed out of: marked ended (once, whoever is first:
+    /// this request or the sweep of timed-out sessions), and signed out with its own principal in view,
+    /// so the sign-out hooks (back-channel logout to the stores, revoking the session's grants) know
+    /// whose session it was.
+    /// </summary>
+    private static async Task EndTimedOutAsync(CookieValidatePrincipalContext context, PortalDbContext db, Guid sessionId, DateTimeOffset now)
+    {
+        var principal = context.Principal;
+        context.RejectPrincipal();
+        var ended = await db.Sessions.Where(s => s.Id == sessionId && s.EndedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now), context.HttpContext.RequestAborted);
+        var anonymous = context.HttpContext.User;
+        if (ended == 1 && principal is not null)
+        {
+            context.HttpContext.User = principal;
+        }
+
+        try
+        {
+            await context.HttpContext.SignOutAsync(PortalClaims.Scheme);
+        }
+        finally
+        {
+            // The rest of the request runs signed out.
+            context.HttpContext.User = anonymous;
         }
     }
 

@@ -15,6 +15,8 @@ public static class DemoDataRegistration
     public static WebApplicationBuilder AddDemoData(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<IDatabaseSeeder, DemoDataSeeder>();
+        // After the demo staff exist: their enrolment invitations (Development's mailbox shows them).
+        builder.Services.AddScoped<IDatabaseSeeder, Staff.DemoStaffInvitations>();
         return builder;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using PrivacyPortal.Data;
@@ -16,8 +17,17 @@ namespace PrivacyPortal.Features.Oidc;
 /// </summary>
 internal static class AuthorizeEndpoint
 {
-    /// <summary>Added to the return URL when we send the person to sign in, so the fresh sign-in satisfies prompt=login and max_age.</summary>
+    /// <summary>
+    /// Added to the return URL when we send the person to sign in, so the fresh sign-in satisfies
+    /// prompt=login and max_age. It is protected (Data Protection, time-limited) and names the client
+    /// and state it was made for: a client or a crafted link cannot set it to skip prompt=login.
+    /// </summary>
     internal const string LoginAfterParameter = "pp_login_after";
+
+    internal const string LoginAfterPurpose = "PrivacyPortal.Oidc.LoginAfter.v1";
+
+    /// <summary>Longer than a magic link lives, so a sign-in by mail still comes back fresh.</summary>
+    internal static readonly TimeSpan LoginAfterLifetime = TimeSpan.FromMinutes(30);
 
     private static readonly string[] KnownPrompts = ["none", "login", "consent", "select_account"];
 
@@ -29,9 +39,11 @@ internal static class AuthorizeEndpoint
         PortalDbContext db,
         TimeProvider time,
         IOptions<OidcOptions> options,
+        IDataProtectionProvider dataProtection,
         CancellationToken cancellationToken)
     {
         context.Response.Headers.CacheControl = "no-store";
+        var loginAfterProtector = dataProtection.CreateProtector(LoginAfterPurpose);
         var parameters = HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType
             ? (await context.Request.ReadFormAsync(cancellationToken)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)
             : context.Request.Query.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
@@ -165,7 +177,7 @@ internal static class AuthorizeEndpoint
         var user = authentication.Succeeded ? authentication.Principal : null;
         var authTime = AuthTimeOf(user);
         var freshLogin = user is not null && authTime is not null
-            && long.TryParse(loginAfterText, NumberStyles.None, CultureInfo.InvariantCulture, out var loginAfter)
+            && ReadLoginAfter(loginAfterProtector, loginAfterText, client.ClientId, state, now) is { } loginAfter
             && authTime.Value.ToUnixTimeSeconds() >= loginAfter;
         var needsLogin = user?.SubjectId() is null || authTime is null
             || (!freshLogin && (prompts.Contains("login") || prompts.Contains("select_account")))
@@ -178,7 +190,7 @@ internal static class AuthorizeEndpoint
                 return Fail("login_required", "The person is not signed in at the portal.");
             }
 
-            return Results.Redirect(LoginRedirect(context, culture, parameters, loginHint, now));
+            return Results.Redirect(LoginRedirect(context, culture, parameters, loginHint, MakeLoginAfter(loginAfterProtector, now, client.ClientId, state)));
         }
 
         var refusal = OidcSignInPolicy.RefusalFor(user!);
@@ -248,18 +260,47 @@ internal static class AuthorizeEndpoint
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : null;
 
+    private static string MakeLoginAfter(IDataProtector protector, DateTimeOffset now, string clientId, string? state) =>
+        protector.Protect(string.Join('\n', now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), clientId, state ?? ""));
+
+    /// <summary>The time a sign-in must follow, if the marker is ours, unexpired, and made for this client and state.</summary>
+    private static long? ReadLoginAfter(IDataProtector protector, string? marker, string clientId, string? state, DateTimeOffset now)
+    {
+        if (string.IsNullOrEmpty(marker) || marker.Length > 1000)
+        {
+            return null;
+        }
+
+        string payload;
+        try
+        {
+            payload = protector.Unprotect(marker);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
+
+        var parts = payload.Split('\n');
+        return parts.Length == 3 && parts[1] == clientId && parts[2] == (state ?? "")
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var after)
+            && now.ToUnixTimeSeconds() - after <= (long)LoginAfterLifetime.TotalSeconds
+                ? after
+                : null;
+    }
+
     private static IResult ErrorPage(string culture, string error) => Results.Redirect($"/{culture}/oidc/error?error={error}");
 
     /// <summary>
     /// Back to this endpoint after signing in, as a GET (a POSTed request becomes a query), without
     /// prompt and with the time of this redirect, so a sign-in after it counts as fresh.
     /// </summary>
-    private static string LoginRedirect(HttpContext context, string culture, Dictionary<string, StringValues> parameters, string? loginHint, DateTimeOffset now)
+    private static string LoginRedirect(HttpContext context, string culture, Dictionary<string, StringValues> parameters, string? loginHint, string loginAfter)
     {
         var query = parameters
             .Where(p => p.Key is not "prompt" and not LoginAfterParameter)
             .Select(p => new KeyValuePair<string, string?>(p.Key, p.Value.ToString()))
-            .Append(new(LoginAfterParameter, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
+            .Append(new(LoginAfterParameter, loginAfter));
         var returnUrl = OidcProtocol.AppendQuery(context.Request.PathBase + OidcEndpoints.Authorize, query);
         return OidcProtocol.AppendQuery($"/{culture}/login", [new("returnUrl", returnUrl), new("login_hint", loginHint)]);
     }

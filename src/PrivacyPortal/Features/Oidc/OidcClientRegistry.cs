@@ -122,6 +122,14 @@ public sealed class OidcClientRegistry
             throw Invalid(id, "BackChannelLogoutUri is not an absolute URI");
         }
 
+        // A logout token names the person and the session: outside a developer's machine it crosses
+        // the network only encrypted (Back-Channel Logout §2.2 asks for TLS).
+        if (backChannel is not null && backChannel.Scheme != Uri.UriSchemeHttps
+            && !(environment.IsDevelopment() && backChannel.Scheme == Uri.UriSchemeHttp && backChannel.IsLoopback))
+        {
+            throw Invalid(id, $"BackChannelLogoutUri '{backChannel}' must be https (http only for loopback in Development)");
+        }
+
         var unknownScope = options.AllowedScopes.FirstOrDefault(s => !OidcScopes.Identity.Contains(s));
         if (unknownScope is not null)
         {

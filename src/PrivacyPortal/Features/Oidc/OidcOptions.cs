@@ -55,6 +55,10 @@ public sealed class OidcOptions
     [Range(1, 100)]
     public int LogoutDeliveryMaxAttempts { get; set; } = 12;
 
+    /// <summary>How often each instance ends sessions past their idle or absolute timeout and tells the stores.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan TimedOutSessionsInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// Full client-secret checks (PBKDF2, tens of milliseconds of CPU) one IP address may cause per
     /// minute, across all instances. A store whose secret this instance has verified once is not counted.

@@ -32,7 +32,11 @@ public static class OidcRegistration
         builder.Services.AddScoped<RevokeSubjectGrantsCommand>();
         builder.Services.AddSingleton<BackChannelLogoutDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<BackChannelLogoutDispatcher>());
-        builder.Services.AddHttpClient(BackChannelLogoutDispatcher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddHttpClient(BackChannelLogoutDispatcher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
+            // A redirect would carry the logout token to an address nobody registered: a 3xx is a failed delivery.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        builder.Services.AddScoped<EndTimedOutSessionsCommand>();
+        builder.Services.AddHostedService<TimedOutSessionsJob>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, QueueLogoutOnPortalSignOut>());
 
         // The privacy claim and the store API read the preferences, cookie-consent and requests

@@ -36,6 +36,13 @@ public sealed class StaffAudit(PortalDbContext db, TimeProvider time, IHttpConte
         public const string EnrolledAuthenticator = "staff.enrolled-authenticator";
         public const string SecondFactorFailed = "staff.second-factor-failed";
         public const string SignedInWithSecondFactor = "staff.signed-in";
+
+        /// <summary>An authenticator enrolment invitation was created for the subject.</summary>
+        public const string InvitedStaff = "staff.invited";
+
+        /// <summary>The subject's authenticator was removed and a new invitation mailed to them.</summary>
+        public const string ResetAuthenticator = "staff.reset-authenticator";
+        public const string ViewedStaffList = "staff.viewed-staff";
     }
 
     /// <summary>Adds an audit line to the current unit of work; the caller's SaveChanges writes it.</summary>

@@ -25,6 +25,9 @@ public static class StaffPolicies
     /// <summary>The Admin role: manage staff.</summary>
     public const string Admin = "Staff.Admin";
 
+    /// <summary>The privacy officer or an admin: invite staff, reset authenticators.</summary>
+    public const string ManageStaff = "Staff.ManageStaff";
+
     public static void Add(AuthorizationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -32,6 +35,7 @@ public static class StaffPolicies
         options.AddPolicy(Support, p => p.RequireAuthenticatedUser().AddRequirements(new StaffRequirement([StaffRoles.Support])));
         options.AddPolicy(PrivacyOfficer, p => p.RequireAuthenticatedUser().AddRequirements(new StaffRequirement([StaffRoles.PrivacyOfficer])));
         options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().AddRequirements(new StaffRequirement([StaffRoles.Admin])));
+        options.AddPolicy(ManageStaff, p => p.RequireAuthenticatedUser().AddRequirements(new StaffRequirement([StaffRoles.PrivacyOfficer, StaffRoles.Admin])));
     }
 }
 

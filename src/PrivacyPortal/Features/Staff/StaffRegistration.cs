@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
 
@@ -22,6 +23,18 @@ public static class StaffRegistration
         builder.Services.AddScoped<StaffDirectory>();
         builder.Services.AddScoped<StaffAudit>();
         builder.Services.AddScoped<StaffSecondFactor>();
+        builder.Services.AddOptions<SecondFactorOptions>()
+            .Bind(builder.Configuration.GetSection(SecondFactorOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<StaffInvitations>();
+        builder.Services.AddScoped<InviteStaffMemberCommand>();
+        builder.Services.AddScoped<ResetAuthenticatorCommand>();
+
+        // Authenticator keys and recovery codes are stored protected, and plain ones left from before are protected at start.
+        builder.Services.AddSingleton<AuthenticatorSecrets>();
+        builder.Services.Replace(ServiceDescriptor.Scoped<IUserStore<DataSubject>, ProtectedSecretsUserStore>());
+        builder.Services.AddScoped<IDatabaseSeeder, ProtectPlainAuthenticatorSecrets>();
         return builder;
     }
 

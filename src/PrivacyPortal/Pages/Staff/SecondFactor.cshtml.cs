@@ -11,14 +11,16 @@ using PrivacyPortal.Features.Staff;
 namespace PrivacyPortal.Pages.Staff;
 
 /// <summary>
-/// The second step of staff sign-in, after the magic link: an authenticator code. At the first
-/// sign-in the page shows the QR code and key to enrol the authenticator app.
+/// The second step of staff sign-in, after the magic link: an authenticator code. A staff member
+/// without an authenticator enrols here through the link of a one-time invitation (the page then
+/// shows the QR code and key); without one the page only says whom to ask.
 /// </summary>
 [Authorize]
 public sealed class SecondFactorModel(
     UserManager<DataSubject> users,
     StaffDirectory directory,
     StaffSecondFactor secondFactor,
+    StaffInvitations invitations,
     IStringLocalizer<Localization.Staff> text) : PageModel
 {
     [BindProperty(SupportsGet = true)]
@@ -27,7 +29,14 @@ public sealed class SecondFactorModel(
     [BindProperty]
     public string? Code { get; set; }
 
+    /// <summary>The enrolment invitation's token, from the mailed link; only needed before the authenticator is enrolled.</summary>
+    [BindProperty(SupportsGet = true, Name = StaffInvitations.InvitationParameter)]
+    public string? Invitation { get; set; }
+
     public bool Enrolled { get; private set; }
+
+    /// <summary>Not enrolled and no valid invitation: the page says to ask for one, and shows no key.</summary>
+    public bool NeedsInvitation { get; private set; }
 
     public string? QrCode { get; private set; }
 
@@ -47,7 +56,7 @@ public sealed class SecondFactorModel(
             return LocalRedirect(StaffRegistration.SafeReturnUrl(ReturnUrl));
         }
 
-        await LoadAsync(user);
+        await LoadAsync(user, cancellationToken);
         return Page();
     }
 
@@ -59,7 +68,7 @@ public sealed class SecondFactorModel(
         }
 
         var method = User.FindFirstValue(PortalClaims.AuthenticationMethod) ?? "magic-link";
-        var status = await secondFactor.VerifyAsync(user, Code, method, cancellationToken);
+        var status = await secondFactor.VerifyAsync(user, Code, Invitation, method, cancellationToken);
         switch (status)
         {
             case SecondFactorStatus.Verified:
@@ -69,13 +78,19 @@ public sealed class SecondFactorModel(
             case SecondFactorStatus.LockedOut:
                 Error = text["SecondFactor.LockedOut"];
                 break;
+            case SecondFactorStatus.TooManyFromNetwork:
+                Error = text["SecondFactor.TooManyFromNetwork"];
+                break;
+            case SecondFactorStatus.NeedsInvitation:
+                Error = text["SecondFactor.InvitationInvalid"];
+                break;
             default:
                 Error = text["SecondFactor.WrongCode"];
                 break;
         }
 
         Code = null;
-        await LoadAsync(user);
+        await LoadAsync(user, cancellationToken);
         return Page();
     }
 
@@ -89,12 +104,17 @@ public sealed class SecondFactorModel(
         return await users.FindByIdAsync(id.ToString());
     }
 
-    private async Task LoadAsync(DataSubject user)
+    private async Task LoadAsync(DataSubject user, CancellationToken cancellationToken)
     {
-        var (key, enrolled) = await secondFactor.KeyForAsync(user);
-        Enrolled = enrolled;
-        if (!enrolled)
+        Enrolled = await secondFactor.IsEnrolledAsync(user);
+        if (!Enrolled && await invitations.FindValidAsync(user.Id, Invitation, cancellationToken) is null)
         {
+            NeedsInvitation = true;
+            Invitation = null;
+        }
+        else if (!Enrolled)
+        {
+            var key = await secondFactor.EnrolmentKeyAsync(user);
             Key = string.Join(' ', key.Chunk(4).Select(c => new string(c))).ToLowerInvariant();
             QrCode = StaffSecondFactor.QrCodeDataUri(StaffSecondFactor.OtpAuthUri(user.Email ?? user.UserName ?? "", key));
         }

@@ -141,6 +141,58 @@ public sealed class AuthorizeEndpointTests : IDisposable
         Assert.NotNull(OidcFlow.QueryValue(redirect, "code"));
     }
 
+    [Theory]
+    [InlineData("0")] // "any sign-in since 1970 is fresh"
+    [InlineData("99999999999")]
+    [InlineData("CfDJ8-not-ours")]
+    public async Task A_fresh_sign_in_marker_made_up_by_the_request_does_not_skip_prompt_login(string marker)
+    {
+        await flow.AuthorizeAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge));
+        factory.Clock.Advance(TimeSpan.FromMinutes(2));
+
+        using var forged = await browser.GetAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge,
+            extra: [("prompt", "login"), (AuthorizeEndpoint.LoginAfterParameter, marker)]));
+
+        Assert.StartsWith("/en/login?", forged.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Null(OidcFlow.QueryValue(forged.Headers.Location!, "code"));
+    }
+
+    [Fact]
+    public async Task A_real_marker_counts_only_for_its_own_client_and_state_and_not_after_half_an_hour()
+    {
+        await flow.AuthorizeAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge));
+        factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        using var ask = await browser.GetAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge, state: "s-1", extra: [("prompt", "login")]));
+        var returnUrl = new Uri(new Uri("https://localhost"), OidcFlow.QueryValue(ask.Headers.Location!, "returnUrl"));
+        var marker = OidcFlow.QueryValue(returnUrl, AuthorizeEndpoint.LoginAfterParameter)!;
+        await flow.AuthorizeAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge, state: "s-1", extra: [("prompt", "login")]));
+
+        // The marker of that round, carried into another state or another store's request, proves nothing.
+        using var otherState = await browser.GetAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge, state: "s-2",
+            extra: [("prompt", "login"), (AuthorizeEndpoint.LoginAfterParameter, marker)]));
+        Assert.StartsWith("/en/login?", otherState.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        using var otherStore = await browser.GetAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge, clientId: DevClients.No,
+            redirectUri: DevClients.NoRedirect, state: "s-1", extra: [("prompt", "login"), (AuthorizeEndpoint.LoginAfterParameter, marker)]));
+        Assert.StartsWith("/en/login?", otherStore.Headers.Location!.OriginalString, StringComparison.Ordinal);
+
+        // Its own request, replayed within half an hour, still stands; later it does not.
+        using var replay = await browser.GetAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge, state: "s-1",
+            extra: [("prompt", "login"), (AuthorizeEndpoint.LoginAfterParameter, marker)]));
+        Assert.NotNull(OidcFlow.QueryValue(replay.Headers.Location!, "code"));
+        factory.Clock.Advance(TimeSpan.FromMinutes(20));
+        using (await browser.GetAsync("/en/my-data"))
+        {
+            // keeps the session from its idle timeout
+        }
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(11));
+        using var stillSignedIn = await browser.GetAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge, state: "s-1"));
+        Assert.NotNull(OidcFlow.QueryValue(stillSignedIn.Headers.Location!, "code"));
+        using var late = await browser.GetAsync(OidcFlow.AuthorizeUrl(OidcFlow.Pkce().Challenge, state: "s-1",
+            extra: [("prompt", "login"), (AuthorizeEndpoint.LoginAfterParameter, marker)]));
+        Assert.StartsWith("/en/login?", late.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_old_sign_in_is_asked_again_when_max_age_has_passed()
     {

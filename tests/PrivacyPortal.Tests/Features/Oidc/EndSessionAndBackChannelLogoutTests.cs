@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Testing.Web;
+using PrivacyPortal.Tests.Support;
 
 namespace PrivacyPortal.Tests.Features.Oidc;
 
@@ -16,7 +17,8 @@ public sealed class EndSessionAndBackChannelLogoutTests : IDisposable
 
     public EndSessionAndBackChannelLogoutTests()
     {
-        factory = OidcFlow.NewPortal().WithServices(services =>
+        // The sweep of timed-out sessions runs when a test says so, not on its own timer.
+        factory = OidcFlow.NewPortal().With("Oidc:TimedOutSessionsInterval", "01:00:00").WithServices(services =>
             services.AddHttpClient(BackChannelLogoutDispatcher.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => stores));
         browser = factory.CreateCookieAwareClient();
         flow = new OidcFlow(factory, browser);
@@ -111,6 +113,52 @@ public sealed class EndSessionAndBackChannelLogoutTests : IDisposable
             Assert.False(string.IsNullOrEmpty(claims.GetProperty("jti").GetString()));
         }
     }
+
+    [Fact]
+    public async Task A_session_left_idle_ends_its_store_sign_ins_without_the_person_coming_back()
+    {
+        var tokens = await flow.SignInToStoreAsync(scope: "openid email");
+        var sid = OidcFlow.Payload(tokens.GetProperty("id_token").GetString()!).GetProperty("sid").GetString();
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(29));
+        Assert.Equal(0, await EndTimedOutSessionsAsync());
+        factory.Clock.Advance(TimeSpan.FromMinutes(2)); // past the 30-minute idle timeout
+        Assert.Equal(1, await EndTimedOutSessionsAsync());
+        Assert.Equal(0, await EndTimedOutSessionsAsync()); // ended once
+
+        var received = Assert.Single(await stores.WaitForAsync(1));
+        Assert.Equal("http://localhost:5101/backchannel-logout", received.Uri);
+        var logout = OidcFlow.Payload(System.Web.HttpUtility.ParseQueryString(received.Body)["logout_token"]!);
+        Assert.Equal(sid, logout.GetProperty("sid").GetString());
+        Assert.Equal("logout", await PortalTestSession.QueryAsync(factory, db => db.Set<OidcGrant>().Select(g => g.RevokedReason).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_person_coming_back_after_the_absolute_timeout_is_signed_out_and_the_stores_are_told_once()
+    {
+        await flow.SignInToStoreAsync(scope: "openid email");
+        for (var hour = 0; hour < 12; hour++)
+        {
+            factory.Clock.Advance(TimeSpan.FromMinutes(20));
+            using var active = await browser.GetAsync("/en/my-data"); // active all along: only the 12-hour limit ends it
+            Assert.Equal(HttpStatusCode.OK, active.StatusCode);
+            factory.Clock.Advance(TimeSpan.FromMinutes(20));
+            using var stillActive = await browser.GetAsync("/en/my-data");
+            factory.Clock.Advance(TimeSpan.FromMinutes(20));
+            using var activeAgain = await browser.GetAsync("/en/my-data");
+        }
+
+        using var after = await browser.GetAsync("/en/my-data");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Equal(0, await EndTimedOutSessionsAsync()); // the returning browser ended it already
+
+        var received = Assert.Single(await stores.WaitForAsync(1));
+        Assert.Equal("http://localhost:5101/backchannel-logout", received.Uri);
+        Assert.Equal(1, await PortalTestSession.QueryAsync(factory, db => db.Set<OidcLogoutNotification>().CountAsync()));
+    }
+
+    private Task<int> EndTimedOutSessionsAsync() =>
+        PortalTestSession.WithScopeAsync(factory, s => s.GetRequiredService<EndTimedOutSessionsCommand>().ExecuteAsync(default));
 
     [Fact]
     public async Task A_hint_issued_to_the_other_store_is_refused_and_nobody_is_signed_out()
