@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Preferences;
 using PrivacyPortal.Features.Retention;
@@ -39,11 +39,10 @@ public sealed class CarryOutRequestCommand(
     StaffAudit audit,
     PortalSignIn signIn,
     Oidc.RevokeSubjectGrantsCommand oidcGrants,
+    RecipientTaskWriter tasks,
     ChangeMarketingPreferenceCommand preferences,
     SuppressionList suppressions)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public async Task<RequestActionOutcome> ExecuteAsync(Guid requestId, Guid staffId, CarryOutInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -68,6 +67,12 @@ public sealed class CarryOutRequestCommand(
         if (!PrivacyRequest.IsOpen(request.Status))
         {
             return RequestActionOutcome.Fail("Error.NotOpen");
+        }
+
+        if (request.Kind == RequestKind.Objection && request.ObjectionPurposeKeys.Count > 0)
+        {
+            // Each objected purpose is upheld or refused with its own grounds (DecideObjectionCommand).
+            return RequestActionOutcome.Fail("Error.DecidePerPurpose");
         }
 
         if (request.Kind == RequestKind.Erasure && CheckChoices(input) is { } refused)
@@ -132,12 +137,14 @@ public sealed class CarryOutRequestCommand(
             .ToListAsync(cancellationToken);
         var today = workflow.Today;
         var now = workflow.Now;
+        var holds = await ActiveHolds.LoadAsync(db, request.SubjectId, today, cancellationToken);
         var decisions = new List<RecordDecision>();
         var perStore = new Dictionary<string, List<object>>(StringComparer.Ordinal);
         foreach (var record in records)
         {
             var facts = new PlanRecord(record.Id, record.ControllerId, record.CategoryId, record.RetentionFrom);
-            var decision = Decide(facts, input, today);
+            // A legal hold wins over staff's choice: held records are kept, restricted, whatever else applies.
+            var decision = Decide(facts, input, today, holds.For(record.SubjectId, record.ControllerId, record.CategoryId));
 
             decisions.Add(decision);
             if (decision.Outcome == RecordOutcome.Erase)
@@ -156,31 +163,23 @@ public sealed class CarryOutRequestCommand(
                 record.UpdatedAt = now;
             }
 
-            foreach (var store in StoresHolding(record))
+            tasks.Collect(perStore, record, new
             {
-                if (!perStore.TryGetValue(store, out var list))
+                controller = record.ControllerId,
+                category = record.CategoryId,
+                externalId = record.ExternalId,
+                action = decision.Outcome switch
                 {
-                    perStore[store] = list = [];
-                }
-
-                list.Add(new
-                {
-                    controller = record.ControllerId,
-                    category = record.CategoryId,
-                    externalId = record.ExternalId,
-                    action = decision.Outcome switch
-                    {
-                        RecordOutcome.Erase => "erase",
-                        RecordOutcome.Anonymise => "anonymise",
-                        _ => "restrict",
-                    },
-                    keepUntil = decision.KeepUntil,
-                    keepFields = decision.Outcome == RecordOutcome.Anonymise ? policy.GetCategory(record.ControllerId, record.CategoryId).Anonymisation!.KeepFields : null,
-                });
-            }
+                    RecordOutcome.Erase => "erase",
+                    RecordOutcome.Anonymise => "anonymise",
+                    _ => "restrict",
+                },
+                keepUntil = decision.KeepUntil,
+                keepFields = decision.Outcome == RecordOutcome.Anonymise ? policy.GetCategory(record.ControllerId, record.CategoryId).Anonymisation!.KeepFields : null,
+            });
         }
 
-        AddTasks(request, RecipientTaskKind.Erasure, perStore);
+        tasks.Add(request, RecipientTaskKind.Erasure, perStore);
         foreach (var group in decisions.Where(d => d.Outcome == RecordOutcome.Anonymise).GroupBy(d => (d.Record.ControllerId, d.Record.CategoryId)))
         {
             var kept = policy.GetCategory(group.Key.ControllerId, group.Key.CategoryId).Anonymisation!.KeepFields;
@@ -209,14 +208,14 @@ public sealed class CarryOutRequestCommand(
     }
 
     /// <summary>
-    /// Records the policy does not know wait for review; the others are kept only on a ground staff
+    /// Held records stay held and records the policy does not know wait for review; the others are kept only on a ground staff
     /// chose (the page proposes the policy's), anonymised where staff chose it and nothing obliges
     /// keeping them, and erased otherwise.
     /// </summary>
-    private RecordDecision Decide(PlanRecord facts, CarryOutInput input, DateOnly today)
+    private RecordDecision Decide(PlanRecord facts, CarryOutInput input, DateOnly today, LegalHold? hold)
     {
-        var planned = planner.Decide(facts, today);
-        if (planned.Outcome == RecordOutcome.KeepForReview)
+        var planned = planner.Decide(facts, today, hold);
+        if (planned.Outcome is RecordOutcome.KeepForReview or RecordOutcome.Held)
         {
             return planned;
         }
@@ -287,7 +286,7 @@ public sealed class CarryOutRequestCommand(
 
         record.Content = RectifiableFields.Set(record.Content, request.RectifyField, request.RectifyValue);
         record.UpdatedAt = workflow.Now;
-        var perStore = StoresHolding(record).ToDictionary(s => s, _ => new List<object>
+        var perStore = tasks.StoresHolding(record).ToDictionary(s => s, _ => new List<object>
         {
             new
             {
@@ -298,7 +297,7 @@ public sealed class CarryOutRequestCommand(
                 value = request.RectifyValue,
             },
         }, StringComparer.Ordinal);
-        AddTasks(request, RecipientTaskKind.Rectification, perStore);
+        tasks.Add(request, RecipientTaskKind.Rectification, perStore);
         return true;
     }
 
@@ -317,52 +316,11 @@ public sealed class CarryOutRequestCommand(
             record.RestrictedAt ??= now;
             record.UpdatedAt = now;
             decisions.Add(new RecordDecision(new PlanRecord(record.Id, record.ControllerId, record.CategoryId, record.RetentionFrom), RecordOutcome.Restricted, null, null));
-            foreach (var store in StoresHolding(record))
-            {
-                if (!perStore.TryGetValue(store, out var list))
-                {
-                    perStore[store] = list = [];
-                }
-
-                list.Add(new { controller = record.ControllerId, category = record.CategoryId, externalId = record.ExternalId, action = "restrict" });
-            }
+            tasks.Collect(perStore, record, new { controller = record.ControllerId, category = record.CategoryId, externalId = record.ExternalId, action = "restrict" });
         }
 
-        AddTasks(request, RecipientTaskKind.Restriction, perStore);
+        tasks.Add(request, RecipientTaskKind.Restriction, perStore);
         return planner.Summarize(decisions);
-    }
-
-    /// <summary>
-    /// The store that pushed the record (or else every store of its controller), and the stores of
-    /// every recipient of the category that is itself a controller of the group (e.g. INNORE AS
-    /// order data shared with Innore OÜ): they hold a copy and must act on it too (Art. 19).
-    /// </summary>
-    private IEnumerable<string> StoresHolding(HeldRecord record)
-    {
-        IEnumerable<string> own = record.SourceStoreId is { Length: > 0 } store ? [store] : policy.StoresOf(record.ControllerId).Select(s => s.Id);
-        var recipients = policy.FindCategory(record.ControllerId, record.CategoryId) is { } category
-            ? policy.RecipientsOf(category)
-                .Where(r => r.Controller is { Length: > 0 } && r.Controller != record.ControllerId)
-                .SelectMany(r => policy.StoresOf(r.Controller!))
-                .Select(s => s.Id)
-            : [];
-        return own.Concat(recipients).Distinct(StringComparer.Ordinal);
-    }
-
-    private void AddTasks(PrivacyRequest request, RecipientTaskKind kind, Dictionary<string, List<object>> perStore)
-    {
-        foreach (var (store, records) in perStore.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            workflow.Db.Set<RecipientTask>().Add(new RecipientTask
-            {
-                StoreId = store,
-                SubjectId = request.SubjectId,
-                RequestId = request.Id,
-                Kind = kind,
-                Payload = JsonSerializer.Serialize(new { request = request.Reference, subject = request.SubjectId, records }, Json),
-                CreatedAt = workflow.Now,
-            });
-        }
     }
 
     /// <summary>Nothing is left of the person: the account keeps only its id (which the request and the log refer to) and can no longer sign in.</summary>

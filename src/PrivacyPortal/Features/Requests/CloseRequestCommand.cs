@@ -1,12 +1,16 @@
+using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Features.Staff;
 
 namespace PrivacyPortal.Features.Requests;
 
 /// <summary>Closes a request (after it was carried out, or when nothing more will happen), with an optional note.</summary>
-public sealed class CloseRequestCommand(RequestWorkflow workflow)
+public sealed class CloseRequestCommand(RequestWorkflow workflow, ObjectionRestrictions objections)
 {
     public async Task<RequestActionOutcome> ExecuteAsync(Guid requestId, Guid staffId, string? note, CancellationToken cancellationToken)
     {
+        var db = workflow.Db;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await PrivacyPortal.Data.CursorFeedLock.QueueAsync(db, PrivacyPortal.Data.CursorFeedLock.RecipientTasks, cancellationToken);
         var loaded = await workflow.LoadAsync(requestId, cancellationToken);
         if (loaded is null)
         {
@@ -25,10 +29,19 @@ public sealed class CloseRequestCommand(RequestWorkflow workflow)
             return RequestActionOutcome.Fail("Error.Closed");
         }
 
+        if (PrivacyRequest.IsOpen(request.Status) && request.Kind == RequestKind.Objection && request.ObjectionPurposeKeys.Count > 0)
+        {
+            // Closed undecided (e.g. withdrawn): the purposes it still restricted are no longer restricted.
+            var decided = await db.Set<ObjectionDecision>().Where(d => d.RequestId == request.Id).Select(d => new { d.ControllerId, d.PurposeId }).ToListAsync(cancellationToken);
+            var open = request.ObjectionPurposeKeys.Where(k => !decided.Any(d => ObjectionPurposeOptions.Key(d.ControllerId, d.PurposeId) == k)).ToList();
+            await objections.AddTasksAsync(request, open, ObjectionRestrictions.LiftAction, cancellationToken);
+        }
+
         request.Status = RequestStatus.Closed;
         request.ClosedAt = workflow.Now;
         workflow.StaffAction(request, person, staffId, RequestEventKind.Closed, StaffAudit.Actions.Closed, RequestMail.Closed, text);
-        await workflow.Db.SaveChangesAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return RequestActionOutcome.Done;
     }
 }

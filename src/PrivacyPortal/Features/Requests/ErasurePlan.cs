@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
+using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Policy;
 
 namespace PrivacyPortal.Features.Requests;
@@ -22,10 +23,13 @@ public enum RecordOutcome
 
     /// <summary>Anonymised now by the category's policy rule (staff's choice instead of erasing): no longer linked to the person.</summary>
     Anonymise = 4,
+
+    /// <summary>Kept, restricted, under a legal hold placed by the privacy officer, whatever its retention says.</summary>
+    Held = 5,
 }
 
 /// <summary>One line of an erasure plan or outcome: what happens to a category's records at one controller.</summary>
-/// <param name="Ground">For kept records: the Art. 17(3) ground they are kept on (null in outcomes saved before grounds were recorded).</param>
+/// <param name="Ground">For records kept on staff's decision: the Art. 17(3) ground (null in outcomes saved before grounds were recorded).</param>
 public sealed record ErasurePlanLine(
     string ControllerId,
     string CategoryId,
@@ -33,17 +37,19 @@ public sealed record ErasurePlanLine(
     int Records,
     DateOnly? KeepUntil,
     string? RetentionRuleId,
+    string? HoldReason = null,
     ErasureGround? Ground = null);
 
 /// <summary>The facts of a held record the plan needs.</summary>
 public sealed record PlanRecord(long Id, string ControllerId, string CategoryId, DateOnly RetentionFrom);
 
-public sealed record RecordDecision(PlanRecord Record, RecordOutcome Outcome, DateOnly? KeepUntil, string? RetentionRuleId, ErasureGround? Ground = null);
+public sealed record RecordDecision(PlanRecord Record, RecordOutcome Outcome, DateOnly? KeepUntil, string? RetentionRuleId, string? HoldReason = null, ErasureGround? Ground = null);
 
 /// <summary>
-/// Decides, from the policy, what an erasure proposes for each record: data under a legal retention
-/// duty whose period has not ended is kept and restricted until its end, on the category's proposed
-/// Art. 17(3) ground; the rest is erased. Staff confirm or change the ground per category.
+/// Decides, from the policy, what an erasure proposes for each record: held records are kept under
+/// their legal hold; data under a legal retention duty whose period has not ended is kept and
+/// restricted until its end, on the category's proposed Art. 17(3) ground; the rest is erased.
+/// Staff confirm or change the ground per category.
 /// </summary>
 public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
 {
@@ -52,9 +58,17 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    public RecordDecision Decide(PlanRecord record, DateOnly today)
+    public RecordDecision Decide(PlanRecord record, DateOnly today, LegalHold? hold = null)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (hold is not null)
+        {
+            // A confidential hold tells the person that the records are held, but neither why nor until when.
+            return hold.Confidential
+                ? new RecordDecision(record, RecordOutcome.Held, null, null)
+                : new RecordDecision(record, RecordOutcome.Held, hold.EndsOn, null, hold.Reason);
+        }
+
         var category = policy.FindCategory(record.ControllerId, record.CategoryId);
         if (category is null)
         {
@@ -63,7 +77,7 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
 
         var end = policy.CalculateRetention(record.ControllerId, record.CategoryId, record.RetentionFrom);
         return category.LegalRetentionDuty && !end.HasEnded(today)
-            ? new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention, category.ProposedErasureGround)
+            ? new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention, Ground: category.ProposedErasureGround)
             : new RecordDecision(record, RecordOutcome.Erase, null, null);
     }
 
@@ -83,17 +97,17 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
         var end = policy.CalculateRetention(record.ControllerId, record.CategoryId, record.RetentionFrom);
         return end.HasEnded(today)
             ? new RecordDecision(record, RecordOutcome.Erase, null, null)
-            : new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention, ground);
+            : new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention, Ground: ground);
     }
 
-    public IReadOnlyList<ErasurePlanLine> Plan(IEnumerable<PlanRecord> records, DateOnly today) =>
-        Summarize(records.Select(r => Decide(r, today)));
+    public IReadOnlyList<ErasurePlanLine> Plan(IEnumerable<PlanRecord> records, DateOnly today, Func<PlanRecord, LegalHold?>? holdOf = null) =>
+        Summarize(records.Select(r => Decide(r, today, holdOf?.Invoke(r))));
 
     /// <summary>Groups decisions into lines per controller, category, outcome and end date, in policy order.</summary>
     public IReadOnlyList<ErasurePlanLine> Summarize(IEnumerable<RecordDecision> decisions) =>
         [.. decisions
-            .GroupBy(d => (d.Record.ControllerId, d.Record.CategoryId, d.Outcome, d.KeepUntil, d.RetentionRuleId, d.Ground))
-            .Select(g => new ErasurePlanLine(g.Key.ControllerId, g.Key.CategoryId, g.Key.Outcome, g.Count(), g.Key.KeepUntil, g.Key.RetentionRuleId, g.Key.Ground))
+            .GroupBy(d => (d.Record.ControllerId, d.Record.CategoryId, d.Outcome, d.KeepUntil, d.RetentionRuleId, d.HoldReason, d.Ground))
+            .Select(g => new ErasurePlanLine(g.Key.ControllerId, g.Key.CategoryId, g.Key.Outcome, g.Count(), g.Key.KeepUntil, g.Key.RetentionRuleId, g.Key.HoldReason, g.Key.Ground))
             .OrderBy(l => ControllerOrder(l.ControllerId))
             .ThenBy(l => CategoryOrder(l.ControllerId, l.CategoryId))
             .ThenBy(l => l.Outcome)
@@ -106,7 +120,8 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
             .Where(r => r.SubjectId == subjectId && controllerIds.Contains(r.ControllerId))
             .Select(r => new PlanRecord(r.Id, r.ControllerId, r.CategoryId, r.RetentionFrom))
             .ToListAsync(cancellationToken);
-        return Plan(records, today);
+        var holds = await ActiveHolds.LoadAsync(db, subjectId, today, cancellationToken);
+        return Plan(records, today, r => holds.For(subjectId, r.ControllerId, r.CategoryId));
     }
 
     public static string Serialize(IReadOnlyList<ErasurePlanLine> lines) => JsonSerializer.Serialize(lines, Json);

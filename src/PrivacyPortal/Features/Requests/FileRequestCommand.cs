@@ -34,6 +34,7 @@ public sealed class FileRequestCommand(
     PolicyCatalog policy,
     ErasurePlanner planner,
     RequestEmails emails,
+    ObjectionRestrictions objections,
     TimeProvider time)
 {
     public async Task<FileRequestResult> ExecuteAsync(Guid subjectId, FileRequestInput input, CancellationToken cancellationToken)
@@ -194,13 +195,32 @@ public sealed class FileRequestCommand(
         }
 
         emails.Queue(RequestMail.Filed, request, new MailRecipient(person.Email ?? "", person.PreferredCulture), lines: plan);
+
+        // Art. 18(1)(d): the objected purposes are restricted while staff consider them, so the stores
+        // holding the data are told in the same commit as the request.
+        await using var transaction = purposes is { Count: > 0 } ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        if (transaction is not null)
+        {
+            await CursorFeedLock.QueueAsync(db, CursorFeedLock.RecipientTasks, cancellationToken);
+            await objections.AddTasksAsync(request, purposes!, ObjectionRestrictions.RestrictAction, cancellationToken);
+        }
+
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
         }
         catch (DbUpdateException)
         {
             // The same form was submitted twice at once and the other submission won: one request, one email.
+            if (transaction is not null)
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+            }
+
             db.ChangeTracker.Clear();
             var winner = await FindExistingAsync(subjectId, input.IdempotencyKey, CancellationToken.None);
             if (winner is null)

@@ -111,6 +111,9 @@ public enum RequestEventKind
     CarriedOut = 5,
     Refused = 6,
     Closed = 7,
+
+    /// <summary>Staff decided purposes of an Art. 21(1) objection (upheld, or refused with grounds).</summary>
+    ObjectionDecided = 8,
 }
 
 /// <summary>A line of a request's timeline; messages between the person and staff are lines too.</summary>

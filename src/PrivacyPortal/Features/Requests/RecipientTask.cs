@@ -8,6 +8,9 @@ public enum RecipientTaskKind
     Erasure = 0,
     Rectification = 1,
     Restriction = 2,
+
+    /// <summary>Art. 21(1): restrict records for a purpose while an objection is considered, stop the purpose when upheld, lift the restriction when refused.</summary>
+    Objection = 3,
 }
 
 /// <summary>

@@ -28,6 +28,12 @@ public sealed class RefuseRequestCommand(RequestWorkflow workflow)
             return RequestActionOutcome.Fail("Error.NotOpen");
         }
 
+        if (request.Kind == RequestKind.Objection && request.ObjectionPurposeKeys.Count > 0)
+        {
+            // Each objected purpose is upheld or refused with its own grounds (DecideObjectionCommand).
+            return RequestActionOutcome.Fail("Error.DecidePerPurpose");
+        }
+
         request.Status = RequestStatus.Refused;
         workflow.StaffAction(request, person, staffId, RequestEventKind.Refused, StaffAudit.Actions.Refused, RequestMail.Refused, text);
         await workflow.Db.SaveChangesAsync(cancellationToken);

@@ -19,6 +19,9 @@ public enum RequestMail
     Completed,
     Refused,
     Closed,
+
+    /// <summary>Every purpose of an Art. 21(1) objection is decided.</summary>
+    ObjectionDecided,
 }
 
 /// <summary>The person an email goes to, in their language.</summary>
@@ -49,7 +52,6 @@ public sealed class RequestEmails(
         var kind = texts.Kind(request.Kind);
         var reference = request.Reference;
         var paragraphs = new List<string>();
-        var closing = new List<string>();
         string subject;
         string heading;
         switch (mail)
@@ -151,11 +153,59 @@ public sealed class RequestEmails(
                 break;
         }
 
-        closing.Add(text["Email.Footer.Reference", reference]);
+        Send(mail, request, to, culture, subject, heading, paragraphs, accountRemoved);
+    }
+
+    /// <summary>
+    /// The reply to an Art. 21(1) objection once every purpose is decided: each decision, the grounds
+    /// of each refusal, what happened to the data, and for refusals the authorities and the courts (Art. 12(4)).
+    /// </summary>
+    public void QueueObjectionDecided(PrivacyRequest request, MailRecipient to, IReadOnlyList<ObjectionDecision> decisions, IReadOnlyList<ErasurePlanLine> lines, string? message)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(to);
+        ArgumentNullException.ThrowIfNull(decisions);
+        if (string.IsNullOrEmpty(to.Email))
+        {
+            return;
+        }
+
+        var culture = CultureInfo.GetCultureInfo(PortalCultures.IsSupported(to.Culture) ? to.Culture : PortalCultures.Default);
+        using var scope = new CultureScope(culture);
+        var paragraphs = new List<string> { text["Email.Objection.Body", request.Reference] };
+        foreach (var decision in decisions.OrderBy(d => request.ObjectionPurposeKeys.ToList().IndexOf(d.Key)))
+        {
+            var purpose = ObjectionPurposeOptions.Describe(texts.Policy, decision.Key, culture);
+            paragraphs.Add(decision.Upheld ? text["Email.Objection.Upheld", purpose] : text["Email.Objection.Refused", purpose, decision.Grounds ?? ""]);
+        }
+
+        if (lines is { Count: > 0 })
+        {
+            paragraphs.Add(text["Email.Outcome.Intro"]);
+            paragraphs.AddRange(texts.Lines(lines, done: true));
+        }
+
+        if (!string.IsNullOrWhiteSpace(message))
+        {
+            paragraphs.Add(message);
+        }
+
+        if (decisions.Any(d => !d.Upheld))
+        {
+            paragraphs.Add(text["Email.Objection.RestrictionEnds"]);
+            AddAuthorities(paragraphs, request);
+            paragraphs.Add(text["Rights.JudicialRemedy"]);
+        }
+
+        Send(RequestMail.ObjectionDecided, request, to, culture, text["Email.Objection.Subject", request.Reference], text["Email.Objection.Heading"], paragraphs, accountRemoved: false);
+    }
+
+    private void Send(RequestMail mail, PrivacyRequest request, MailRecipient to, CultureInfo culture, string subject, string heading, List<string> paragraphs, bool accountRemoved)
+    {
         var content = EmailComposer.Compose(new EmailDraft(culture, subject, heading, paragraphs, footer.Lines())
         {
             Action = accountRemoved ? null : new EmailAction(portal.Value.Link($"/{culture.Name}/requests/{request.Id}"), text["Email.Open"]),
-            Closing = closing,
+            Closing = [text["Email.Footer.Reference", request.Reference]],
         });
         outbox.Enqueue(to.Email, content, "request-" + mail.ToString().ToLowerInvariant());
     }

@@ -10,6 +10,8 @@ public sealed record AuthorityContact(string Name, string? When, string? Address
 /// <summary>Sentences about requests shared by the pages and the emails, in the current UI culture.</summary>
 public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localization.Requests> text)
 {
+    public PolicyCatalog Policy => policy;
+
     public static string Date(DateOnly date, CultureInfo culture)
     {
         ArgumentNullException.ThrowIfNull(culture);
@@ -56,8 +58,18 @@ public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localiza
             RecordOutcome.KeepRestricted => text[prefix + "Keep", Format(line.KeepUntil!.Value), Rule(line.RetentionRuleId), line.Records],
             RecordOutcome.Restricted => text[prefix + "Restricted", line.Records],
             RecordOutcome.Anonymise => text[prefix + "Anonymise", line.Records],
+            RecordOutcome.Held => Held(line, prefix),
             _ => text[prefix + "Review", line.Records],
         };
+    }
+
+    /// <summary>A legal hold: its reason and last day only where the officer did not mark it confidential.</summary>
+    private string Held(ErasurePlanLine line, string prefix)
+    {
+        var what = line.KeepUntil is { } until
+            ? text[prefix + "HeldUntil", Format(until), line.Records]
+            : text[prefix + "Held", line.Records];
+        return line.HoldReason is { Length: > 0 } reason ? $"{what} {text["Plan.HoldReason", reason.TrimEnd('.', ' ')]}" : $"{what} {text["Plan.HoldConfidential"]}";
     }
 
     /// <summary>Plan lines grouped by company, for emails: "INNORE AS — Orders: …".</summary>

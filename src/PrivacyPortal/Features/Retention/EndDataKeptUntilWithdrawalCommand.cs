@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
+using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Policy;
 
 namespace PrivacyPortal.Features.Retention;
@@ -18,10 +19,11 @@ public sealed class EndDataKeptUntilWithdrawalCommand(PortalDbContext db, Policy
     public async Task ExecuteAsync(Guid subjectId, IReadOnlyCollection<string> controllerIds, Guid? actorId, string by, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(controllerIds);
+        var holds = await ActiveHolds.LoadAsync(db, subjectId, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), cancellationToken);
         foreach (var controllerId in controllerIds)
         {
             var categories = policy.GetController(controllerId).Categories
-                .Where(c => policy.RetentionRuleOf(c).EndsOnWithdrawal)
+                .Where(c => policy.RetentionRuleOf(c).EndsOnWithdrawal && holds.For(subjectId, controllerId, c.Id) is null)
                 .Select(c => c.Id)
                 .ToList();
             if (categories.Count == 0)

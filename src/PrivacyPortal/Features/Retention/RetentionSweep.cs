@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Jobs;
+using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Policy;
 
 namespace PrivacyPortal.Features.Retention;
@@ -9,7 +10,7 @@ namespace PrivacyPortal.Features.Retention;
 /// <summary>A record whose retention has ended: the sweep anonymises it if its category's policy says how, and deletes it otherwise.</summary>
 public sealed record ExpiredRecord(long Id, Guid SubjectId, string ControllerId, string CategoryId, string Summary, DateOnly RetentionFrom, DateOnly Until, bool Restricted, bool Anonymise = false);
 
-public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> Expired)
+public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> Expired, int Held = 0)
 {
     public IEnumerable<IGrouping<(string ControllerId, string CategoryId), ExpiredRecord>> ByCategory =>
         Expired.GroupBy(r => (r.ControllerId, r.CategoryId));
@@ -20,7 +21,8 @@ public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> 
 /// them, or anonymises them where the category's policy has an <c>anonymisation</c> rule (only the
 /// fields it names are kept, unlinked from the person). A record is only ever touched after its own
 /// retention end has passed, and records of categories the policy does not know are never touched,
-/// so nothing under a retention duty is lost.
+/// so nothing under a retention duty is lost. Records under a legal hold in force on the day are
+/// left alone (listed in the report as held) until the hold is lifted or its last day has passed.
 /// </summary>
 public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, TimeProvider time)
 {
@@ -28,6 +30,8 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
     public async Task<RetentionReport> PreviewAsync(DateOnly day, CancellationToken cancellationToken)
     {
         var expired = new List<ExpiredRecord>();
+        var holds = await ActiveHolds.LoadAsync(db, null, day, cancellationToken);
+        var held = 0;
         foreach (var controller in policy.Controllers)
         {
             foreach (var category in controller.Categories)
@@ -45,7 +49,11 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
                 foreach (var r in candidates)
                 {
                     var end = policy.CalculateRetention(controller.Id, category.Id, r.RetentionFrom);
-                    if (end.HasEnded(day))
+                    if (end.HasEnded(day) && holds.For(r.SubjectId, controller.Id, category.Id) is not null)
+                    {
+                        held++;
+                    }
+                    else if (end.HasEnded(day))
                     {
                         expired.Add(new ExpiredRecord(r.Id, r.SubjectId, controller.Id, category.Id, r.Summary, r.RetentionFrom, end.Until, r.RestrictedAt is not null, category.Anonymisation is not null));
                     }
@@ -53,7 +61,7 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
             }
         }
 
-        return new RetentionReport(day, expired);
+        return new RetentionReport(day, expired, held);
     }
 
     /// <summary>Anonymises or deletes what <see cref="PreviewAsync"/> lists, with an audit line per person and category.</summary>
@@ -101,7 +109,8 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
         {
             OccurredAt = now,
             Action = "retention.swept",
-            Detail = $"{day:yyyy-MM-dd}: {report.Expired.Count - anonymised} record(s) deleted, {anonymised} anonymised",
+            Detail = $"{day:yyyy-MM-dd}: {report.Expired.Count - anonymised} record(s) deleted, {anonymised} anonymised"
+                + (report.Held > 0 ? $", {report.Held} kept under a legal hold" : ""),
         });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

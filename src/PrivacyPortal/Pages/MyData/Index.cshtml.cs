@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Requests;
 
 namespace PrivacyPortal.Pages.MyData;
 
@@ -14,7 +15,7 @@ namespace PrivacyPortal.Pages.MyData;
 /// and pages through the rest, so a person with many records gets a page that loads fast.
 /// </summary>
 [Authorize]
-public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimeProvider time) : PageModel
+public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, ObjectionRestrictions objections, TimeProvider time) : PageModel
 {
     public const int RecordsPerCategory = 10;
     public const int PageSize = 50;
@@ -40,6 +41,9 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
 
     public DateOnly Today { get; private set; }
 
+    /// <summary>The person's purposes restricted while an objection is considered, or stopped by an upheld one.</summary>
+    public IReadOnlyList<ObjectedPurpose> Objected { get; private set; } = [];
+
     /// <summary>When one category is opened for paging: its key (<c>controller/category</c>) and page.</summary>
     [BindProperty(SupportsGet = true, Name = "category")]
     public string? OpenCategory { get; set; }
@@ -62,6 +66,7 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
         }
 
         Person = person;
+        Objected = await objections.ForPersonAsync(subjectId, cancellationToken);
         var groups = new List<CategoryCount>();
         await foreach (var group in CountsQuery.For(db)(db, subjectId).WithCancellation(cancellationToken))
         {
@@ -112,6 +117,18 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, TimePro
         return [.. policy.PurposesOf(category).Select(p => new PurposeView(
             p.Name.Get(culture),
             string.Join("; ", policy.LegalBasesOf(p).Select(b => b.Name.Get(culture)))))];
+    }
+
+    /// <summary>The category's purposes under the person's objections: "restricted for … while we consider your objection" or stopped.</summary>
+    public IReadOnlyList<(string Purpose, ObjectedPurposeState State)> ObjectedIn(CategorySection section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var culture = System.Globalization.CultureInfo.CurrentUICulture;
+        return section.Category is not { } category
+            ? []
+            : [.. Objected
+                .Where(o => o.ControllerId == section.ControllerId && category.Purposes.Contains(o.PurposeId))
+                .Select(o => (policy.GetPurpose(o.PurposeId).Name.Get(culture), o.State))];
     }
 
     public RetentionRule RetentionOf(DataCategory category) => policy.RetentionRuleOf(category);

@@ -89,6 +89,7 @@ internal sealed class RequestsRecipientTaskSource(PortalDbContext db, TimeProvid
         {
             RecipientTaskKind.Rectification => "rectify",
             RecipientTaskKind.Restriction => "restrict",
+            RecipientTaskKind.Objection => Requests.ObjectionRestrictions.RestrictAction,
             _ => "erase",
         };
         using (var payload = JsonDocument.Parse(task.Payload))
@@ -124,7 +125,8 @@ internal sealed class RequestsRecipientTaskSource(PortalDbContext db, TimeProvid
                             ? [.. kept.EnumerateArray().Where(k => k.ValueKind == JsonValueKind.String).Select(k => k.GetString()!)]
                             : null,
                         Text(record, "field"),
-                        Text(record, "value")));
+                        Text(record, "value"),
+                        Text(record, "purpose")));
                 }
             }
         }

@@ -41,8 +41,10 @@ public sealed record RecipientTaskItem(
 /// <summary>
 /// What the store must do with one record: <c>erase</c>, <c>anonymise</c> (keep only
 /// <see cref="KeepFields"/>, without the link to the person), <c>restrict</c> (keep, unused, until
-/// <see cref="KeepUntil"/> under a legal duty) or <c>rectify</c> (<see cref="Field"/> becomes <see cref="Value"/>).
-/// One erasure can mix them: records under a retention duty are restricted, not erased.
+/// <see cref="KeepUntil"/> under a legal duty or a legal hold) or <c>rectify</c> (<see cref="Field"/> becomes <see cref="Value"/>).
+/// One erasure can mix them: records under a retention duty are restricted, not erased. An objection
+/// (Art. 21(1)) names its <see cref="Purpose"/>: <c>restrict-for-purpose</c> while it is considered,
+/// <c>stop-purpose</c> when upheld, <c>lift-purpose-restriction</c> when refused.
 /// </summary>
 public sealed record RecipientTaskRecord(
     string? Controller,
@@ -52,7 +54,8 @@ public sealed record RecipientTaskRecord(
     string? KeepUntil,
     IReadOnlyList<string>? KeepFields,
     string? Field,
-    string? Value);
+    string? Value,
+    string? Purpose = null);
 
 public enum AcknowledgeOutcome
 {

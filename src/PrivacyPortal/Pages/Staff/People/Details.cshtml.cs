@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using PrivacyPortal.Data;
+using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Demo;
 using PrivacyPortal.Features.Impersonation;
+using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Features.Staff;
 using PrivacyPortal.Infrastructure.Localization;
@@ -23,7 +25,12 @@ public sealed class DetailsModel(
     StaffAudit audit,
     ImpersonationSwitch featureSwitch,
     StartImpersonationCommand start,
-    IStringLocalizer<Localization.Impersonation> text) : PageModel
+    PlaceLegalHoldCommand placeHold,
+    LiftLegalHoldCommand liftHold,
+    IAuthorizationService authorization,
+    TimeProvider time,
+    IStringLocalizer<Localization.Impersonation> text,
+    IStringLocalizer<Localization.Staff> staffText) : PageModel
 {
     [BindProperty]
     public ViewAsInput Input { get; set; } = new();
@@ -39,6 +46,20 @@ public sealed class DetailsModel(
     public IReadOnlyList<ImpersonationSession> Views { get; private set; } = [];
 
     public bool MayViewAs { get; private set; }
+
+    [BindProperty]
+    public HoldInput Hold { get; set; } = new();
+
+    /// <summary>The person's legal holds, newest first; those in force are the ones <see cref="LegalHold.AppliesOn"/> today.</summary>
+    public IReadOnlyList<LegalHold> Holds { get; private set; } = [];
+
+    public DateOnly Today { get; private set; }
+
+    /// <summary>Only the privacy officer places and lifts legal holds.</summary>
+    public bool IsPrivacyOfficer { get; private set; }
+
+    [TempData(Key = "Staff.Status")]
+    public string? StatusMessage { get; set; }
 
     public bool FeatureOn { get; private set; }
 
@@ -98,6 +119,61 @@ public sealed class DetailsModel(
         }
     }
 
+    public async Task<IActionResult> OnPostPlaceHoldAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (!(await authorization.AuthorizeAsync(User, StaffPolicies.PrivacyOfficer)).Succeeded)
+        {
+            return await ForbidHoldAsync(id, "place a legal hold", cancellationToken);
+        }
+
+        ModelState.Clear();
+        if (Request.Form.TryGetValue("Hold.EndsOn", out var rawEnd) && !string.IsNullOrWhiteSpace(rawEnd) && Hold.EndsOn is null)
+        {
+            ModelState.AddModelError("Hold", staffText["Hold.EndInvalid"]);
+            return await RedisplayAsync(id, StatusCodes.Status400BadRequest, cancellationToken);
+        }
+
+        var result = await placeHold.ExecuteAsync(id, User.RequiredSubjectId(), new PlaceLegalHoldInput(Hold.Categories, Hold.Reason, Hold.Confidential, Hold.EndsOn), cancellationToken);
+        return await HoldResultAsync(id, result, "Hold.Placed.Done", cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostLiftHoldAsync(Guid id, long holdId, CancellationToken cancellationToken)
+    {
+        if (!(await authorization.AuthorizeAsync(User, StaffPolicies.PrivacyOfficer)).Succeeded)
+        {
+            return await ForbidHoldAsync(id, "lift a legal hold", cancellationToken);
+        }
+
+        ModelState.Clear();
+        var result = await liftHold.ExecuteAsync(id, holdId, User.RequiredSubjectId(), cancellationToken);
+        return await HoldResultAsync(id, result, "Hold.Lifted.Done", cancellationToken);
+    }
+
+    private async Task<IActionResult> HoldResultAsync(Guid id, RequestActionOutcome result, string doneKey, CancellationToken cancellationToken)
+    {
+        if (result.ErrorKey == "Error.NotFound")
+        {
+            return NotFound();
+        }
+
+        if (result.Succeeded)
+        {
+            StatusMessage = staffText[doneKey];
+            return Redirect($"/staff/people/{id}#legal-holds");
+        }
+
+        ModelState.AddModelError("Hold", result.Arguments is null ? staffText[result.ErrorKey!] : staffText[result.ErrorKey!, result.Arguments]);
+        db.ChangeTracker.Clear();
+        await audit.RecordViewAsync(StaffAudit.Actions.ActionFailed, id, $"legal hold: {result.ErrorKey}", cancellationToken);
+        return await RedisplayAsync(id, StatusCodes.Status400BadRequest, cancellationToken);
+    }
+
+    private async Task<IActionResult> ForbidHoldAsync(Guid id, string what, CancellationToken cancellationToken)
+    {
+        await audit.RecordViewAsync(StaffAudit.Actions.Forbidden, id, $"{what}: needs the {StaffRoles.PrivacyOfficer} role", cancellationToken);
+        return Forbid();
+    }
+
     private async Task<IActionResult> RedisplayAsync(Guid id, int status, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(id, cancellationToken))
@@ -132,6 +208,13 @@ public sealed class DetailsModel(
             .OrderByDescending(s => s.StartedAt)
             .Take(50)
             .ToListAsync(cancellationToken);
+        Today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        Holds = await db.Set<LegalHold>().AsNoTracking()
+            .Where(h => h.SubjectId == id)
+            .OrderByDescending(h => h.Id)
+            .Take(50)
+            .ToListAsync(cancellationToken);
+        IsPrivacyOfficer = (await authorization.AuthorizeAsync(User, StaffPolicies.PrivacyOfficer)).Succeeded;
         var me = await directory.FindAsync(User, cancellationToken);
         MayViewAs = me is not null && me.Roles.Any(r => r is StaffRoles.Support or StaffRoles.PrivacyOfficer);
         FeatureOn = await featureSwitch.IsEnabledAsync(cancellationToken);
@@ -145,6 +228,18 @@ public sealed class DetailsModel(
         public string? Reason { get; set; }
 
         public string? Ticket { get; set; }
+    }
+
+    public sealed class HoldInput
+    {
+        /// <summary>Keys <c>controller/category</c>; none chosen holds everything.</summary>
+        public List<string?> Categories { get; set; } = [];
+
+        public string? Reason { get; set; }
+
+        public bool Confidential { get; set; }
+
+        public DateOnly? EndsOn { get; set; }
     }
 
     public sealed record PersonView(Guid Id, string Name, string Email, AccountKind Kind, string? CompanyName, string PreferredCulture);

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Features.Staff;
@@ -28,6 +29,7 @@ public sealed class DetailsModel(
     CarryOutRequestCommand carryOut,
     RefuseRequestCommand refuse,
     CloseRequestCommand close,
+    DecideObjectionCommand decide,
     TimeProvider time,
     IStringLocalizer<Localization.Staff> text) : PageModel
 {
@@ -58,6 +60,15 @@ public sealed class DetailsModel(
     public IReadOnlyList<ErasurePlanLine> CurrentPlan { get; private set; } = [];
 
     public IReadOnlyList<ErasurePlanLine> Outcome { get; private set; } = [];
+
+    /// <summary>An objection's decisions so far, per purpose.</summary>
+    public IReadOnlyList<ObjectionDecision> Decisions { get; private set; } = [];
+
+    /// <summary>The person's legal holds in force today.</summary>
+    public IReadOnlyList<LegalHold> Holds { get; private set; } = [];
+
+    /// <summary>An Art. 21(1) objection naming purposes: decided per purpose instead of carried out or refused as a whole.</summary>
+    public bool DecidedPerPurpose => Item.Kind == RequestKind.Objection && Item.ObjectionPurposeKeys.Count > 0;
 
     public bool IsPrivacyOfficer { get; private set; }
 
@@ -90,6 +101,14 @@ public sealed class DetailsModel(
         public string? RefuseReasons { get; set; }
 
         public string? CloseNote { get; set; }
+
+        /// <summary>Per objected purpose (<c>controller/purpose</c>): <c>Uphold</c>, <c>Refuse</c> or empty (not yet).</summary>
+        public Dictionary<string, string?> Decision { get; set; } = [];
+
+        /// <summary>Per objected purpose: the compelling legitimate grounds, required to refuse.</summary>
+        public Dictionary<string, string?> Grounds { get; set; } = [];
+
+        public string? DecisionReply { get; set; }
     }
 
     public sealed record PersonView(Guid Id, string Name, string? Email, AccountKind Kind, string? CompanyName, string? JobTitle, string Culture);
@@ -159,6 +178,32 @@ public sealed class DetailsModel(
         }
 
         return await ActAsync(id, "Refuse", nameof(InputModel.RefuseReasons), () => refuse.ExecuteAsync(id, StaffId, Input.RefuseReasons, cancellationToken), "Done.Refuse", cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostDecideAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var decisions = new List<PurposeDecisionInput>();
+        foreach (var (key, value) in Input.Decision)
+        {
+            switch (value)
+            {
+                case null or "":
+                    continue;
+                case "Uphold" or "Refuse":
+                    decisions.Add(new PurposeDecisionInput(key, value == "Uphold", Input.Grounds.GetValueOrDefault(key)));
+                    break;
+                default:
+                    return await ActAsync(id, "Decide", nameof(InputModel.Decision), () => Task.FromResult(RequestActionOutcome.Fail("Error.ChoiceUnknown")), "Done.Decide", cancellationToken);
+            }
+        }
+
+        // Weighing compelling grounds against the person's objection is the privacy officer's call.
+        if (decisions.Any(d => !d.Uphold) && !(await authorization.AuthorizeAsync(User, StaffPolicies.PrivacyOfficer)).Succeeded)
+        {
+            return await ForbidAsync(id, "Decide", cancellationToken);
+        }
+
+        return await ActAsync(id, "Decide", nameof(InputModel.Decision), () => decide.ExecuteAsync(id, StaffId, decisions, Input.DecisionReply, cancellationToken), "Done.Decide", cancellationToken);
     }
 
     public Task<IActionResult> OnPostCloseAsync(Guid id, CancellationToken cancellationToken) =>
@@ -242,13 +287,17 @@ public sealed class DetailsModel(
             r.RestrictedAt is not null, r.SourceStoreId))];
         Timeline = (await db.Set<PrivacyRequestEvent>().AsNoTracking().Where(e => e.RequestId == id).ToListAsync(cancellationToken))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToList();
+        Decisions = await db.Set<ObjectionDecision>().AsNoTracking().Where(d => d.RequestId == id).OrderBy(d => d.Id).ToListAsync(cancellationToken);
+        var holds = await ActiveHolds.LoadAsync(db, request.SubjectId, Today, cancellationToken);
+        Holds = holds.Holds;
         FiledPlan = ErasurePlanner.Deserialize(request.PlanJson);
         Outcome = ErasurePlanner.Deserialize(request.OutcomeJson);
         if (request.Kind == RequestKind.Erasure && PrivacyRequest.IsOpen(request.Status))
         {
             CurrentPlan = planner.Plan(
                 records.Where(r => request.ControllerIds.Contains(r.ControllerId)).Select(r => new PlanRecord(r.Id, r.ControllerId, r.CategoryId, r.RetentionFrom)),
-                Today);
+                Today,
+                r => holds.For(request.SubjectId, r.ControllerId, r.CategoryId));
         }
 
         return true;
