@@ -9,6 +9,7 @@ using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Preferences;
+using PrivacyPortal.Features.Reports;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Features.Retention;
 using PrivacyPortal.Features.Staff;
@@ -32,6 +33,7 @@ builder.AddRequests();
 builder.AddImpersonation();
 builder.AddLegalHolds();
 builder.AddRetention();
+builder.AddPrivacyReports();
 builder.AddOidcProvider();
 builder.AddDemoData();
 

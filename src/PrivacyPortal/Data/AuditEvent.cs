@@ -20,3 +20,16 @@ public sealed class AuditEvent
 
     public string? IpAddress { get; set; }
 }
+
+/// <summary>
+/// While a row exists in the sweep's own transaction, the database lets an UPDATE of AuditEvents
+/// through if it only clears the link to people (SubjectId, ActorId, IpAddress) and changes nothing
+/// else. The retention sweep inserts one, unlinks, and deletes it before committing, so no other
+/// transaction ever sees it; every other UPDATE or DELETE of the log is still refused.
+/// </summary>
+public sealed class AuditUnlinkPermit
+{
+    public Guid Id { get; set; }
+
+    public DateTimeOffset GrantedAt { get; set; }
+}

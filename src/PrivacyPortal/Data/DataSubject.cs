@@ -27,4 +27,7 @@ public sealed class DataSubject : IdentityUser<Guid>
     public string PreferredCulture { get; set; } = "en";
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The last sign-in at the portal (or through it, at a store): it keeps a customer relationship active.</summary>
+    public DateTimeOffset? LastSignInAt { get; set; }
 }

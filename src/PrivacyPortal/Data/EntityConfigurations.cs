@@ -109,3 +109,12 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasIndex(e => new { e.ActorId, e.OccurredAt });
     }
 }
+
+internal sealed class AuditUnlinkPermitConfiguration : IEntityTypeConfiguration<AuditUnlinkPermit>
+{
+    public void Configure(EntityTypeBuilder<AuditUnlinkPermit> builder)
+    {
+        builder.ToTable("AuditUnlinkPermits");
+        builder.Property(p => p.Id).ValueGeneratedNever();
+    }
+}

@@ -25,8 +25,15 @@ public sealed class HeldRecord
     /// <summary>The record's content as a JSON object of field name to value.</summary>
     public string Content { get; set; } = "{}";
 
-    /// <summary>The date the retention period counts from (transaction, last activity, resolution…).</summary>
+    /// <summary>
+    /// The date of the event the category's retention rule counts from (transaction, last activity,
+    /// resolution…). For a rule that counts from the end of the customer relationship: the day the
+    /// store said it ended, or, with <see cref="RelationshipActive"/>, the day it said it was still active.
+    /// </summary>
     public DateOnly RetentionFrom { get; set; }
+
+    /// <summary>The store said the customer relationship was still active on <see cref="RetentionFrom"/>.</summary>
+    public bool RelationshipActive { get; set; }
 
     /// <summary>Set when processing is restricted (Art. 18, or kept under a legal duty after an erasure request).</summary>
     public DateTimeOffset? RestrictedAt { get; set; }

@@ -26,3 +26,6 @@ public sealed class Preferences;
 
 /// <summary>The cookie banner, the cookie settings page and the footer link to it.</summary>
 public sealed class Cookies;
+
+/// <summary>The privacy officer's record of processing activities and reports.</summary>
+public sealed class Reports;

@@ -36,6 +36,12 @@ public sealed class PortalSignIn(PortalDbContext db, TimeProvider time, IOptions
         });
         await db.SaveChangesAsync(cancellationToken);
 
+        // A sign-in keeps a customer relationship active (retention rules counting from its end).
+        // Set on the row directly, and on the object too, in case the caller saves it later.
+        subject.LastSignInAt = now;
+        await db.Users.Where(u => u.Id == subject.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastSignInAt, now), cancellationToken);
+
         var identity = new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.NameIdentifier, subject.Id.ToString()),

@@ -66,5 +66,7 @@ internal sealed class CookieConsentRecordConfiguration : IEntityTypeConfiguratio
         builder.HasOne<DataSubject>().WithMany().HasForeignKey(r => r.SubjectId).OnDelete(DeleteBehavior.SetNull);
         builder.HasIndex(r => new { r.ConsentId, r.Id });
         builder.HasIndex(r => new { r.SubjectId, r.Id });
+        // the privacy officer's report of choices per month.
+        builder.HasIndex(r => new { r.RecordedAt, r.Action });
     }
 }

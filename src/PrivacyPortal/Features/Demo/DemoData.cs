@@ -183,6 +183,9 @@ internal sealed class DemoDataSeeder(
             Summary = summary,
             Content = JsonSerializer.Serialize(content),
             RetentionFrom = retentionFrom,
+            // The demo people are current customers: the store last said so on that date.
+            RelationshipActive = policy.FindCategory(controller, category) is { } known
+                && policy.RetentionRuleOf(known).CountsFrom == RetentionAnchor.RelationshipEnd,
             SourceStoreId = store,
             ExternalId = externalId,
             CreatedAt = now,

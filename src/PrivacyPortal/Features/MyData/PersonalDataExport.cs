@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Retention;
 
 namespace PrivacyPortal.Features.MyData;
 
@@ -16,6 +17,7 @@ namespace PrivacyPortal.Features.MyData;
 public sealed class PersonalDataExport(
     PortalDbContext db,
     PolicyCatalog policy,
+    CustomerRelationships relationships,
     TimeProvider time,
     IEnumerable<IExportSection> sections)
 {
@@ -28,15 +30,18 @@ public sealed class PersonalDataExport(
         await using var body = new AsyncWritesStream(output);
         await using (var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: Encoding.UTF8, cancellationToken))
         {
-            var columns = await WriteJsonAsync(zip, subjectId, culture, cancellationToken);
-            await WriteCsvAsync(zip, subjectId, columns, cancellationToken);
+            var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+            var states = await relationships.OfPersonAsync(subjectId, today, cancellationToken);
+            var columns = await WriteJsonAsync(zip, subjectId, states, culture, cancellationToken);
+            await WriteCsvAsync(zip, subjectId, states, columns, culture, cancellationToken);
         }
 
         await body.FlushAsync(cancellationToken);
     }
 
     /// <returns>The content field names seen per category, for the CSV header rows.</returns>
-    private async Task<Dictionary<(string, string), SortedSet<string>>> WriteJsonAsync(ZipArchive zip, Guid subjectId, CultureInfo culture, CancellationToken cancellationToken)
+    private async Task<Dictionary<(string, string), SortedSet<string>>> WriteJsonAsync(
+        ZipArchive zip, Guid subjectId, IReadOnlyDictionary<string, RelationshipState> states, CultureInfo culture, CancellationToken cancellationToken)
     {
         var columns = new Dictionary<(string, string), SortedSet<string>>();
         var entry = zip.CreateEntry("data.json", CompressionLevel.Fastest);
@@ -102,7 +107,14 @@ public sealed class PersonalDataExport(
             json.WriteNumber("id", record.Id);
             json.WriteString("date", record.RetentionFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             json.WriteString("summary", record.Summary);
-            json.WriteString("retentionEnd", RetentionEnd(record)?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            var retention = Retention(record, states);
+            json.WriteString("retentionEnd", retention?.Until?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            if (retention is { WhileRelationshipLasts: true })
+            {
+                // No date yet: the customer relationship the rule counts from still lasts.
+                json.WriteString("retentionWhileRelationshipLasts", retention.Rule.Description.Get(culture));
+            }
+
             json.WriteBoolean("restricted", record.RestrictedAt is not null);
             json.WriteString("source", record.SourceStoreId);
             json.WritePropertyName("content");
@@ -136,7 +148,8 @@ public sealed class PersonalDataExport(
         return columns;
     }
 
-    private async Task WriteCsvAsync(ZipArchive zip, Guid subjectId, Dictionary<(string, string), SortedSet<string>> columns, CancellationToken cancellationToken)
+    private async Task WriteCsvAsync(
+        ZipArchive zip, Guid subjectId, IReadOnlyDictionary<string, RelationshipState> states, Dictionary<(string, string), SortedSet<string>> columns, CultureInfo culture, CancellationToken cancellationToken)
     {
         Stream? stream = null;
         StreamWriter? writer = null;
@@ -173,7 +186,9 @@ public sealed class PersonalDataExport(
                     record.Id.ToString(CultureInfo.InvariantCulture),
                     record.RetentionFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                     record.Summary,
-                    RetentionEnd(record)?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    Retention(record, states) is { } retention
+                        ? retention.Until?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? retention.Rule.Description.Get(culture)
+                        : null,
                     record.RestrictedAt is not null ? "yes" : "no",
                     record.SourceStoreId,
                     .. fields.Select(f => values.GetValueOrDefault(f)),
@@ -201,10 +216,10 @@ public sealed class PersonalDataExport(
             .OrderBy(r => r.ControllerId).ThenBy(r => r.CategoryId).ThenBy(r => r.RetentionFrom).ThenBy(r => r.Id)
             .AsAsyncEnumerable();
 
-    private DateOnly? RetentionEnd(HeldRecord record) =>
+    private RecordRetention? Retention(HeldRecord record, IReadOnlyDictionary<string, RelationshipState> states) =>
         policy.FindCategory(record.ControllerId, record.CategoryId) is null
             ? null
-            : policy.CalculateRetention(record.ControllerId, record.CategoryId, record.RetentionFrom).Until;
+            : relationships.RetentionOf(record.ControllerId, record.CategoryId, record.RetentionFrom, states.GetValueOrDefault(record.ControllerId));
 
     private void WriteControllerStart(Utf8JsonWriter json, string controllerId)
     {

@@ -15,7 +15,8 @@ public sealed record PolicyDocument(
     IReadOnlyList<SupervisoryAuthority> Authorities,
     CookiePolicy Cookies,
     IReadOnlyList<DataController> Controllers,
-    IReadOnlyList<Store> Stores);
+    IReadOnlyList<Store> Stores,
+    IReadOnlyList<PortalRecordRule> PortalRecords);
 
 /// <summary>A ground of GDPR Art. 6(1) as the company names it to people.</summary>
 public sealed record LegalBasis(string Id, LegalBasisKind Kind, LocalizedText Name);
@@ -30,6 +31,14 @@ public sealed record Purpose(string Id, LocalizedText Name, IReadOnlyList<string
 /// The data is kept only while the person allows the controller's marketing ("until you unsubscribe
 /// or withdraw your consent"): once none of it is left on, the records go, whatever the period says.
 /// </param>
+/// <param name="StartsUpToYearsAhead">
+/// For an event that may lie ahead (a complaint period's end): how far ahead a store may date it.
+/// Every other event has happened when it is reported, so its date may not be in the future.
+/// </param>
+/// <param name="ActiveWithinMonths">
+/// For <see cref="RetentionAnchor.RelationshipEnd"/> rules: the relationship is still active while
+/// the person's last order, sign-in or a store's "still active" lies within this many months.
+/// </param>
 public sealed record RetentionRule(
     string Id,
     RetentionKind Kind,
@@ -38,7 +47,9 @@ public sealed record RetentionRule(
     int? Months,
     LocalizedText Description,
     LocalizedText? Law,
-    bool EndsOnWithdrawal = false);
+    bool EndsOnWithdrawal = false,
+    int? StartsUpToYearsAhead = null,
+    int? ActiveWithinMonths = null);
 
 public sealed record Recipient(string Id, LocalizedText Name, LocalizedText Description, string? Controller);
 
@@ -78,6 +89,10 @@ public sealed record CookieCategory(
     int MaxLifetimeDays);
 
 /// <summary>A legal entity that decides on the processing (GDPR Art. 4(7)).</summary>
+/// <param name="SecurityMeasures">
+/// The general description of the technical and organisational security measures that the record of
+/// processing activities gives (Art. 30(1)(g)).
+/// </param>
 public sealed record DataController(
     string Id,
     string LegalName,
@@ -92,7 +107,8 @@ public sealed record DataController(
     IReadOnlyList<OtherAuthority> OtherAuthorities,
     RightsSettings Rights,
     MarketingSettings Marketing,
-    IReadOnlyList<DataCategory> Categories);
+    IReadOnlyList<DataCategory> Categories,
+    LocalizedText SecurityMeasures);
 
 /// <summary>Another authority a person may complain to, and when (e.g. residence, or a transfer).</summary>
 public sealed record OtherAuthority(string Authority, LocalizedText When);

@@ -17,7 +17,35 @@ internal static class PolicyDocumentReader
             Authorities: r.Objects("authorities", ReadAuthority, minCount: 1),
             Cookies: r.Object("cookies", ReadCookies),
             Controllers: r.Objects("controllers", ReadController, minCount: 1),
-            Stores: r.Objects("stores", ReadStore, minCount: 1)));
+            Stores: r.Objects("stores", ReadStore, minCount: 1),
+            PortalRecords: r.Objects("portalRecords", ReadPortalRecordRule, minCount: 1)));
+
+    private static PortalRecordRule ReadPortalRecordRule(JsonObjectReader r)
+    {
+        var kind = r.Enum<RetentionKind>("kind");
+        var rule = new PortalRecordRule(
+            Record: r.Enum<PortalRecordKind>("record"),
+            CountsFrom: r.Enum<PortalRecordEvent>("countsFrom"),
+            Kind: kind,
+            Years: r.OptionalInt("years", min: 1, max: 100),
+            Months: r.OptionalInt("months", min: 1, max: 1200),
+            Action: r.Enum<PortalRecordAction>("action"),
+            Description: r.Text("description"));
+        if (!r.IsAbsent && r.HasValue("kind"))
+        {
+            var needed = kind switch { RetentionKind.Months => "months", RetentionKind.Years => "years", _ => null };
+            if (needed is null)
+            {
+                r.Problems.Add(r.ChildPath("kind"), "the portal's own records are kept for whole years or months: 'years' or 'months'");
+            }
+            else if (!r.HasValue(needed) || r.HasValue(needed == "years" ? "months" : "years"))
+            {
+                r.Problems.Add(r.ChildPath(needed), $"kind '{needed}' takes exactly one length, '{needed}'");
+            }
+        }
+
+        return rule;
+    }
 
     private static LegalBasis ReadLegalBasis(JsonObjectReader r) => new(
         r.Id("id"),
@@ -41,7 +69,9 @@ internal static class PolicyDocumentReader
             Months: r.OptionalInt("months", min: 1, max: 1200),
             Description: r.Text("description"),
             Law: r.OptionalText("law"),
-            EndsOnWithdrawal: r.Bool("endsOnWithdrawal", defaultValue: false));
+            EndsOnWithdrawal: r.Bool("endsOnWithdrawal", defaultValue: false),
+            StartsUpToYearsAhead: r.OptionalInt("startsUpToYearsAhead", min: 1, max: 10),
+            ActiveWithinMonths: r.OptionalInt("activeWithinMonths", min: 1, max: 120));
 
         // Each kind takes exactly one length, so a rule never silently means something else.
         if (kind is { } known && !r.IsAbsent)
@@ -111,7 +141,8 @@ internal static class PolicyDocumentReader
         OtherAuthorities: r.Objects("otherAuthorities", ReadOtherAuthority, required: false),
         Rights: r.Object("rights", ReadRights),
         Marketing: r.Object("marketing", ReadMarketing),
-        Categories: r.Objects("categories", ReadCategory, minCount: 1));
+        Categories: r.Objects("categories", ReadCategory, minCount: 1),
+        SecurityMeasures: r.Text("securityMeasures"));
 
     private static FinancialYearEnd ReadFinancialYearEnd(JsonObjectReader r)
     {

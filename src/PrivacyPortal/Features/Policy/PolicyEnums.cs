@@ -24,16 +24,49 @@ public enum RetentionKind
     Months,
 }
 
-/// <summary>The event whose date a retention period counts from; the record holding the data supplies it.</summary>
+/// <summary>
+/// The event whose date a retention period counts from; the store that pushes a record sends that
+/// date under the event's own field name (<see cref="RetentionAnchors.FieldName"/>).
+/// </summary>
 public enum RetentionAnchor
 {
+    /// <summary>The sale or invoice; financial-year rules count from the end of its financial year.</summary>
     Transaction,
+
+    /// <summary>The end of the customer relationship; while it lasts the data has no end date.</summary>
     RelationshipEnd,
+
     LastActivity,
     LastContact,
     Collection,
     FinalResolution,
+
+    /// <summary>The end of a complaint (warranty) period, which may lie years ahead of the sale.</summary>
     ComplaintPeriodEnd,
+
+    /// <summary>The day a consent was withdrawn or an objection made.</summary>
+    Withdrawal,
+}
+
+/// <summary>What each start event means to a store pushing a record, and to the date checks.</summary>
+public static class RetentionAnchors
+{
+    /// <summary>The field of a pushed record that carries the date of the event (docs/oidc.md lists them).</summary>
+    public static string FieldName(RetentionAnchor anchor) => anchor switch
+    {
+        RetentionAnchor.Transaction => "transactionDate",
+        RetentionAnchor.RelationshipEnd => "relationshipEnd",
+        RetentionAnchor.LastActivity => "lastActivity",
+        RetentionAnchor.LastContact => "lastContact",
+        RetentionAnchor.Collection => "collectedOn",
+        RetentionAnchor.FinalResolution => "resolvedOn",
+        RetentionAnchor.ComplaintPeriodEnd => "complaintPeriodEnd",
+        RetentionAnchor.Withdrawal => "withdrawnOn",
+        _ => throw new ArgumentOutOfRangeException(nameof(anchor), anchor, "Unknown retention start event."),
+    };
+
+    /// <summary>Only a complaint period ends in the future; every other event has happened when it is reported.</summary>
+    public static bool MayLieAhead(RetentionAnchor anchor) => anchor == RetentionAnchor.ComplaintPeriodEnd;
 }
 
 /// <summary>

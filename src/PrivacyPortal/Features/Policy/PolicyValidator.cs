@@ -26,6 +26,13 @@ internal static class PolicyValidator
         var controllers = Index(policy.Controllers, c => c.Id, "controllers", problems);
         Index(policy.Stores, s => s.Id, "stores", problems);
 
+        for (var i = 0; i < policy.RetentionRules.Count; i++)
+        {
+            ValidateStartEvent(policy.RetentionRules[i], $"retentionRules[{i}]", problems);
+        }
+
+        ValidatePortalRecords(policy.PortalRecords, problems);
+
         var check = new References(problems);
         for (var i = 0; i < policy.Purposes.Count; i++)
         {
@@ -64,6 +71,7 @@ internal static class PolicyValidator
                 }
             }
 
+            ValidateSecurityMeasures(controller.SecurityMeasures, $"{path}.securityMeasures", problems);
             ValidateMarketing(controller.Marketing, $"{path}.marketing", purposes, legalBases, cookies, check, problems);
 
             var controllerCategories = Index(controller.Categories, c => c.Id, $"{path}.categories", problems);
@@ -116,6 +124,64 @@ internal static class PolicyValidator
         }
     }
 
+    /// <summary>A rule's start event must be one its kind can count from, with the settings that event needs.</summary>
+    private static void ValidateStartEvent(RetentionRule rule, string path, PolicyProblems problems)
+    {
+        var anchor = JsonObjectReader.EnumName(rule.CountsFrom);
+        if (rule.Kind == RetentionKind.FinancialYear && rule.CountsFrom != RetentionAnchor.Transaction)
+        {
+            problems.Add($"{path}.countsFrom", $"a financial-year rule counts from the end of the financial year of a transaction, so countsFrom must be 'transaction', not '{anchor}'");
+        }
+
+        if (RetentionAnchors.MayLieAhead(rule.CountsFrom) != rule.StartsUpToYearsAhead.HasValue)
+        {
+            problems.Add($"{path}.startsUpToYearsAhead", rule.StartsUpToYearsAhead.HasValue
+                ? $"only an event that may lie ahead (complaintPeriodEnd) takes startsUpToYearsAhead; '{anchor}' has happened when it is reported"
+                : $"required for countsFrom '{anchor}': how many years ahead a store may date the end of the period");
+        }
+
+        if ((rule.CountsFrom == RetentionAnchor.RelationshipEnd) != rule.ActiveWithinMonths.HasValue)
+        {
+            problems.Add($"{path}.activeWithinMonths", rule.ActiveWithinMonths.HasValue
+                ? $"only a rule counting from 'relationshipEnd' takes activeWithinMonths, not '{anchor}'"
+                : "required for countsFrom 'relationshipEnd': the months within which an order, a sign-in or a store's word keeps the relationship active");
+        }
+    }
+
+    /// <summary>Every kind of the portal's own records has exactly one rule; the audit log is only ever unlinked.</summary>
+    private static void ValidatePortalRecords(IReadOnlyList<PortalRecordRule> rules, PolicyProblems problems)
+    {
+        var seen = new Dictionary<PortalRecordKind, int>();
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[i];
+            var path = $"portalRecords[{i}]";
+            if (!seen.TryAdd(rule.Record, i))
+            {
+                problems.Add($"{path}.record", $"'{JsonObjectReader.EnumName(rule.Record)}' already has a rule at portalRecords[{seen[rule.Record]}]");
+            }
+
+            var expected = PortalRecordRule.StartEventOf(rule.Record);
+            if (rule.CountsFrom != expected)
+            {
+                problems.Add($"{path}.countsFrom", $"'{JsonObjectReader.EnumName(rule.Record)}' counts from '{JsonObjectReader.EnumName(expected)}'");
+            }
+
+            var mustUnlink = PortalRecordRule.OutlivesThePerson(rule.Record);
+            if (mustUnlink != (rule.Action == PortalRecordAction.Unlink))
+            {
+                problems.Add($"{path}.action", mustUnlink
+                    ? $"'{JsonObjectReader.EnumName(rule.Record)}' is append-only and outlives the person: its action must be 'unlink'"
+                    : $"'{JsonObjectReader.EnumName(rule.Record)}' is deleted when its retention ends: its action must be 'delete'");
+            }
+        }
+
+        foreach (var kind in Enum.GetValues<PortalRecordKind>().Where(k => !seen.ContainsKey(k)))
+        {
+            problems.Add("portalRecords", $"no rule for '{JsonObjectReader.EnumName(kind)}'; the portal keeps none of its own records forever");
+        }
+    }
+
     private static void ValidateTransfer(
         DataTransfer transfer,
         string path,
@@ -135,6 +201,21 @@ internal static class PolicyValidator
             problems.Add($"{path}.safeguards", country is null
                 ? "'withinEea' needs the destination 'country'"
                 : $"'withinEea' does not hold: '{country}' is not in the EU/EEA; name a Chapter V safeguard instead");
+        }
+    }
+
+    /// <summary>The shortest text that can still name the measures (Art. 30(1)(g)), not a placeholder like "TLS".</summary>
+    public const int MinSecurityMeasuresLength = 40;
+
+    private static void ValidateSecurityMeasures(LocalizedText measures, string path, PolicyProblems problems)
+    {
+        foreach (var culture in LocalizedText.RequiredCultures)
+        {
+            // A missing or empty translation is reported by the reader already.
+            if (measures.Texts.TryGetValue(culture, out var text) && text.Trim().Length < MinSecurityMeasuresLength)
+            {
+                problems.Add($"{path}.{culture}", $"too short to describe the technical and organisational security measures of the record of processing (Art. 30(1)(g)): {text.Trim().Length} characters, at least {MinSecurityMeasuresLength}");
+            }
         }
     }
 

@@ -110,5 +110,10 @@ internal sealed class MarketingPreferenceRecordConfiguration : IEntityTypeConfig
             .HasDatabaseName("IX_MarketingPreferences_Subject_Controller_Kind_Target_Version");
         // Stores collect the changes of their controller after a cursor.
         builder.HasIndex(r => new { r.ControllerId, r.Id });
+        // the privacy officer's report of unsubscribes per month and company.
+        builder.HasIndex(r => new { r.Kind, r.Enabled, r.OccurredAt, r.ControllerId })
+            .HasDatabaseName(ReportIndexName);
     }
+
+    public const string ReportIndexName = "IX_MarketingPreferences_Report";
 }

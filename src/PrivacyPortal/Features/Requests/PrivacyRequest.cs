@@ -85,6 +85,19 @@ public sealed class PrivacyRequest
 
     public DateTimeOffset? ClosedAt { get; set; }
 
+    /// <summary>
+    /// The day the person got the answer: the request was carried out, refused or closed, whichever
+    /// came first; null while it is open. With <see cref="AnswerDays"/> and <see cref="Answer"/>
+    /// it lets the privacy officer's reports count on-time answers in the database.
+    /// </summary>
+    public DateOnly? AnsweredOn { get; set; }
+
+    /// <summary>Whole days from the day of receipt to <see cref="AnsweredOn"/>.</summary>
+    public int? AnswerDays { get; set; }
+
+    /// <summary>How the request was answered: <see cref="RequestEventKind.CarriedOut"/>, <see cref="RequestEventKind.Refused"/> or <see cref="RequestEventKind.Closed"/>.</summary>
+    public RequestEventKind? Answer { get; set; }
+
     /// <summary>From the form; a second submission of the same form finds the first request.</summary>
     public Guid IdempotencyKey { get; set; }
 
@@ -99,6 +112,23 @@ public sealed class PrivacyRequest
 
     public static bool IsOpen(RequestStatus status) =>
         status is RequestStatus.Received or RequestStatus.InProgress or RequestStatus.AwaitingPerson;
+
+    /// <summary>The timeline lines that answer a request (the first of them sets <see cref="AnsweredOn"/>).</summary>
+    public static bool IsAnswer(RequestEventKind kind) =>
+        kind is RequestEventKind.CarriedOut or RequestEventKind.Refused or RequestEventKind.Closed;
+
+    /// <summary>Records the first answer; later ones (closing after carrying out) leave it as it was.</summary>
+    public void RecordAnswer(RequestEventKind kind, DateOnly day)
+    {
+        if (!IsAnswer(kind) || AnsweredOn is not null)
+        {
+            return;
+        }
+
+        AnsweredOn = day;
+        AnswerDays = day.DayNumber - Deadlines.Day(ReceivedAt).DayNumber;
+        Answer = kind;
+    }
 }
 
 public enum RequestEventKind
@@ -137,6 +167,8 @@ public sealed class PrivacyRequestEvent
 
 internal sealed class PrivacyRequestConfiguration : IEntityTypeConfiguration<PrivacyRequest>
 {
+    public const string ReportIndexName = "IX_PrivacyRequests_Report";
+
     public void Configure(EntityTypeBuilder<PrivacyRequest> builder)
     {
         builder.ToTable("PrivacyRequests");
@@ -157,6 +189,9 @@ internal sealed class PrivacyRequestConfiguration : IEntityTypeConfiguration<Pri
         builder.HasIndex(r => new { r.SubjectId, r.IdempotencyKey }).IsUnique();
         // the staff queue: open requests by deadline.
         builder.HasIndex(r => new { r.Status, r.DueOn });
+        // the privacy officer's reports: every column they group and count, so the index alone answers them.
+        builder.HasIndex(r => new { r.ReceivedAt, r.Kind, r.Controllers, r.DueOn, r.AnsweredOn, r.AnswerDays, r.Answer, r.ExtensionMonths })
+            .HasDatabaseName(ReportIndexName);
     }
 }
 

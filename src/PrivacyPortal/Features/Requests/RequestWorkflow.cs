@@ -51,6 +51,7 @@ public sealed class RequestWorkflow(PortalDbContext db, RequestEmails emails, St
         ArgumentNullException.ThrowIfNull(request);
         var now = time.GetUtcNow();
         request.UpdatedAt = now;
+        request.RecordAnswer(kind, Deadlines.Day(now));
         db.Set<PrivacyRequestEvent>().Add(new PrivacyRequestEvent
         {
             RequestId = request.Id,

@@ -24,7 +24,7 @@ public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> 
 /// so nothing under a retention duty is lost. Records under a legal hold in force on the day are
 /// left alone (listed in the report as held) until the hold is lifted or its last day has passed.
 /// </summary>
-public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, TimeProvider time)
+public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, CustomerRelationships relationships, TimeProvider time)
 {
     /// <summary>What a sweep on <paramref name="day"/> would delete (the dry run).</summary>
     public async Task<RetentionReport> PreviewAsync(DateOnly day, CancellationToken cancellationToken)
@@ -34,6 +34,8 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
         var held = 0;
         foreach (var controller in policy.Controllers)
         {
+            // Records counting from the end of a customer relationship are never touched while it lasts.
+            var states = await relationships.OfControllerAsync(controller, day, cancellationToken);
             foreach (var category in controller.Categories)
             {
                 // Every rule keeps data at least its whole length after the date it counts from, so
@@ -48,14 +50,15 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Tim
                     .ToListAsync(cancellationToken);
                 foreach (var r in candidates)
                 {
-                    var end = policy.CalculateRetention(controller.Id, category.Id, r.RetentionFrom);
-                    if (end.HasEnded(day) && holds.For(r.SubjectId, controller.Id, category.Id) is not null)
+                    var end = relationships.RetentionOf(controller.Id, category.Id, r.RetentionFrom, states.GetValueOrDefault(r.SubjectId));
+                    var hasEnded = end.Until is { } last && day > last;
+                    if (hasEnded && holds.For(r.SubjectId, controller.Id, category.Id) is not null)
                     {
                         held++;
                     }
-                    else if (end.HasEnded(day))
+                    else if (hasEnded && end.Until is { } until)
                     {
-                        expired.Add(new ExpiredRecord(r.Id, r.SubjectId, controller.Id, category.Id, r.Summary, r.RetentionFrom, end.Until, r.RestrictedAt is not null, category.Anonymisation is not null));
+                        expired.Add(new ExpiredRecord(r.Id, r.SubjectId, controller.Id, category.Id, r.Summary, r.RetentionFrom, until, r.RestrictedAt is not null, category.Anonymisation is not null));
                     }
                 }
             }
@@ -128,6 +131,8 @@ public sealed class RetentionJob(IServiceScopeFactory scopes, TimeProvider time,
     {
         var report = await services.GetRequiredService<RetentionSweep>().RunAsync(today, cancellationToken);
         logger.LogInformation("Retention sweep for {Day} deleted or anonymised {Count} record(s).", today, report.Expired.Count);
+        var own = await services.GetRequiredService<PortalRecordsSweep>().RunAsync(cancellationToken);
+        logger.LogInformation("Retention sweep for {Day}: the portal's own records: {Outcome}.", today, string.Join(", ", own.Select(o => $"{o.Record} {o.Count}")));
     }
 }
 
@@ -136,6 +141,8 @@ public static class RetentionRegistration
     public static WebApplicationBuilder AddRetention(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<RetentionSweep>();
+        builder.Services.AddScoped<CustomerRelationships>();
+        builder.Services.AddScoped<PortalRecordsSweep>();
         builder.Services.AddScoped<EndDataKeptUntilWithdrawalCommand>();
         builder.Services.AddDailyJobs(builder.Configuration);
         builder.Services.AddDailyJob<RetentionJob>();

@@ -33,6 +33,9 @@ public sealed class StaffAudit(PortalDbContext db, TimeProvider time, IHttpConte
         public const string Refused = "staff.refused";
         public const string Closed = "staff.closed";
         public const string ViewedRetentionReport = "staff.viewed-retention-report";
+        public const string ViewedRecordsOfProcessing = "staff.viewed-records-of-processing";
+        public const string DownloadedRecordsOfProcessing = "staff.downloaded-records-of-processing";
+        public const string ViewedReports = "staff.viewed-reports";
         public const string EnrolledAuthenticator = "staff.enrolled-authenticator";
         public const string SecondFactorFailed = "staff.second-factor-failed";
         public const string SignedInWithSecondFactor = "staff.signed-in";

@@ -6,6 +6,7 @@ using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
+using PrivacyPortal.Features.Retention;
 
 namespace PrivacyPortal.Pages.MyData;
 
@@ -15,7 +16,7 @@ namespace PrivacyPortal.Pages.MyData;
 /// and pages through the rest, so a person with many records gets a page that loads fast.
 /// </summary>
 [Authorize]
-public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, ObjectionRestrictions objections, TimeProvider time) : PageModel
+public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, CustomerRelationships relationships, ObjectionRestrictions objections, TimeProvider time) : PageModel
 {
     public const int RecordsPerCategory = 10;
     public const int PageSize = 50;
@@ -40,6 +41,9 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, Objecti
     public IReadOnlyList<ControllerSection> Controllers { get; private set; } = [];
 
     public DateOnly Today { get; private set; }
+
+    /// <summary>Per controller: whether the customer relationship that some retention rules count from still lasts.</summary>
+    public IReadOnlyDictionary<string, RelationshipState> Relationships { get; private set; } = new Dictionary<string, RelationshipState>();
 
     /// <summary>The person's purposes restricted while an objection is considered, or stopped by an upheld one.</summary>
     public IReadOnlyList<ObjectedPurpose> Objected { get; private set; } = [];
@@ -66,6 +70,7 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, Objecti
         }
 
         Person = person;
+        Relationships = await relationships.OfPersonAsync(subjectId, Today, cancellationToken);
         Objected = await objections.ForPersonAsync(subjectId, cancellationToken);
         var groups = new List<CategoryCount>();
         await foreach (var group in CountsQuery.For(db)(db, subjectId).WithCancellation(cancellationToken))
@@ -104,11 +109,14 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, Objecti
         return Page();
     }
 
-    public DateOnly? RetentionEndOf(CategorySection section, RecordView record)
+    /// <summary>Null for a category the policy does not know; no date while the relationship it counts from lasts.</summary>
+    public RecordRetention? RetentionEndOf(CategorySection section, RecordView record)
     {
         ArgumentNullException.ThrowIfNull(section);
         ArgumentNullException.ThrowIfNull(record);
-        return section.Category is null ? null : policy.CalculateRetention(section.ControllerId, section.CategoryId, record.RetentionFrom).Until;
+        return section.Category is null
+            ? null
+            : relationships.RetentionOf(section.ControllerId, section.CategoryId, record.RetentionFrom, Relationships.GetValueOrDefault(section.ControllerId));
     }
 
     public IReadOnlyList<PurposeView> PurposesOf(DataCategory category)

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Email;
+using PrivacyPortal.Testing.Auth;
 
 namespace PrivacyPortal.Tests.Features.Email;
 
@@ -19,6 +20,9 @@ public sealed class DevMailboxPageTests : IDisposable
     private WebApplicationFactory<Program> App(string environment) => new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
     {
         web.UseEnvironment(environment);
+        // Outside Development the portal will not start without a certificate for its key ring.
+        web.UseSetting("DataProtection:Certificate:Path", TestCertificate.Path);
+        web.UseSetting("DataProtection:Certificate:Password", TestCertificate.Password);
         web.UseSetting("ConnectionStrings:Portal", $"Data Source={folder.Database}");
         web.UseSetting("Portal:SeedDemoData", "false");
         web.UseSetting("Email:Transport", "Pickup");

@@ -80,7 +80,7 @@ public sealed class AccountErasureTests : IDisposable
         var token = (await OidcFlow.JsonAsync(tokenResponse)).GetProperty("access_token").GetString();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/records")
         {
-            Content = JsonContent.Create(new { records = new[] { new { externalId = "NO-ERASE-1", email = Email, category = "contact", summary = "Delivery address", content = new { address = "Storgata 2" }, retentionFrom = "2026-01-10" } } }),
+            Content = JsonContent.Create(new { records = new[] { new { externalId = "NO-ERASE-1", email = Email, category = "contact", summary = "Delivery address", content = new { address = "Storgata 2" }, retentionFrom = "2025-01-10" } } }),
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await browser.Http.SendAsync(request);

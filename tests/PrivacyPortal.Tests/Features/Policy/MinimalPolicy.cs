@@ -90,6 +90,10 @@ internal sealed class MinimalPolicy
             ["privacyEmail"] = "post@lanopro.example",
             ["financialYearEnd"] = new JsonObject { ["month"] = FinancialYearEndMonth, ["day"] = FinancialYearEndDay },
             ["supervisoryAuthority"] = "datatilsynet",
+            ["securityMeasures"] = Text(
+                "Encrypted transmission (TLS), role-based access for staff, daily backups, confidentiality agreements.",
+                "Kryptert overføring (TLS), rollebasert tilgang for ansatte, daglige sikkerhetskopier, taushetserklæringer.",
+                "Krüpteeritud edastus (TLS), rollipõhine juurdepääs töötajatele, igapäevased varukoopiad, konfidentsiaalsuslepingud."),
             ["rights"] = new JsonObject
             {
                 ["offered"] = new JsonArray("access", "rectification", "erasure", "complaint"),
@@ -126,6 +130,27 @@ internal sealed class MinimalPolicy
             ["name"] = "LanoPro",
             ["url"] = "https://lanopro.example",
         }),
+        ["portalRecords"] = PortalRecords(),
+    };
+
+    /// <summary>One rule for each kind of the portal's own records, as a small company would write them.</summary>
+    public static JsonArray PortalRecords() => new(
+        PortalRecord("requests", "closed", "years", 3, "delete"),
+        PortalRecord("preferenceHistory", "superseded", "years", 3, "delete"),
+        PortalRecord("cookieConsents", "recorded", "months", 36, "delete"),
+        PortalRecord("sessions", "ended", "months", 1, "delete"),
+        PortalRecord("magicLinkTokens", "expired", "months", 1, "delete"),
+        PortalRecord("outboxMails", "settled", "months", 1, "delete"),
+        PortalRecord("auditLog", "occurred", "years", 5, "unlink"));
+
+    private static JsonObject PortalRecord(string record, string countsFrom, string kind, int length, string action) => new()
+    {
+        ["record"] = record,
+        ["countsFrom"] = countsFrom,
+        ["kind"] = kind,
+        [kind] = length,
+        ["action"] = action,
+        ["description"] = Text($"{record}: {length} {kind}", $"{record}: {length} {kind}", $"{record}: {length} {kind}"),
     };
 
     public string Json() => Build().ToJsonString();

@@ -33,7 +33,7 @@ public sealed class AuthorizationTests
         var id = await RequestFlows.FileAsync(kari, "en", RequestKind.Access);
         using var anonymous = host.Anonymous();
         using var linkOnly = await host.SignInLinkOnlyStaffAsync(PortalHost.Dpo);
-        var pages = new[] { "/staff", $"/staff/requests/{id}", "/staff/retention" };
+        var pages = new[] { "/staff", $"/staff/requests/{id}", "/staff/retention", "/staff/records-of-processing", "/staff/records-of-processing/csv", "/staff/reports" };
 
         foreach (var page in pages)
         {
@@ -167,7 +167,7 @@ public sealed class AuthorizationTests
     [InlineData(PortalHost.Support, false)]
     [InlineData("admin.only@innore.example", false)]
     [InlineData(PortalHost.Dpo, true)]
-    public async Task Support_and_admin_handle_requests_and_only_the_privacy_officer_extends_refuses_and_sees_the_retention_report(string staffEmail, bool isOfficer)
+    public async Task Support_and_admin_handle_requests_and_only_the_privacy_officer_extends_refuses_and_sees_the_retention_report_records_of_processing_and_reports(string staffEmail, bool isOfficer)
     {
         using var host = new PortalHost();
         if (staffEmail.StartsWith("admin.only", StringComparison.Ordinal))
@@ -189,9 +189,10 @@ public sealed class AuthorizationTests
             Assert.Equal(HttpStatusCode.OK, queue.StatusCode);
         }
 
-        using (var retention = await staff.GetAsync("/staff/retention"))
+        foreach (var officerPage in new[] { "/staff/retention", "/staff/records-of-processing", "/staff/records-of-processing/print", "/staff/records-of-processing/csv", "/staff/reports" })
         {
-            Assert.Equal(isOfficer ? HttpStatusCode.OK : HttpStatusCode.Forbidden, retention.StatusCode);
+            using var response = await staff.GetAsync(officerPage);
+            Assert.True((isOfficer ? HttpStatusCode.OK : HttpStatusCode.Forbidden) == response.StatusCode, $"{officerPage}: {response.StatusCode}");
         }
 
         var token = (await PortalHost.FormAsync(staff, $"/staff/requests/{handled}", "#action-message")).RequestVerificationToken!;
@@ -219,6 +220,9 @@ public sealed class AuthorizationTests
         Assert.Contains("staff.closed", audit);
         Assert.Equal(isOfficer, audit.Contains("staff.extended"));
         Assert.Equal(isOfficer, audit.Contains("staff.refused"));
+        Assert.Equal(isOfficer, audit.Contains("staff.viewed-records-of-processing"));
+        Assert.Equal(isOfficer, audit.Contains("staff.downloaded-records-of-processing"));
+        Assert.Equal(isOfficer, audit.Contains("staff.viewed-reports"));
         // A refused attempt is in the person's trail too.
         var kariId = await host.UserIdAsync(PortalHost.Kari);
         var forbidden = await host.DbAsync(db => db.AuditEvents.AsNoTracking().Where(e => e.ActorId == staffId && e.Action == "staff.forbidden").OrderBy(e => e.Id).ToListAsync());

@@ -10,6 +10,10 @@ using PrivacyPortal.Features.Preferences;
 namespace PrivacyPortal.Features.Oidc.StoreApi;
 
 /// <summary>One record as a store sends it.</summary>
+/// <param name="Dates">The start-event dates sent, by field name (<c>transactionDate</c>, <c>relationshipEnd</c>…, or the older <c>retentionFrom</c>).</param>
+/// <param name="RelationshipActiveSaid">The store's <c>relationshipActive</c>, when sent.</param>
+/// <param name="RetentionFrom">Resolved against the category's rule before anything is written.</param>
+/// <param name="RelationshipActive">Resolved with <paramref name="RetentionFrom"/>.</param>
 public sealed record PushedRecord(
     string ExternalId,
     string? Email,
@@ -17,7 +21,10 @@ public sealed record PushedRecord(
     string Category,
     string Summary,
     string Content,
-    DateOnly RetentionFrom);
+    IReadOnlyDictionary<string, DateOnly> Dates,
+    bool? RelationshipActiveSaid = null,
+    DateOnly RetentionFrom = default,
+    bool RelationshipActive = false);
 
 public sealed record PushOutcome(string ExternalId, string Sub, string Status);
 
@@ -51,7 +58,19 @@ public sealed class PushRecordsCommand(
     /// <summary>No record of a living person counts from before this; the retention arithmetic stays far from the calendar's end.</summary>
     public static readonly DateOnly EarliestRetentionFrom = new(1900, 1, 1);
 
-    /// <summary>Parses the body; <paramref name="today"/> bounds <c>retentionFrom</c> (at most a year ahead, for orders delivered later).</summary>
+    /// <summary>The field the first stores sent for every category; still taken as the date of the category's own start event.</summary>
+    public const string LegacyDateField = "retentionFrom";
+
+    /// <summary>No policy lets an event lie further ahead than this (complaint periods run up to 5 years).</summary>
+    public const int MaxYearsAhead = 10;
+
+    private static readonly string[] DateFields =
+        [.. Enum.GetValues<RetentionAnchor>().Select(RetentionAnchors.FieldName), LegacyDateField];
+
+    /// <summary>
+    /// Parses the body; <paramref name="today"/> bounds the dates loosely here (the category's rule
+    /// bounds them exactly in <see cref="ExecuteAsync"/>, once the category is known).
+    /// </summary>
     public static IReadOnlyList<PushedRecord> Parse(JsonElement body, DateOnly today)
     {
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("records", out var records) || records.ValueKind != JsonValueKind.Array)
@@ -103,20 +122,38 @@ public sealed class PushRecordsCommand(
                 throw new PushValidationException($"{path}.content", "content must be a JSON object of field names to values.");
             }
 
-            var retentionText = RequiredString(record, path, "retentionFrom", 10);
-            if (!DateOnly.TryParseExact(retentionText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var retentionFrom))
+            var dates = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+            foreach (var field in DateFields)
             {
-                throw new PushValidationException($"{path}.retentionFrom", "retentionFrom must be a date, yyyy-MM-dd.");
+                if (OptionalString(record, path, field, 10) is not { } text)
+                {
+                    continue;
+                }
+
+                if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                {
+                    throw new PushValidationException($"{path}.{field}", $"{field} must be a date, yyyy-MM-dd.");
+                }
+
+                var latest = today.AddYears(MaxYearsAhead);
+                if (date < EarliestRetentionFrom || date > latest)
+                {
+                    throw new PushValidationException($"{path}.{field}",
+                        string.Create(CultureInfo.InvariantCulture, $"{field} must be between {EarliestRetentionFrom:yyyy-MM-dd} and {latest:yyyy-MM-dd}."));
+                }
+
+                dates[field] = date;
             }
 
-            var latest = today.AddYears(1);
-            if (retentionFrom < EarliestRetentionFrom || retentionFrom > latest)
+            bool? relationshipActive = null;
+            if (record.TryGetProperty("relationshipActive", out var active) && active.ValueKind != JsonValueKind.Null)
             {
-                throw new PushValidationException($"{path}.retentionFrom",
-                    string.Create(CultureInfo.InvariantCulture, $"retentionFrom must be between {EarliestRetentionFrom:yyyy-MM-dd} and {latest:yyyy-MM-dd}."));
+                relationshipActive = active.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    ? active.GetBoolean()
+                    : throw new PushValidationException($"{path}.relationshipActive", "relationshipActive must be true or false.");
             }
 
-            parsed.Add(new PushedRecord(externalId, email, sub, category, summary, content.GetRawText(), retentionFrom));
+            parsed.Add(new PushedRecord(externalId, email, sub, category, summary, content.GetRawText(), dates, relationshipActive));
             index++;
         }
 
@@ -135,12 +172,17 @@ public sealed class PushRecordsCommand(
         ArgumentNullException.ThrowIfNull(records);
         var controller = policy.GetController(store.ControllerId);
         var categories = new DataCategory[records.Count];
+        var resolved = new PushedRecord[records.Count];
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         for (var i = 0; i < records.Count; i++)
         {
             categories[i] = policy.FindCategory(controller.Id, records[i].Category)
                 ?? throw new PushValidationException($"records[{i}].category",
                     $"'{records[i].Category}' is not a data category of {controller.LegalName} in policy revision {policy.Revision}.");
+            resolved[i] = ResolveStart(records[i], $"records[{i}]", policy.RetentionRuleOf(categories[i]), today);
         }
+
+        records = resolved;
 
         for (var attempt = 1; ; attempt++)
         {
@@ -215,7 +257,7 @@ public sealed class PushRecordsCommand(
                 status = "created";
             }
             else if (row.SubjectId == subjects[i] && row.CategoryId == pushed.Category && row.Summary == pushed.Summary
-                && row.Content == pushed.Content && row.RetentionFrom == pushed.RetentionFrom)
+                && row.Content == pushed.Content && row.RetentionFrom == pushed.RetentionFrom && row.RelationshipActive == pushed.RelationshipActive)
             {
                 status = "unchanged";
             }
@@ -226,6 +268,7 @@ public sealed class PushRecordsCommand(
             row.Summary = pushed.Summary;
             row.Content = pushed.Content;
             row.RetentionFrom = pushed.RetentionFrom;
+            row.RelationshipActive = pushed.RelationshipActive;
             if (status != "unchanged")
             {
                 row.UpdatedAt = now;
@@ -277,6 +320,60 @@ public sealed class PushRecordsCommand(
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The date the category's rule counts from, sent under the rule's own start event (or as
+    /// <c>retentionFrom</c>). An event that has happened cannot be dated after tomorrow (a store may
+    /// be a time zone ahead); a complaint period's end may lie as far ahead as the rule allows. For a
+    /// rule counting from the end of the customer relationship, <c>relationshipActive: true</c>
+    /// stands for the date: the store says today that it still lasts.
+    /// </summary>
+    private static PushedRecord ResolveStart(PushedRecord record, string path, RetentionRule rule, DateOnly today)
+    {
+        var field = RetentionAnchors.FieldName(rule.CountsFrom);
+        var anchor = JsonObjectReader.EnumName(rule.CountsFrom);
+        if (record.Dates.Keys.FirstOrDefault(f => f != field && f != LegacyDateField) is { } other)
+        {
+            throw new PushValidationException($"{path}.{other}", $"'{record.Category}' is kept counting from '{anchor}': send {field}, not {other}.");
+        }
+
+        if (record.Dates.ContainsKey(field) && record.Dates.ContainsKey(LegacyDateField))
+        {
+            throw new PushValidationException($"{path}.{LegacyDateField}", $"send {field} alone; {LegacyDateField} is its older name.");
+        }
+
+        var isRelationship = rule.CountsFrom == RetentionAnchor.RelationshipEnd;
+        if (record.RelationshipActiveSaid is not null && !isRelationship)
+        {
+            throw new PushValidationException($"{path}.relationshipActive", $"'{record.Category}' is not kept counting from the end of the customer relationship.");
+        }
+
+        var sent = record.Dates.TryGetValue(field, out var date) ? field : record.Dates.ContainsKey(LegacyDateField) ? LegacyDateField : null;
+        if (record.RelationshipActiveSaid is true)
+        {
+            return sent is null
+                ? record with { RetentionFrom = today, RelationshipActive = true }
+                : throw new PushValidationException($"{path}.{sent}", "a relationship that is still active has no end date; send relationshipActive: true alone.");
+        }
+
+        if (sent is null)
+        {
+            throw new PushValidationException($"{path}.{field}", isRelationship
+                ? $"'{record.Category}' is kept counting from the end of the customer relationship: send {field} (the day it ended) or relationshipActive: true."
+                : $"{field} is required: '{record.Category}' is kept counting from '{anchor}'.");
+        }
+
+        date = record.Dates[sent];
+        var latest = RetentionAnchors.MayLieAhead(rule.CountsFrom) ? today.AddYears(rule.StartsUpToYearsAhead ?? 0) : today.AddDays(1);
+        if (date > latest)
+        {
+            throw new PushValidationException($"{path}.{sent}", RetentionAnchors.MayLieAhead(rule.CountsFrom)
+                ? string.Create(CultureInfo.InvariantCulture, $"{field} may lie at most {rule.StartsUpToYearsAhead} years ahead, until {latest:yyyy-MM-dd}.")
+                : string.Create(CultureInfo.InvariantCulture, $"{field} is the date of '{anchor}', which has happened: it cannot be after {latest:yyyy-MM-dd}."));
+        }
+
+        return record with { RetentionFrom = date, RelationshipActive = false };
     }
 
     /// <summary>Staff hold customer data like anyone else, as consumers.</summary>

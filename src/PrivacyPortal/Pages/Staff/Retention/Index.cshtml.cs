@@ -23,6 +23,9 @@ public sealed class IndexModel(RetentionSweep sweep, JobLeases leases, Retention
     public JobLease? LastRun { get; private set; }
 
     /// <summary>The fields the sweep keeps when it anonymises the category, or null when it deletes.</summary>
+    /// <summary>The policy's rules for the portal's own records, which the same daily sweep applies.</summary>
+    public IReadOnlyList<PortalRecordRule> PortalRecordRules => policy.Document.PortalRecords;
+
     public IReadOnlyList<string>? AnonymisationKeeps(string controllerId, string categoryId) =>
         policy.FindCategory(controllerId, categoryId)?.Anonymisation?.KeepFields;
 
