@@ -82,6 +82,20 @@ public sealed class HtmlForm
         return this;
     }
 
+    /// <summary>Sets a value the form may not offer, as a forged POST would: a select gets the option first.</summary>
+    public HtmlForm SetForged(string name, string value)
+    {
+        if (Controls(name)[0] is IHtmlSelectElement select && select.Options.All(o => o.Value != value))
+        {
+            var option = (IHtmlOptionElement)select.Owner!.CreateElement("option");
+            option.Value = value;
+            option.TextContent = "forged";
+            select.AppendChild(option);
+        }
+
+        return Set(name, value);
+    }
+
     /// <summary>Checks the checkbox named <paramref name="name"/> (the one with <paramref name="value"/> if several share the name).</summary>
     public HtmlForm Check(string name, string? value = null) => SetChecked(name, value, isChecked: true);
 

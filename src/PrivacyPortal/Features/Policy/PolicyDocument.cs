@@ -51,7 +51,15 @@ public sealed record RetentionRule(
     int? StartsUpToYearsAhead = null,
     int? ActiveWithinMonths = null);
 
-public sealed record Recipient(string Id, LocalizedText Name, LocalizedText Description, string? Controller);
+/// <param name="Notification">How the recipient is told of a rectification, erasure or restriction (Art. 19); null only in a file that fails validation.</param>
+public sealed record Recipient(string Id, LocalizedText Name, LocalizedText Description, string? Controller, RecipientNotification? Notification);
+
+/// <summary>
+/// Art. 19: a recipient of the group with stores pulls a task from the store API; anyone else
+/// (carriers, payment and analytics providers, the accountant) is told by staff at the contact
+/// given, who then mark the manual task done.
+/// </summary>
+public sealed record RecipientNotification(RecipientNotificationMethod Method, string? Contact);
 
 /// <param name="Country">ISO 3166-1 alpha-2 destination, when there is a single one.</param>
 /// <param name="ToController">Set when the receiver is another controller of the same policy (intra-group).</param>

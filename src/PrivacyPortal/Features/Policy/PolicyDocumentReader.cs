@@ -96,7 +96,14 @@ internal static class PolicyDocumentReader
         r.Id("id"),
         r.Text("name"),
         r.Text("description"),
-        r.OptionalString("controller"));
+        r.OptionalString("controller"),
+        // Missing or with an unknown method (already reported), it is null, so the validator adds nothing about it.
+        r.Object("notification", n =>
+        {
+            var method = n.EnumOrNull<RecipientNotificationMethod>("method");
+            var contact = n.OptionalString("contact");
+            return n.IsAbsent || method is null ? null : new RecipientNotification(method.Value, contact);
+        }));
 
     private static DataTransfer ReadTransfer(JsonObjectReader r) => new(
         r.Id("id"),

@@ -116,3 +116,13 @@ public enum MarketingChannel
     Phone,
     Post,
 }
+
+/// <summary>How a recipient is told of a rectification, erasure or restriction (Art. 19).</summary>
+public enum RecipientNotificationMethod
+{
+    /// <summary>A task the recipient's stores pull from the store API (only a company of the group).</summary>
+    StoreApi,
+
+    /// <summary>A task for staff, who tell the recipient at its contact and mark it done.</summary>
+    Manual,
+}

@@ -42,6 +42,7 @@ internal static class PolicyValidator
         for (var i = 0; i < policy.Recipients.Count; i++)
         {
             check.One(policy.Recipients[i].Controller, controllers, "controller", $"recipients[{i}].controller");
+            ValidateNotification(policy.Recipients[i], $"recipients[{i}]", policy.Stores, problems);
         }
 
         for (var i = 0; i < policy.Transfers.Count; i++)
@@ -121,6 +122,36 @@ internal static class PolicyValidator
         for (var i = 0; i < policy.Stores.Count; i++)
         {
             check.One(policy.Stores[i].Controller, controllers, "controller", $"stores[{i}].controller");
+        }
+    }
+
+    /// <summary>A store-API task needs a company of the group with a store to pull it; a manual one needs someone to tell.</summary>
+    private static void ValidateNotification(Recipient recipient, string path, IReadOnlyList<Store> stores, PolicyProblems problems)
+    {
+        if (recipient.Notification is not { } notification)
+        {
+            return;
+        }
+
+        if (notification.Method == RecipientNotificationMethod.StoreApi)
+        {
+            if (recipient.Controller is null)
+            {
+                problems.Add($"{path}.notification.method", "'storeApi' is only for a company of the group (field 'controller'); tell an outside recipient with 'manual' and a 'contact'");
+            }
+            else if (!stores.Any(s => s.Controller == recipient.Controller))
+            {
+                problems.Add($"{path}.notification.method", $"'storeApi' needs a store of '{recipient.Controller}' to pull the tasks, and it has none");
+            }
+
+            if (notification.Contact is not null)
+            {
+                problems.Add($"{path}.notification.contact", "applies to method 'manual' only; store-API tasks go to the recipient's stores");
+            }
+        }
+        else if (string.IsNullOrWhiteSpace(notification.Contact))
+        {
+            problems.Add($"{path}.notification.contact", "required for method 'manual': whom staff tell (an address, a phone number or a named contact)");
         }
     }
 

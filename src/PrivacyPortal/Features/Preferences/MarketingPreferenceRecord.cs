@@ -47,8 +47,14 @@ public enum PreferenceChannel
     StoreApi = 3,
     CustomerService = 4,
 
+    /// <summary>Told to customer service by phone.</summary>
+    Phone = 5,
+
+    /// <summary>Told to the staff of a store, in the store.</summary>
+    InStore = 6,
+
     /// <summary>Carrying out an erasure request.</summary>
-    ErasureRequest = 5,
+    ErasureRequest = 7,
 }
 
 /// <summary>

@@ -30,8 +30,11 @@ public sealed record PreferenceActor
     public static PreferenceActor UnsubscribeLink(bool oneClick, string? storeId) =>
         new(PreferenceActorKind.UnsubscribeLink, null, oneClick ? PreferenceChannel.OneClick : PreferenceChannel.UnsubscribePage, storeId);
 
-    /// <summary>Customer service recording a stop the person asked for by phone or mail.</summary>
-    public static PreferenceActor Staff(Guid staffId) => new(PreferenceActorKind.Staff, staffId, PreferenceChannel.CustomerService, null);
+    /// <summary>Customer service recording a stop the person asked for by phone, mail or in a store.</summary>
+    public static PreferenceActor Staff(Guid staffId, PreferenceChannel channel = PreferenceChannel.CustomerService) =>
+        channel is PreferenceChannel.CustomerService or PreferenceChannel.Phone or PreferenceChannel.InStore
+            ? new(PreferenceActorKind.Staff, staffId, channel, null)
+            : throw new ArgumentOutOfRangeException(nameof(channel), channel, "Staff record stops received by phone, in a store or by customer service.");
 
     /// <summary>A store passing on a stop it received.</summary>
     public static PreferenceActor Store(string storeId) => new(PreferenceActorKind.Store, null, PreferenceChannel.StoreApi, storeId);

@@ -40,6 +40,7 @@ public sealed class CarryOutRequestCommand(
     PortalSignIn signIn,
     Oidc.RevokeSubjectGrantsCommand oidcGrants,
     RecipientTaskWriter tasks,
+    ManualRecipientTasks manualTasks,
     ChangeMarketingPreferenceCommand preferences,
     SuppressionList suppressions)
 {
@@ -80,6 +81,8 @@ public sealed class CarryOutRequestCommand(
             return refused;
         }
 
+        // Read before carrying out, while every record concerned is still there.
+        var affected = await AffectedCategoriesAsync(request, cancellationToken);
         IReadOnlyList<ErasurePlanLine>? outcome = null;
         var accountRemoved = false;
         var mailTo = person.Email;
@@ -102,6 +105,11 @@ public sealed class CarryOutRequestCommand(
             case RequestKind.Restriction:
                 outcome = await RestrictAsync(request, cancellationToken);
                 break;
+        }
+
+        if (TaskKind(request.Kind) is { } taskKind)
+        {
+            manualTasks.AddFor(workflow, request, taskKind, affected);
         }
 
         if (outcome is not null)
@@ -188,6 +196,37 @@ public sealed class CarryOutRequestCommand(
         }
 
         return planner.Summarize(decisions);
+    }
+
+    private static RecipientTaskKind? TaskKind(RequestKind kind) => kind switch
+    {
+        RequestKind.Erasure => RecipientTaskKind.Erasure,
+        RequestKind.Rectification => RecipientTaskKind.Rectification,
+        RequestKind.Restriction => RecipientTaskKind.Restriction,
+        _ => null,
+    };
+
+    /// <summary>The categories whose recipients must be told (Art. 19): the record rectified, or every record erased or restricted.</summary>
+    private async Task<List<(string ControllerId, string CategoryId)>> AffectedCategoriesAsync(PrivacyRequest request, CancellationToken cancellationToken)
+    {
+        if (TaskKind(request.Kind) is null)
+        {
+            return [];
+        }
+
+        var records = workflow.Db.HeldRecords.AsNoTracking().Where(r => r.SubjectId == request.SubjectId);
+        if (request.Kind == RequestKind.Rectification)
+        {
+            records = records.Where(r => r.Id == request.RectifyRecordId);
+        }
+        else
+        {
+            var controllers = request.ControllerIds.ToList();
+            records = records.Where(r => controllers.Contains(r.ControllerId));
+        }
+
+        var pairs = await records.Select(r => new { r.ControllerId, r.CategoryId }).Distinct().ToListAsync(cancellationToken);
+        return [.. pairs.Select(p => (p.ControllerId, p.CategoryId))];
     }
 
     /// <summary>

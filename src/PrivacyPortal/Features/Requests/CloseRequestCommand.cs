@@ -4,7 +4,7 @@ using PrivacyPortal.Features.Staff;
 namespace PrivacyPortal.Features.Requests;
 
 /// <summary>Closes a request (after it was carried out, or when nothing more will happen), with an optional note.</summary>
-public sealed class CloseRequestCommand(RequestWorkflow workflow, ObjectionRestrictions objections)
+public sealed class CloseRequestCommand(RequestWorkflow workflow, StaffAudit audit, ObjectionRestrictions objections)
 {
     public async Task<RequestActionOutcome> ExecuteAsync(Guid requestId, Guid staffId, string? note, CancellationToken cancellationToken)
     {
@@ -27,6 +27,18 @@ public sealed class CloseRequestCommand(RequestWorkflow workflow, ObjectionRestr
         if (request.Status == RequestStatus.Closed)
         {
             return RequestActionOutcome.Fail("Error.Closed");
+        }
+
+        // Art. 19: closing a carried-out request while recipients are still to be told needs a reason, kept in the log.
+        var openTasks = request.Status == RequestStatus.Completed ? await ManualRecipientTasks.CountOpenAsync(workflow, request.Id, cancellationToken) : 0;
+        if (openTasks > 0)
+        {
+            if (text is null)
+            {
+                return RequestActionOutcome.Fail("Error.ManualTasksOpen", openTasks);
+            }
+
+            audit.Add(StaffAudit.Actions.ClosedWithOpenTasks, request.SubjectId, $"{request.Reference}: {openTasks} manual recipient task(s) open: {text}", staffId);
         }
 
         if (PrivacyRequest.IsOpen(request.Status) && request.Kind == RequestKind.Objection && request.ObjectionPurposeKeys.Count > 0)

@@ -26,7 +26,8 @@ public sealed record FileRequestResult(Guid? RequestId, IReadOnlyList<FieldError
 }
 
 /// <summary>
-/// Files a request for the signed-in person (their sign-in is the identity check). The form's
+/// Files a request for the signed-in person (their sign-in is the identity check), or, with an
+/// <see cref="RequestIntake"/>, one staff received by email, phone, letter or in a store. The form's
 /// idempotency key makes a double submission find the first request: one request, one email.
 /// </summary>
 public sealed class FileRequestCommand(
@@ -37,7 +38,7 @@ public sealed class FileRequestCommand(
     ObjectionRestrictions objections,
     TimeProvider time)
 {
-    public async Task<FileRequestResult> ExecuteAsync(Guid subjectId, FileRequestInput input, CancellationToken cancellationToken)
+    public async Task<FileRequestResult> ExecuteAsync(Guid subjectId, FileRequestInput input, CancellationToken cancellationToken, RequestIntake? intake = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         var existing = await FindExistingAsync(subjectId, input.IdempotencyKey, cancellationToken);
@@ -46,7 +47,8 @@ public sealed class FileRequestCommand(
             return new FileRequestResult(existing, []);
         }
 
-        var person = await db.Users.FirstOrDefaultAsync(u => u.Id == subjectId, cancellationToken)
+        // Find looks at the unit of work first: staff may record a request for a person created with it.
+        var person = await db.Users.FindAsync([subjectId], cancellationToken)
             ?? throw new InvalidOperationException("Only a signed-in person with an account can file a request.");
         var errors = new List<FieldError>();
         var details = string.IsNullOrWhiteSpace(input.Details) ? null : input.Details.Trim();
@@ -139,7 +141,8 @@ public sealed class FileRequestCommand(
         }
 
         var now = time.GetUtcNow();
-        var received = Deadlines.Day(now);
+        // Art. 12(3): the month runs from the day the request reached the group, not from data entry.
+        var received = intake?.ReceivedOn ?? Deadlines.Day(now);
         var due = Deadlines.DueDate(received);
         var request = new PrivacyRequest
         {
@@ -155,11 +158,15 @@ public sealed class FileRequestCommand(
             RectifyOldValue = Truncate(oldValue, RequestLimits.ValueLength),
             RectifyValue = record is null ? null : value,
             ObjectionPurposes = purposes is { Count: > 0 } ? PrivacyRequest.JoinControllers(purposes) : null,
-            ReceivedAt = now,
+            ReceivedAt = intake is null ? now : new DateTimeOffset(received.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
             FirstDueOn = due,
             DueOn = due,
             UpdatedAt = now,
             IdempotencyKey = input.IdempotencyKey,
+            Channel = intake?.Channel ?? RequestChannel.Portal,
+            IdentityCheck = intake?.IdentityCheck,
+            IdentityNote = intake?.IdentityNote,
+            RecordedBy = intake?.StaffId,
         };
 
         IReadOnlyList<ErasurePlanLine>? plan = null;
@@ -175,21 +182,25 @@ public sealed class FileRequestCommand(
             RequestId = request.Id,
             OccurredAt = now,
             Kind = RequestEventKind.Filed,
-            ActorId = subjectId,
+            ActorId = intake?.StaffId ?? subjectId,
+            ByStaff = intake is not null,
             Text = details,
         });
         db.AuditEvents.Add(new AuditEvent
         {
             OccurredAt = now,
-            ActorId = subjectId,
+            ActorId = intake?.StaffId ?? subjectId,
             SubjectId = subjectId,
-            Action = "request.filed",
-            Detail = $"{request.Reference} {request.Kind}",
+            Action = intake is null ? "request.filed" : Staff.StaffAudit.Actions.RecordedRequest,
+            Detail = intake is null
+                ? $"{request.Reference} {request.Kind}"
+                : $"{request.Reference} {request.Kind} by {intake.Channel}, received {received:yyyy-MM-dd}, identity: {intake.IdentityCheck}: {intake.IdentityNote}",
         });
 
-        // Emails the portal sends later (status changes) speak the language the request was filed in.
+        // Emails the portal sends later (status changes) speak the language the request was filed in;
+        // a request staff record keeps the person's own language, not the staff member's.
         var culture = CultureInfo.CurrentUICulture.Name;
-        if (PortalCultures.IsSupported(culture))
+        if (intake is null && PortalCultures.IsSupported(culture))
         {
             person.PreferredCulture = culture;
         }

@@ -83,6 +83,17 @@ public sealed class PrivacyRequest
 
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>Where the request came in; <see cref="RequestChannel.Portal"/> unless staff recorded it.</summary>
+    public RequestChannel Channel { get; set; }
+
+    /// <summary>Recorded by staff: how the identity was checked, with the note.</summary>
+    public IdentityCheck? IdentityCheck { get; set; }
+
+    public string? IdentityNote { get; set; }
+
+    /// <summary>The member of staff who recorded a request received outside the portal.</summary>
+    public Guid? RecordedBy { get; set; }
+
     public DateTimeOffset? ClosedAt { get; set; }
 
     /// <summary>
@@ -182,6 +193,7 @@ internal sealed class PrivacyRequestConfiguration : IEntityTypeConfiguration<Pri
         builder.Property(r => r.RectifyOldValue).HasMaxLength(RequestLimits.ValueLength);
         builder.Property(r => r.RectifyValue).HasMaxLength(RequestLimits.ValueLength);
         builder.Property(r => r.ExtensionReason).HasMaxLength(RequestLimits.TextLength);
+        builder.Property(r => r.IdentityNote).HasMaxLength(RequestIntake.IdentityNoteLength);
         builder.HasOne<DataSubject>().WithMany().HasForeignKey(r => r.SubjectId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(r => r.Reference).IsUnique();
         // a person's list, and finding a resubmitted form.

@@ -38,7 +38,7 @@ public sealed class RecipientTaskWriter(PortalDbContext db, PolicyCatalog policy
         IEnumerable<string> own = record.SourceStoreId is { Length: > 0 } store ? [store] : policy.StoresOf(record.ControllerId).Select(s => s.Id);
         var recipients = policy.FindCategory(record.ControllerId, record.CategoryId) is { } category
             ? policy.RecipientsOf(category)
-                .Where(r => r.Controller is { Length: > 0 } && r.Controller != record.ControllerId)
+                .Where(r => r.Notification?.Method == RecipientNotificationMethod.StoreApi && r.Controller is { Length: > 0 } && r.Controller != record.ControllerId)
                 .SelectMany(r => policy.StoresOf(r.Controller!))
                 .Select(s => s.Id)
             : [];

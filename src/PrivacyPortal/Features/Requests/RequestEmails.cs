@@ -60,6 +60,11 @@ public sealed class RequestEmails(
                 subject = text["Email.Filed.Subject", kind, reference];
                 heading = text["Email.Filed.Heading"];
                 paragraphs.Add(text["Email.Filed.Body", kind, reference, RequestTexts.Format(Deadlines.Day(request.ReceivedAt)), texts.Controllers(request.ControllerIds)]);
+                if (request.Channel != RequestChannel.Portal)
+                {
+                    paragraphs.Add(text["Email.Filed.Channel", texts.Channel(request.Channel)]);
+                }
+
                 paragraphs.Add(text["Email.DueBy", RequestTexts.Format(request.DueOn)]);
                 if (lines is { Count: > 0 })
                 {

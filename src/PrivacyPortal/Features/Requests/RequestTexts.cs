@@ -29,6 +29,10 @@ public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localiza
 
     public string Status(RequestStatus status) => text["Status." + status];
 
+    public string Channel(RequestChannel channel) => text["Channel." + channel];
+
+    public string Recipient(string recipientId) => policy.Document.Recipients.FirstOrDefault(r => r.Id == recipientId)?.Name.Get(CultureInfo.CurrentUICulture) ?? recipientId;
+
     public string ControllerName(string controllerId) => policy.FindController(controllerId)?.LegalName ?? controllerId;
 
     public string Controllers(IEnumerable<string> controllerIds) => string.Join(", ", controllerIds.Select(ControllerName));

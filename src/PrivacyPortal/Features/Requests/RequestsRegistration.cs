@@ -18,6 +18,9 @@ public static class RequestsRegistration
         builder.Services.AddScoped<CarryOutRequestCommand>();
         builder.Services.AddScoped<RefuseRequestCommand>();
         builder.Services.AddScoped<CloseRequestCommand>();
+        builder.Services.AddScoped<ManualRecipientTasks>();
+        builder.Services.AddScoped<CompleteManualRecipientTaskCommand>();
+        builder.Services.AddScoped<RecordOutsideRequestCommand>();
         builder.Services.AddScoped<RecipientTaskWriter>();
         builder.Services.AddScoped<ObjectionRestrictions>();
         builder.Services.AddScoped<DecideObjectionCommand>();

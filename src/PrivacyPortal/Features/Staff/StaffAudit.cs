@@ -32,6 +32,18 @@ public sealed class StaffAudit(PortalDbContext db, TimeProvider time, IHttpConte
         public const string Anonymised = "staff.anonymised";
         public const string Refused = "staff.refused";
         public const string Closed = "staff.closed";
+
+        /// <summary>Closed after carrying out while manual Art. 19 tasks were still open; the detail has the reason.</summary>
+        public const string ClosedWithOpenTasks = "staff.closed-with-open-tasks";
+
+        /// <summary>A recipient outside the group's stores was told (a manual Art. 19 task marked done).</summary>
+        public const string RecipientTold = "staff.recipient-told";
+
+        /// <summary>A request received by email, phone, letter or in a store, recorded by staff.</summary>
+        public const string RecordedRequest = "staff.recorded-request";
+
+        /// <summary>A marketing stop the person asked for by phone or in a store, recorded by staff.</summary>
+        public const string RecordedStop = "staff.recorded-stop";
         public const string ViewedRetentionReport = "staff.viewed-retention-report";
         public const string ViewedRecordsOfProcessing = "staff.viewed-records-of-processing";
         public const string DownloadedRecordsOfProcessing = "staff.downloaded-records-of-processing";

@@ -15,7 +15,12 @@ namespace PrivacyPortal.Pages.Requests;
 /// thread. Another person's request id answers 404, as an unknown one does.
 /// </summary>
 [Authorize]
-public sealed class DetailsModel(PortalDbContext db, AddRequestMessageCommand message, IStringLocalizer<Localization.Requests> text) : PageModel
+public sealed class DetailsModel(
+    PortalDbContext db,
+    AddRequestMessageCommand message,
+    Features.Policy.PolicyCatalog policy,
+    RequestTexts texts,
+    IStringLocalizer<Localization.Requests> text) : PageModel
 {
     public PrivacyRequest Item { get; private set; } = null!;
 
@@ -24,6 +29,13 @@ public sealed class DetailsModel(PortalDbContext db, AddRequestMessageCommand me
     public IReadOnlyList<ErasurePlanLine> Plan { get; private set; } = [];
 
     public IReadOnlyList<ErasurePlanLine> Outcome { get; private set; } = [];
+
+    /// <summary>Art. 19, last sentence: the recipients told of the rectification, erasure or restriction, and when.</summary>
+    public IReadOnlyList<ToldRecipient> Told { get; private set; } = [];
+
+    /// <param name="Name">A store of the group or a recipient of the policy.</param>
+    /// <param name="ToldAt">Null while staff have yet to tell an outside recipient.</param>
+    public sealed record ToldRecipient(string Name, DateTimeOffset? ToldAt);
 
     [TempData(Key = "Requests.Status")]
     public string? StatusMessage { get; set; }
@@ -66,6 +78,15 @@ public sealed class DetailsModel(PortalDbContext db, AddRequestMessageCommand me
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToList();
         Plan = ErasurePlanner.Deserialize(request.PlanJson);
         Outcome = ErasurePlanner.Deserialize(request.OutcomeJson);
+        // A store is told when its task is there to pull; an outside recipient when staff mark it done.
+        var stores = await db.Set<RecipientTask>().AsNoTracking().Where(t => t.RequestId == id).OrderBy(t => t.Id)
+            .Select(t => new { t.StoreId, t.CreatedAt }).ToListAsync(cancellationToken);
+        var manual = await db.Set<ManualRecipientTask>().AsNoTracking().Where(t => t.RequestId == id).OrderBy(t => t.Id)
+            .Select(t => new { t.RecipientId, t.DoneAt }).ToListAsync(cancellationToken);
+        Told = [
+            .. stores.DistinctBy(t => t.StoreId).Select(t => new ToldRecipient(policy.FindStore(t.StoreId)?.Name ?? t.StoreId, t.CreatedAt)),
+            .. manual.Select(t => new ToldRecipient(texts.Recipient(t.RecipientId), t.DoneAt)),
+        ];
         return true;
     }
 }

@@ -19,9 +19,9 @@ public sealed class IndexModel(PortalDbContext db) : PageModel
         Requests = await db.Set<PrivacyRequest>().AsNoTracking()
             .Where(r => r.SubjectId == me)
             .OrderByDescending(r => r.ReceivedAt)
-            .Select(r => new Row(r.Id, r.Reference, r.Kind, r.Status, r.Controllers, r.ReceivedAt, r.DueOn))
+            .Select(r => new Row(r.Id, r.Reference, r.Kind, r.Status, r.Controllers, r.ReceivedAt, r.DueOn, r.Channel))
             .ToListAsync(cancellationToken);
     }
 
-    public sealed record Row(Guid Id, string Reference, RequestKind Kind, RequestStatus Status, string Controllers, DateTimeOffset ReceivedAt, DateOnly DueOn);
+    public sealed record Row(Guid Id, string Reference, RequestKind Kind, RequestStatus Status, string Controllers, DateTimeOffset ReceivedAt, DateOnly DueOn, RequestChannel Channel);
 }

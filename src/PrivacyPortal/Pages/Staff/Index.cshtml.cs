@@ -48,7 +48,9 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, StaffAu
         else if (!string.Equals(Status, "all", StringComparison.OrdinalIgnoreCase))
         {
             Status = "open";
-            query = query.Where(r => open.Contains(r.Status));
+            // A carried-out request stays in the queue while recipients outside the stores are still to be told (Art. 19).
+            var withOpenTasks = db.Set<ManualRecipientTask>().Where(t => t.DoneAt == null).Select(t => t.RequestId);
+            query = query.Where(r => open.Contains(r.Status) || (r.Status == RequestStatus.Completed && withOpenTasks.Contains(r.Id)));
         }
 
         if (Kind is { } kind)
@@ -84,14 +86,15 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, StaffAu
         Rows = await query
             .OrderBy(r => r.DueOn).ThenBy(r => r.ReceivedAt)
             .Take(PageSize)
-            .Join(db.Users, r => r.SubjectId, u => u.Id, (r, u) => new Row(r.Id, r.Reference, u.DisplayName, u.Email, r.Kind, r.Status, r.Controllers, r.ReceivedAt, r.DueOn, r.ExtensionMonths))
+            .Join(db.Users, r => r.SubjectId, u => u.Id, (r, u) => new Row(r.Id, r.Reference, u.DisplayName, u.Email, r.Kind, r.Status, r.Controllers, r.ReceivedAt, r.DueOn, r.ExtensionMonths,
+                db.Set<ManualRecipientTask>().Count(t => t.RequestId == r.Id && t.DoneAt == null)))
             .ToListAsync(cancellationToken);
         await audit.RecordViewAsync(StaffAudit.Actions.ViewedQueue, null, $"{Rows.Count} request(s): {Request.QueryString}", cancellationToken);
     }
 
     public int DaysLeft(Row row) => row.DueOn.DayNumber - Today.DayNumber;
 
-    public sealed record Row(Guid Id, string Reference, string PersonName, string? Email, RequestKind Kind, RequestStatus Status, string Controllers, DateTimeOffset ReceivedAt, DateOnly DueOn, int ExtensionMonths)
+    public sealed record Row(Guid Id, string Reference, string PersonName, string? Email, RequestKind Kind, RequestStatus Status, string Controllers, DateTimeOffset ReceivedAt, DateOnly DueOn, int ExtensionMonths, int OpenManualTasks)
     {
         public bool IsOpen => PrivacyRequest.IsOpen(Status);
     }

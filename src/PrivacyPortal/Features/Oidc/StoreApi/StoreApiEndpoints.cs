@@ -56,6 +56,7 @@ internal static class StoreApiEndpoints
             };
         }).RequireAuthorization(StoreApiScopes.Tasks);
         api.MapGet("/people/cookie-consent", ReadCookieConsentAsync).RequireAuthorization(StoreApiScopes.CookieConsentRead);
+        MarketingStopsEndpoints.Map(api);
     }
 
     private static async Task<IResult> PushRecordsAsync(HttpContext context, PushRecordsCommand command, TimeProvider time, CancellationToken cancellationToken)
@@ -93,6 +94,12 @@ internal static class StoreApiEndpoints
     /// Only for a person the store's company already knows (it holds data on them, or they signed
     /// in at the store); anyone else is a 404, so the API cannot probe who is a customer elsewhere.
     /// </summary>
+    /// <summary>Whether the store's company holds (unrestricted) data on the person or the person signed in at the store.</summary>
+    internal static async Task<bool> KnowsAsync(PortalDbContext db, StoreCaller store, Guid subjectId, CancellationToken cancellationToken) =>
+        // Restricted records are not ordinary use: they do not make a person known to the store.
+        await db.HeldRecords.AnyAsync(r => r.SubjectId == subjectId && r.ControllerId == store.ControllerId && r.RestrictedAt == null, cancellationToken)
+        || await db.Set<OidcGrant>().AnyAsync(g => g.SubjectId == subjectId && g.ClientId == store.StoreId, cancellationToken);
+
     private static async Task<IResult> ReadCookieConsentAsync(
         HttpContext context, PortalDbContext db, ICookieConsentSource source, string? email, string? sub, CancellationToken cancellationToken)
     {
@@ -112,10 +119,7 @@ internal static class StoreApiEndpoints
             return Problem(StatusCodes.Status400BadRequest, "Give the person's sub or email.", sub is null ? "email" : "sub");
         }
 
-        var known = subjectId is { } id && (
-            // Restricted records are not ordinary use: they do not make a person known to the store.
-            await db.HeldRecords.AnyAsync(r => r.SubjectId == id && r.ControllerId == store.ControllerId && r.RestrictedAt == null, cancellationToken)
-            || await db.Set<OidcGrant>().AnyAsync(g => g.SubjectId == id && g.ClientId == store.StoreId, cancellationToken));
+        var known = subjectId is { } id && await KnowsAsync(db, store, id, cancellationToken);
         if (!known)
         {
             return Problem(StatusCodes.Status404NotFound, "The store's company holds no data on this person.", sub is null ? "email" : "sub");
@@ -137,7 +141,7 @@ internal static class StoreApiEndpoints
     private static int PageSize(int? limit) => Math.Clamp(limit ?? DefaultPage, 1, MaxPage);
 
     /// <summary>RFC 9457 problem details naming the field at fault.</summary>
-    private static IResult Problem(int status, string detail, string field) =>
+    internal static IResult Problem(int status, string detail, string field) =>
         Results.Problem(new ProblemDetails
         {
             Status = status,

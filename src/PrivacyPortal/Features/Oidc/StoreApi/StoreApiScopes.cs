@@ -15,5 +15,8 @@ public static class StoreApiScopes
     /// <summary>Read a person's cookie-consent choice.</summary>
     public const string CookieConsentRead = "store.cookie-consent.read";
 
-    public static readonly IReadOnlyList<string> All = [RecordsWrite, MarketingRead, Tasks, CookieConsentRead];
+    /// <summary>Pass on a marketing stop the store received (POST /api/v1/people/{sub}/marketing-stops, /api/v1/marketing-stops).</summary>
+    public const string MarketingWrite = "store.marketing.write";
+
+    public static readonly IReadOnlyList<string> All = [RecordsWrite, MarketingRead, Tasks, CookieConsentRead, MarketingWrite];
 }

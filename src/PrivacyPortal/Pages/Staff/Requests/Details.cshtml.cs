@@ -29,6 +29,7 @@ public sealed class DetailsModel(
     CarryOutRequestCommand carryOut,
     RefuseRequestCommand refuse,
     CloseRequestCommand close,
+    CompleteManualRecipientTaskCommand completeTask,
     DecideObjectionCommand decide,
     TimeProvider time,
     IStringLocalizer<Localization.Staff> text) : PageModel
@@ -72,6 +73,14 @@ public sealed class DetailsModel(
 
     public bool IsPrivacyOfficer { get; private set; }
 
+    /// <summary>Art. 19 tasks for recipients outside the group's stores, open ones first.</summary>
+    public IReadOnlyList<ManualRecipientTask> ManualTasks { get; private set; } = [];
+
+    /// <summary>Art. 19 tasks the group's stores pull from the store API.</summary>
+    public IReadOnlyList<StoreTaskView> StoreTasks { get; private set; } = [];
+
+    public int OpenManualTasks => ManualTasks.Count(t => t.DoneAt is null);
+
     public DateOnly Today { get; private set; }
 
     [TempData(Key = "Staff.Status")]
@@ -102,6 +111,7 @@ public sealed class DetailsModel(
 
         public string? CloseNote { get; set; }
 
+        public string? TaskNote { get; set; }
         /// <summary>Per objected purpose (<c>controller/purpose</c>): <c>Uphold</c>, <c>Refuse</c> or empty (not yet).</summary>
         public Dictionary<string, string?> Decision { get; set; } = [];
 
@@ -110,6 +120,8 @@ public sealed class DetailsModel(
 
         public string? DecisionReply { get; set; }
     }
+
+    public sealed record StoreTaskView(long Id, string StoreId, RecipientTaskKind Kind, DateTimeOffset CreatedAt, DateTimeOffset? AcknowledgedAt);
 
     public sealed record PersonView(Guid Id, string Name, string? Email, AccountKind Kind, string? CompanyName, string? JobTitle, string Culture);
 
@@ -209,6 +221,15 @@ public sealed class DetailsModel(
     public Task<IActionResult> OnPostCloseAsync(Guid id, CancellationToken cancellationToken) =>
         ActAsync(id, "Close", nameof(InputModel.CloseNote), () => close.ExecuteAsync(id, StaffId, Input.CloseNote, cancellationToken), "Done.Close", cancellationToken);
 
+    /// <summary>Marks a manual Art. 19 task done; the error, if any, is shown at that task's form.</summary>
+    public Task<IActionResult> OnPostCompleteTaskAsync(Guid id, long taskId, CancellationToken cancellationToken)
+    {
+        FailedTaskId = taskId;
+        return ActAsync(id, "CompleteTask", nameof(InputModel.TaskNote), () => completeTask.ExecuteAsync(id, taskId, StaffId, Input.TaskNote, cancellationToken), "Done.TaskDone", cancellationToken);
+    }
+
+    public long? FailedTaskId { get; private set; }
+
     public string? ErrorFor(string field) => ModelState["Input." + field]?.Errors.FirstOrDefault()?.ErrorMessage;
 
     /// <summary>The fields anonymising keeps, or null when the category's policy has no anonymisation rule.</summary>
@@ -287,6 +308,11 @@ public sealed class DetailsModel(
             r.RestrictedAt is not null, r.SourceStoreId))];
         Timeline = (await db.Set<PrivacyRequestEvent>().AsNoTracking().Where(e => e.RequestId == id).ToListAsync(cancellationToken))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToList();
+        ManualTasks = [.. (await db.Set<ManualRecipientTask>().AsNoTracking().Where(t => t.RequestId == id).ToListAsync(cancellationToken))
+            .OrderBy(t => t.DoneAt is not null).ThenBy(t => t.Id)];
+        StoreTasks = await db.Set<RecipientTask>().AsNoTracking().Where(t => t.RequestId == id).OrderBy(t => t.Id)
+            .Select(t => new StoreTaskView(t.Id, t.StoreId, t.Kind, t.CreatedAt, t.AcknowledgedAt))
+            .ToListAsync(cancellationToken);
         Decisions = await db.Set<ObjectionDecision>().AsNoTracking().Where(d => d.RequestId == id).OrderBy(d => d.Id).ToListAsync(cancellationToken);
         var holds = await ActiveHolds.LoadAsync(db, request.SubjectId, Today, cancellationToken);
         Holds = holds.Holds;
