@@ -15,7 +15,7 @@ namespace PrivacyPortal.Features.Oidc;
 /// A person's marketing permissions at one company as the preferences feature holds them: the
 /// latest row per preference of the MarketingPreferences history, or the preference's default.
 /// </summary>
-internal sealed class MarketingPermissionsReader(PortalDbContext db, PolicyCatalog policy, ExistingCustomers customers)
+internal sealed class MarketingPermissionsReader(PortalDbContext db, PolicyCatalog policy, ExistingCustomers customers, SuppressionList suppressions)
 {
     public async Task<IReadOnlyDictionary<Guid, MarketingPermissions>> LoadAsync(IReadOnlyCollection<Guid> subjectIds, string controllerId, CancellationToken cancellationToken)
     {
@@ -47,13 +47,17 @@ internal sealed class MarketingPermissionsReader(PortalDbContext db, PolicyCatal
                 .Distinct()
                 .ToListAsync(cancellationToken)).ToHashSet();
 
+        // An address an erased person had, brought back by a store: nothing is on that the person has
+        // not switched on again themselves (the push also records the stops; this covers the rest).
+        var suppressed = await suppressions.SuppressedAtAsync(ids, controllerId, cancellationToken);
         var customerOf = await customers.OfAsync(ids, cancellationToken);
         var keys = PreferenceKey.AllOf(policy, controllerId);
         var result = new Dictionary<Guid, MarketingPermissions>(ids.Count);
         foreach (var subjectId in ids)
         {
             var customer = customerOf.TryGetValue(subjectId, out var of) && of.Contains(controllerId);
-            var current = keys.ToDictionary(k => k, k => !restricted.Contains(subjectId) && (latest.TryGetValue((subjectId, k), out var enabled) ? enabled : k.DefaultEnabled(customer)));
+            var current = keys.ToDictionary(k => k, k => !restricted.Contains(subjectId)
+                && (latest.TryGetValue((subjectId, k), out var enabled) ? enabled : !suppressed.Contains(subjectId) && k.DefaultEnabled(customer)));
             result[subjectId] = new MarketingPermissions(
                 Newsletter: current.Any(p => p.Key.Kind == PreferenceKind.Newsletter && p.Value),
                 ObjectedChannels: [.. current.Where(p => p.Key.Kind == PreferenceKind.DirectMarketing && !p.Value).Select(p => p.Key.Target)],

@@ -145,6 +145,13 @@ internal sealed partial class JsonObjectReader
         return TryGet(name, required: true, out var value) ? ParseEnum<TEnum>(value, ChildPath(name)) : null;
     }
 
+    /// <summary>An optional enum: null when it is missing, or invalid (then reported).</summary>
+    public TEnum? OptionalEnum<TEnum>(string name)
+        where TEnum : struct, Enum
+    {
+        return TryGet(name, required: false, out var value) ? ParseEnum<TEnum>(value, ChildPath(name)) : null;
+    }
+
     /// <summary>Whether the field is present with a non-null value (valid or not).</summary>
     public bool HasValue(string name) =>
         !silent && element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;

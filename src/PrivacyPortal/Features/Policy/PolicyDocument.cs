@@ -200,7 +200,19 @@ public sealed record DataCategory(
     IReadOnlyList<string> Recipients,
     IReadOnlyList<string> Transfers,
     IReadOnlyList<string> CookieCategories,
-    Anonymisation? Anonymisation = null);
+    Anonymisation? Anonymisation = null,
+    ErasureGround? ErasureGround = null)
+{
+    /// <summary>
+    /// The Art. 17(3) ground the policy proposes for keeping this category after an erasure: its own
+    /// <c>erasureGround</c>, else legal obligation where the retention is a legal duty and legal claims otherwise.
+    /// </summary>
+    public ErasureGround ProposedErasureGround =>
+        ErasureGround ?? (LegalRetentionDuty ? Policy.ErasureGround.LegalObligation : Policy.ErasureGround.LegalClaims);
+
+    /// <summary>Legal obligation (Art. 17(3)(b)) is a ground only where the retention rule is a legal duty.</summary>
+    public bool Allows(ErasureGround ground) => ground != Policy.ErasureGround.LegalObligation || LegalRetentionDuty;
+}
 
 /// <summary>
 /// What anonymising a record of a category keeps: only these top-level fields of its content, with

@@ -209,7 +209,8 @@ internal static class PolicyDocumentReader
         Recipients: r.IdList("recipients", required: false),
         Transfers: r.IdList("transfers", required: false),
         CookieCategories: r.IdList("cookieCategories", required: false),
-        Anonymisation: r.OptionalObject("anonymisation", a => new Anonymisation(a.IdList("keepFields", minCount: 1))));
+        Anonymisation: r.OptionalObject("anonymisation", a => new Anonymisation(a.IdList("keepFields", minCount: 1))),
+        ErasureGround: r.OptionalEnum<ErasureGround>("erasureGround"));
 
     private static Store ReadStore(JsonObjectReader r) => new(
         r.Id("id"),

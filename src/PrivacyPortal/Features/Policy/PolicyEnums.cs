@@ -69,6 +69,19 @@ public static class RetentionAnchors
     public static bool MayLieAhead(RetentionAnchor anchor) => anchor == RetentionAnchor.ComplaintPeriodEnd;
 }
 
+/// <summary>
+/// Why data of a category may be kept after the person asked for its erasure (GDPR Art. 17(3)).
+/// Only the two grounds a company's customer data can have are offered.
+/// </summary>
+public enum ErasureGround
+{
+    /// <summary>Art. 17(3)(b): a legal obligation to keep it (e.g. bookkeeping records); only where the category's retention is a legal duty.</summary>
+    LegalObligation,
+
+    /// <summary>Art. 17(3)(e): the establishment, exercise or defence of legal claims.</summary>
+    LegalClaims,
+}
+
 public enum TransferSafeguard
 {
     /// <summary>Not a third-country transfer: the receiver is in the EU/EEA.</summary>

@@ -100,6 +100,11 @@ internal static class PolicyValidator
                     }
                 }
 
+                if (category.ErasureGround == ErasureGround.LegalObligation && !category.LegalRetentionDuty)
+                {
+                    problems.Add($"{categoryPath}.erasureGround", "'legalObligation' (GDPR Art. 17(3)(b)) is a ground for keeping data after an erasure only where the category is kept under a legal retention duty (legalRetentionDuty: true); propose 'legalClaims' (Art. 17(3)(e)) instead");
+                }
+
                 if (category.LegalRetentionDuty)
                 {
                     if (rule is { Law: null })

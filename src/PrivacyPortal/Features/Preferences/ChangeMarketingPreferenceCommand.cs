@@ -101,17 +101,23 @@ public sealed class ChangeMarketingPreferenceCommand(
             return PreferenceChangeResult.Of(PreferenceChangeOutcome.NoSuchPerson);
         }
 
+        // Inside a caller's transaction (an erasure) the rows commit or roll back with the caller's
+        // work, and a lost race is the caller's to handle: it cannot be retried from here.
+        var ambient = db.Database.CurrentTransaction is not null;
         for (var attempt = 1; ; attempt++)
         {
             // Disposed uncommitted (nothing to write, or a lost race) it rolls back and lets the next writer in.
-            await using var transaction = await BeginOrderedWriteAsync(cancellationToken);
+            await using var transaction = ambient ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+            // Stores collect the history by id (PreferenceChangeFeed): see CursorFeedLock.
+            await CursorFeedLock.QueueAsync(db, CursorFeedLock.PreferenceHistory, cancellationToken);
             var written = await AddRowsAsync(subjectId, changes, actor, cancellationToken);
             if (written.Count == 0)
             {
                 return PreferenceChangeResult.Of(PreferenceChangeOutcome.Unchanged);
             }
 
-            if (person.Email is { Length: > 0 } email)
+            // An erasure's own reply says that marketing stopped; a second mail would only repeat it.
+            if (person.Email is { Length: > 0 } email && actor.Kind != PreferenceActorKind.Erasure)
             {
                 QueueConfirmation(email, person.PreferredCulture, written);
             }
@@ -121,7 +127,11 @@ public sealed class ChangeMarketingPreferenceCommand(
             {
                 await db.SaveChangesAsync(cancellationToken);
                 await EndDataKeptUntilWithdrawalAsync(subjectId, written, actor, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                if (transaction is not null)
+                {
+                    await transaction.CommitAsync(cancellationToken);
+                }
+
                 foreach (var choice in browserChoices)
                 {
                     withdrawCookies.ApplyToBrowser(choice);
@@ -129,7 +139,7 @@ public sealed class ChangeMarketingPreferenceCommand(
 
                 return new PreferenceChangeResult(PreferenceChangeOutcome.Changed, written);
             }
-            catch (DbUpdateException) when (attempt < Attempts)
+            catch (DbUpdateException) when (!ambient && attempt < Attempts)
             {
                 // Another request wrote the same version first (a double click): forget ours and
                 // look again; usually the preference is now as asked and nothing is left to write.
@@ -180,14 +190,6 @@ public sealed class ChangeMarketingPreferenceCommand(
         await endDataKeptUntilWithdrawal.ExecuteAsync(subjectId, nothingOn, actor.Id, actor.Kind.ToString(), cancellationToken);
     }
 
-    /// <summary>Stores collect the history by id (<see cref="PreferenceChangeFeed"/>): see <see cref="CursorFeedLock"/>.</summary>
-    private async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginOrderedWriteAsync(CancellationToken cancellationToken)
-    {
-        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await CursorFeedLock.QueueAsync(db, CursorFeedLock.PreferenceHistory, cancellationToken);
-        return transaction;
-    }
-
     private async Task<List<MarketingPreferenceRecord>> AddRowsAsync(
         Guid subjectId,
         IReadOnlyList<PreferenceChange> changes,
@@ -199,7 +201,7 @@ public sealed class ChangeMarketingPreferenceCommand(
         foreach (var change in changes.DistinctBy(c => c.Key))
         {
             var current = await state.LoadOneAsync(subjectId, change.Key, cancellationToken);
-            if (current.Enabled == change.Enable)
+            if (current.Enabled == change.Enable && !(actor.StopsDefaults && !change.Enable && current.Version == 0))
             {
                 continue;
             }

@@ -30,6 +30,12 @@ public enum PreferenceActorKind
 
     /// <summary>A store passing on a stop it received (a stop only; the store API comes later).</summary>
     Store = 3,
+
+    /// <summary>
+    /// An erasure the person asked for (the row's actor id is the request): it stops everything, and
+    /// later stops the same for the address when a store brings it back (the suppression list).
+    /// </summary>
+    Erasure = 4,
 }
 
 /// <summary>Where the change came in.</summary>
@@ -46,6 +52,9 @@ public enum PreferenceChannel
 
     /// <summary>Told to the staff of a store, in the store.</summary>
     InStore = 6,
+
+    /// <summary>Carrying out an erasure request.</summary>
+    ErasureRequest = 7,
 }
 
 /// <summary>
@@ -78,7 +87,7 @@ public sealed class MarketingPreferenceRecord
 
     public PreferenceActorKind Actor { get; set; }
 
-    /// <summary>The member of staff, when <see cref="Actor"/> is staff; the person otherwise.</summary>
+    /// <summary>The member of staff, when <see cref="Actor"/> is staff; the erasure request, when it is an erasure; the person otherwise.</summary>
     public Guid? ActorId { get; set; }
 
     public PreferenceChannel Channel { get; set; }

@@ -20,8 +20,10 @@ public sealed record CurrentPreference(PreferenceKey Key, bool Enabled, int Vers
 
 /// <summary>
 /// Who is an existing customer of which controller: a person with records in one of the
-/// controller's customer categories of the policy (an order, an invoice). Read from the per-category
-/// counts the database keeps, so it costs one small query.
+/// controller's customer categories of the policy (an order, an invoice) that are in use. Records
+/// kept restricted (after an erasure, or on an Art. 18 restriction) are only stored: they make no
+/// one a customer. Read from the per-category counts the database keeps, less the restricted
+/// records (few), so it costs two small queries.
 /// </summary>
 public sealed class ExistingCustomers(PortalDbContext db, PolicyCatalog policy)
 {
@@ -35,12 +37,23 @@ public sealed class ExistingCustomers(PortalDbContext db, PolicyCatalog policy)
     public async Task<IReadOnlyDictionary<Guid, IReadOnlySet<string>>> OfAsync(IReadOnlyCollection<Guid> subjectIds, CancellationToken cancellationToken)
     {
         var ids = subjectIds.Distinct().ToList();
-        var held = await db.Set<HeldRecordCount>().AsNoTracking()
+        var held = (await db.Set<HeldRecordCount>().AsNoTracking()
             .Where(c => ids.Contains(c.SubjectId) && c.Count > 0)
-            .Select(c => new { c.SubjectId, c.ControllerId, c.CategoryId })
-            .ToListAsync(cancellationToken);
-        return held
+            .Select(c => new { c.SubjectId, c.ControllerId, c.CategoryId, c.Count })
+            .ToListAsync(cancellationToken))
             .Where(h => policy.FindController(h.ControllerId)?.Marketing.DirectMarketing?.CustomerCategories.Contains(h.CategoryId, StringComparer.Ordinal) == true)
+            .ToList();
+        var withCustomerData = held.Select(h => h.SubjectId).Distinct().ToList();
+        var restricted = withCustomerData.Count == 0
+            ? []
+            : (await db.HeldRecords.AsNoTracking()
+                .Where(r => withCustomerData.Contains(r.SubjectId) && r.RestrictedAt != null)
+                .GroupBy(r => new { r.SubjectId, r.ControllerId, r.CategoryId })
+                .Select(g => new { g.Key.SubjectId, g.Key.ControllerId, g.Key.CategoryId, Count = g.Count() })
+                .ToListAsync(cancellationToken))
+                .ToDictionary(r => (r.SubjectId, r.ControllerId, r.CategoryId), r => r.Count);
+        return held
+            .Where(h => h.Count > restricted.GetValueOrDefault((h.SubjectId, h.ControllerId, h.CategoryId)))
             .GroupBy(h => h.SubjectId)
             .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(h => h.ControllerId).ToHashSet(StringComparer.Ordinal));
     }

@@ -40,6 +40,16 @@ public sealed record PreferenceActor
     public static PreferenceActor Store(string storeId) => new(PreferenceActorKind.Store, null, PreferenceChannel.StoreApi, storeId);
 
     /// <summary>
+    /// Carrying out the erasure request <paramref name="requestId"/>; with a store, that store brought
+    /// the erased address back and the suppression list stops its marketing again.
+    /// </summary>
+    public static PreferenceActor Erasure(Guid requestId, string? storeId = null) =>
+        new(PreferenceActorKind.Erasure, requestId, storeId is null ? PreferenceChannel.ErasureRequest : PreferenceChannel.StoreApi, storeId);
+
+    /// <summary>An erasure records every stop explicitly, over defaults too, so every store's feed carries it.</summary>
+    public bool StopsDefaults => Kind == PreferenceActorKind.Erasure;
+
+    /// <summary>
     /// Only the person themselves may subscribe, give consent or allow marketing again after an
     /// objection; anyone may record a stop on the person's behalf.
     /// </summary>

@@ -19,6 +19,8 @@ public static class PreferencesRegistration
         builder.Services.AddScoped<ObjectToAllMarketingCommand>();
         builder.Services.AddScoped<UnsubscribeLinks>();
         builder.Services.AddScoped<PreferenceChangeFeed>();
+        builder.Services.AddSingleton<SuppressionKeyCache>();
+        builder.Services.AddScoped<SuppressionList>();
         builder.Services.AddScoped<IExportSection, PreferencesExportSection>();
         return builder;
     }

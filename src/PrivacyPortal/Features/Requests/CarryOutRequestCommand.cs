@@ -3,24 +3,32 @@ using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Preferences;
 using PrivacyPortal.Features.Retention;
 using PrivacyPortal.Features.Staff;
 
 namespace PrivacyPortal.Features.Requests;
 
 /// <summary>
-/// Staff's choice for a category of erasable records: erase now (the default), anonymise now (only
-/// where the category's policy has an anonymisation rule) or keep restricted until the retention end.
+/// Staff's choice per category (<c>controller/category</c>): erase now, anonymise now (only where the
+/// category's policy has an anonymisation rule and nothing obliges keeping it) or keep restricted
+/// until the retention end, which needs the Art. 17(3) ground in <paramref name="Grounds"/>
+/// (legal obligation only where the category's retention is a legal duty). No ground, no keeping:
+/// a category without one is erased.
 /// </summary>
-public sealed record CarryOutInput(string? Reply, IReadOnlyDictionary<string, RecordOutcome>? Choices = null)
+public sealed record CarryOutInput(
+    string? Reply,
+    IReadOnlyDictionary<string, RecordOutcome>? Choices = null,
+    IReadOnlyDictionary<string, ErasureGround>? Grounds = null)
 {
     public static string ChoiceKey(string controllerId, string categoryId) => $"{controllerId}/{categoryId}";
 }
 
 /// <summary>
 /// Does what the request asks. Erasure deletes (or, by staff's choice and the policy's rule,
-/// anonymises) the erasable records, restricts those under a legal
-/// retention duty until its end, and ends the person's sessions and account when nothing is left;
+/// anonymises) the records, restricts until their retention end those staff keep on an Art. 17(3)
+/// ground, stops all marketing of every company and puts the address on the suppression list, and
+/// ends the person's sessions and account when nothing is left;
 /// rectification corrects the field; restriction marks the records. Each creates a task for every
 /// store holding the data (Art. 19). Other kinds are answered with the reply.
 /// </summary>
@@ -32,12 +40,16 @@ public sealed class CarryOutRequestCommand(
     PortalSignIn signIn,
     Oidc.RevokeSubjectGrantsCommand oidcGrants,
     RecipientTaskWriter tasks,
-    ManualRecipientTasks manualTasks)
+    ManualRecipientTasks manualTasks,
+    ChangeMarketingPreferenceCommand preferences,
+    SuppressionList suppressions)
 {
     public async Task<RequestActionOutcome> ExecuteAsync(Guid requestId, Guid staffId, CarryOutInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var db = workflow.Db;
+        // An erasure adds to the suppression list, whose key is made (once) outside this transaction.
+        await suppressions.EnsureKeyAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Stores collect the tasks this may write by id, so carrying out queues on PostgreSQL.
         await CursorFeedLock.QueueAsync(db, CursorFeedLock.RecipientTasks, cancellationToken);
@@ -64,7 +76,7 @@ public sealed class CarryOutRequestCommand(
             return RequestActionOutcome.Fail("Error.DecidePerPurpose");
         }
 
-        if (request.Kind == RequestKind.Erasure && CheckChoices(input.Choices) is { } refused)
+        if (request.Kind == RequestKind.Erasure && CheckChoices(input) is { } refused)
         {
             return refused;
         }
@@ -79,6 +91,7 @@ public sealed class CarryOutRequestCommand(
             case RequestKind.Erasure:
                 outcome = await EraseAsync(request, input, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
+                await StopAllMarketingAsync(request, person, cancellationToken);
                 accountRemoved = person.Kind != AccountKind.Staff
                     && !await db.HeldRecords.AnyAsync(r => r.SubjectId == person.Id, cancellationToken);
                 break;
@@ -139,16 +152,7 @@ public sealed class CarryOutRequestCommand(
         {
             var facts = new PlanRecord(record.Id, record.ControllerId, record.CategoryId, record.RetentionFrom);
             // A legal hold wins over staff's choice: held records are kept, restricted, whatever else applies.
-            var decision = planner.Decide(facts, today, holds.For(record.SubjectId, record.ControllerId, record.CategoryId));
-            var choice = input.Choices?.GetValueOrDefault(CarryOutInput.ChoiceKey(record.ControllerId, record.CategoryId));
-            if (decision.Outcome == RecordOutcome.Erase && choice == RecordOutcome.KeepRestricted)
-            {
-                decision = planner.KeepUntilRetentionEnd(facts);
-            }
-            else if (decision.Outcome == RecordOutcome.Erase && choice == RecordOutcome.Anonymise)
-            {
-                decision = decision with { Outcome = RecordOutcome.Anonymise };
-            }
+            var decision = Decide(facts, input, today, holds.For(record.SubjectId, record.ControllerId, record.CategoryId));
 
             decisions.Add(decision);
             if (decision.Outcome == RecordOutcome.Erase)
@@ -225,10 +229,73 @@ public sealed class CarryOutRequestCommand(
         return [.. pairs.Select(p => (p.ControllerId, p.CategoryId))];
     }
 
-    /// <summary>Anonymising is only offered where the policy says how; any other choice than the three is refused, not taken as "erase".</summary>
-    private RequestActionOutcome? CheckChoices(IReadOnlyDictionary<string, RecordOutcome>? choices)
+    /// <summary>
+    /// An erasure ends marketing everywhere: a stop for every preference of every company (as history
+    /// rows by the erasure, which every store's suppression feed carries), and the address on the
+    /// suppression list so that a store bringing it back does not market to it again. Both commit
+    /// with the erasure.
+    /// </summary>
+    private async Task StopAllMarketingAsync(PrivacyRequest request, DataSubject person, CancellationToken cancellationToken)
     {
-        foreach (var (key, choice) in choices ?? new Dictionary<string, RecordOutcome>())
+        if (person.Email is { Length: > 0 } email)
+        {
+            await suppressions.AddAsync(email, request.Id, cancellationToken);
+        }
+
+        var stops = PreferenceKey.AllOf(policy).Select(k => new PreferenceChange(k, Enable: false)).ToList();
+        await preferences.ExecuteAsync(person.Id, stops, PreferenceActor.Erasure(request.Id), cancellationToken);
+    }
+
+    /// <summary>
+    /// Held records stay held and records the policy does not know wait for review; the others are kept only on a ground staff
+    /// chose (the page proposes the policy's), anonymised where staff chose it and nothing obliges
+    /// keeping them, and erased otherwise.
+    /// </summary>
+    private RecordDecision Decide(PlanRecord facts, CarryOutInput input, DateOnly today, LegalHold? hold)
+    {
+        var planned = planner.Decide(facts, today, hold);
+        if (planned.Outcome is RecordOutcome.KeepForReview or RecordOutcome.Held)
+        {
+            return planned;
+        }
+
+        var key = CarryOutInput.ChoiceKey(facts.ControllerId, facts.CategoryId);
+        RecordOutcome? choice = input.Choices?.TryGetValue(key, out var chosen) == true ? chosen : null;
+        if (choice == RecordOutcome.Anonymise && planned.Outcome == RecordOutcome.Erase)
+        {
+            return planned with { Outcome = RecordOutcome.Anonymise };
+        }
+
+        if ((choice is null or RecordOutcome.KeepRestricted) && input.Grounds?.TryGetValue(key, out var ground) == true)
+        {
+            return planner.KeepUntilRetentionEnd(facts, ground, today);
+        }
+
+        return new RecordDecision(facts, RecordOutcome.Erase, null, null);
+    }
+
+    /// <summary>
+    /// Anonymising is only offered where the policy says how, legal obligation only where the
+    /// category's retention is a legal duty; any other choice or ground is refused, not taken as "erase".
+    /// </summary>
+    private RequestActionOutcome? CheckChoices(CarryOutInput input)
+    {
+        foreach (var (key, ground) in input.Grounds ?? new Dictionary<string, ErasureGround>())
+        {
+            if (!Enum.IsDefined(ground)
+                || key.Split('/', 2) is not [var controller, var category]
+                || policy.FindCategory(controller, category) is not { } found)
+            {
+                return RequestActionOutcome.Fail("Error.GroundUnknown");
+            }
+
+            if (!found.Allows(ground))
+            {
+                return RequestActionOutcome.Fail("Error.GroundNotAllowed", key);
+            }
+        }
+
+        foreach (var (key, choice) in input.Choices ?? new Dictionary<string, RecordOutcome>())
         {
             if (choice is not (RecordOutcome.Erase or RecordOutcome.Anonymise or RecordOutcome.KeepRestricted))
             {

@@ -29,6 +29,7 @@ public enum RecordOutcome
 }
 
 /// <summary>One line of an erasure plan or outcome: what happens to a category's records at one controller.</summary>
+/// <param name="Ground">For records kept on staff's decision: the Art. 17(3) ground (null in outcomes saved before grounds were recorded).</param>
 public sealed record ErasurePlanLine(
     string ControllerId,
     string CategoryId,
@@ -36,16 +37,19 @@ public sealed record ErasurePlanLine(
     int Records,
     DateOnly? KeepUntil,
     string? RetentionRuleId,
-    string? HoldReason = null);
+    string? HoldReason = null,
+    ErasureGround? Ground = null);
 
 /// <summary>The facts of a held record the plan needs.</summary>
 public sealed record PlanRecord(long Id, string ControllerId, string CategoryId, DateOnly RetentionFrom);
 
-public sealed record RecordDecision(PlanRecord Record, RecordOutcome Outcome, DateOnly? KeepUntil, string? RetentionRuleId, string? HoldReason = null);
+public sealed record RecordDecision(PlanRecord Record, RecordOutcome Outcome, DateOnly? KeepUntil, string? RetentionRuleId, string? HoldReason = null, ErasureGround? Ground = null);
 
 /// <summary>
-/// Decides, from the policy, what an erasure does to each record: data under a legal retention
-/// duty whose period has not ended is kept and restricted until its end; the rest is erased.
+/// Decides, from the policy, what an erasure proposes for each record: held records are kept under
+/// their legal hold; data under a legal retention duty whose period has not ended is kept and
+/// restricted until its end, on the category's proposed Art. 17(3) ground; the rest is erased.
+/// Staff confirm or change the ground per category.
 /// </summary>
 public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
 {
@@ -73,12 +77,15 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
 
         var end = policy.CalculateRetention(record.ControllerId, record.CategoryId, record.RetentionFrom);
         return category.LegalRetentionDuty && !end.HasEnded(today)
-            ? new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention)
+            ? new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention, Ground: category.ProposedErasureGround)
             : new RecordDecision(record, RecordOutcome.Erase, null, null);
     }
 
-    /// <summary>The retention end of a record, for keeping an erasable record restricted on staff's decision.</summary>
-    public RecordDecision KeepUntilRetentionEnd(PlanRecord record)
+    /// <summary>
+    /// Staff's decision to keep a record restricted until its retention end on an Art. 17(3) ground;
+    /// a record whose period has already ended has nothing left to keep it for and is erased.
+    /// </summary>
+    public RecordDecision KeepUntilRetentionEnd(PlanRecord record, ErasureGround ground, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(record);
         var category = policy.FindCategory(record.ControllerId, record.CategoryId);
@@ -88,7 +95,9 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
         }
 
         var end = policy.CalculateRetention(record.ControllerId, record.CategoryId, record.RetentionFrom);
-        return new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention);
+        return end.HasEnded(today)
+            ? new RecordDecision(record, RecordOutcome.Erase, null, null)
+            : new RecordDecision(record, RecordOutcome.KeepRestricted, end.Until, category.Retention, Ground: ground);
     }
 
     public IReadOnlyList<ErasurePlanLine> Plan(IEnumerable<PlanRecord> records, DateOnly today, Func<PlanRecord, LegalHold?>? holdOf = null) =>
@@ -97,8 +106,8 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
     /// <summary>Groups decisions into lines per controller, category, outcome and end date, in policy order.</summary>
     public IReadOnlyList<ErasurePlanLine> Summarize(IEnumerable<RecordDecision> decisions) =>
         [.. decisions
-            .GroupBy(d => (d.Record.ControllerId, d.Record.CategoryId, d.Outcome, d.KeepUntil, d.RetentionRuleId, d.HoldReason))
-            .Select(g => new ErasurePlanLine(g.Key.ControllerId, g.Key.CategoryId, g.Key.Outcome, g.Count(), g.Key.KeepUntil, g.Key.RetentionRuleId, g.Key.HoldReason))
+            .GroupBy(d => (d.Record.ControllerId, d.Record.CategoryId, d.Outcome, d.KeepUntil, d.RetentionRuleId, d.HoldReason, d.Ground))
+            .Select(g => new ErasurePlanLine(g.Key.ControllerId, g.Key.CategoryId, g.Key.Outcome, g.Count(), g.Key.KeepUntil, g.Key.RetentionRuleId, g.Key.HoldReason, g.Key.Ground))
             .OrderBy(l => ControllerOrder(l.ControllerId))
             .ThenBy(l => CategoryOrder(l.ControllerId, l.CategoryId))
             .ThenBy(l => l.Outcome)

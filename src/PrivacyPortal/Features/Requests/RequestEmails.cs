@@ -72,6 +72,8 @@ public sealed class RequestEmails(
                     paragraphs.AddRange(texts.Lines(lines, done: false));
                 }
 
+                AddErasureNotes(paragraphs, request);
+
                 if (request.Kind == RequestKind.Complaint)
                 {
                     AddAuthorities(paragraphs, request);
@@ -110,6 +112,14 @@ public sealed class RequestEmails(
                 {
                     paragraphs.Add(text["Email.Outcome.Intro"]);
                     paragraphs.AddRange(texts.Lines(lines, done: true));
+                }
+
+                AddErasureNotes(paragraphs, request);
+                if (request.Kind == RequestKind.Erasure && lines is not null && lines.Any(l => l.Outcome != RecordOutcome.Erase && l.Outcome != RecordOutcome.Anonymise))
+                {
+                    // Keeping data is refusing part of the request: the person is told where to turn (Art. 12(4)).
+                    AddAuthorities(paragraphs, request);
+                    paragraphs.Add(text["Rights.JudicialRemedy"]);
                 }
 
                 if (request.Kind is RequestKind.Access or RequestKind.Portability)
@@ -203,6 +213,15 @@ public sealed class RequestEmails(
             Closing = [text["Email.Footer.Reference", request.Reference]],
         });
         outbox.Enqueue(to.Email, content, "request-" + mail.ToString().ToLowerInvariant());
+    }
+
+    private void AddErasureNotes(List<string> paragraphs, PrivacyRequest request)
+    {
+        if (request.Kind == RequestKind.Erasure)
+        {
+            paragraphs.Add(text["Plan.MarketingStops"]);
+            paragraphs.Add(text["Plan.SuppressionNote"]);
+        }
     }
 
     private void AddAuthorities(List<string> paragraphs, PrivacyRequest request)

@@ -55,6 +55,8 @@ public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localiza
         return line.Outcome switch
         {
             RecordOutcome.Erase => text[prefix + "Erase", line.Records],
+            RecordOutcome.KeepRestricted when line.Ground == ErasureGround.LegalClaims =>
+                text[prefix + "KeepForClaims", Format(line.KeepUntil!.Value), line.Records],
             RecordOutcome.KeepRestricted when Law(line.RetentionRuleId) is { } law =>
                 text[prefix + "KeepUnderLaw", Format(line.KeepUntil!.Value), law, line.Records],
             RecordOutcome.KeepRestricted => text[prefix + "Keep", Format(line.KeepUntil!.Value), Rule(line.RetentionRuleId), line.Records],

@@ -72,7 +72,7 @@ public sealed class InnorePolicyTests
     {
         var kept = Catalog.GetController("innore-ee").Categories.Where(c => c.LegalRetentionDuty).Select(c => c.Id);
 
-        Assert.Equal(["orders", "payment", "configurator-drawings", "project-data", "contract-invoicing"], kept);
+        Assert.Equal(["orders", "payment", "contract-invoicing"], kept);
     }
 
     [Fact]

@@ -184,6 +184,35 @@ public sealed class PolicyValidationTests
     }
 
     [Fact]
+    public void Legal_obligation_as_the_erasure_ground_of_a_category_without_a_legal_retention_duty()
+    {
+        var json = InnoreWith(p => p.Category(0, 4)["erasureGround"] = "legalObligation");   // innore-ee configurator-drawings
+
+        SingleError(json, "controllers[0].categories[4].erasureGround", "only where the category is kept under a legal retention duty", "propose 'legalClaims'");
+    }
+
+    [Fact]
+    public void An_erasure_ground_that_is_not_one_of_art_17_3()
+    {
+        var json = InnoreWith(p => p.Category(0, 2)["erasureGround"] = "publicInterest");
+
+        SingleError(json, "controllers[0].categories[2].erasureGround", "is not a valid value; expected one of: legalObligation, legalClaims");
+    }
+
+    [Fact]
+    public void Without_an_erasure_ground_the_policy_proposes_legal_obligation_only_under_a_legal_duty()
+    {
+        var catalog = PrivacyPortal.Features.Policy.PolicyLoader.Parse(InnoreWith(p =>
+        {
+            p.Category(0, 2).Remove("erasureGround");   // orders: a legal duty
+            p.Category(0, 4).Remove("erasureGround");   // configurator drawings: none
+        }), "innore.policy.json");
+
+        Assert.Equal(PrivacyPortal.Features.Policy.ErasureGround.LegalObligation, catalog.GetCategory("innore-ee", "orders").ProposedErasureGround);
+        Assert.Equal(PrivacyPortal.Features.Policy.ErasureGround.LegalClaims, catalog.GetCategory("innore-ee", "configurator-drawings").ProposedErasureGround);
+    }
+
+    [Fact]
     public void Length_that_does_not_fit_the_kind()
     {
         var json = InnoreWith(p =>

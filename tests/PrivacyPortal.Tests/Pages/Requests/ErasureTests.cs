@@ -15,7 +15,8 @@ public sealed class ErasureTests
     // What each demo person keeps after an erasure on 23 November 2026, record by record
     // (controller/category/date it counts from -> kept until), restated by hand from the policy:
     // INNORE AS keeps accounting data 5 years after the end of the accounting year (bokføringsloven
-    // § 13), Innore OÜ 7 years (Estonian Accounting Act § 12); everything else is erased.
+    // § 13), Innore OÜ 7 years (Estonian Accounting Act § 12); everything else is erased, drawings
+    // and project correspondence too: they are no bookkeeping records (the seed's retention table).
     private static readonly Dictionary<string, Dictionary<string, DateOnly>> Kept = new()
     {
         [PortalHost.Kari] = new()
@@ -30,8 +31,6 @@ public sealed class ErasureTests
             ["innore-no/payment/2023-11-02"] = new(2028, 12, 31),
             ["innore-no/payment/2024-03-10"] = new(2029, 12, 31),
             ["innore-no/payment/2025-09-14"] = new(2030, 12, 31),
-            ["innore-no/configurator-drawings/2024-03-10"] = new(2029, 12, 31),
-            ["innore-ee/configurator-drawings/2024-03-10"] = new(2031, 12, 31),
         },
         [PortalHost.Mari] = new()
         {
@@ -41,10 +40,7 @@ public sealed class ErasureTests
         },
         [PortalHost.Ola] = new()
         {
-            ["innore-no/project-data/2026-03-04"] = new(2031, 12, 31),
-            ["innore-no/configurator-drawings/2025-10-06"] = new(2030, 12, 31),
             ["innore-no/contract-invoicing/2025-11-30"] = new(2030, 12, 31),
-            ["innore-ee/project-data/2025-10-20"] = new(2032, 12, 31),
             ["innore-ee/contract-invoicing/2025-12-12"] = new(2032, 12, 31),
         },
     };
@@ -63,8 +59,8 @@ public sealed class ErasureTests
         // the 2021 order is kept until the end of 2026, the 2024 one until the end of 2029 (bokføringsloven § 13)
         Assert.Contains("oppbevares til 31. desember 2026 etter bokføringsloven § 13", plan, StringComparison.Ordinal);
         Assert.Contains("oppbevares til 31. desember 2029 etter bokføringsloven § 13", plan, StringComparison.Ordinal);
-        // INNORE AS's production order at the parent is kept under the Estonian Accounting Act (2024 + 7)
-        Assert.Contains("oppbevares til 31. desember 2031 etter den estiske regnskapsloven (raamatupidamise seadus) § 12", plan, StringComparison.Ordinal);
+        // Her drawing at the parent is no bookkeeping record: nothing is kept under the Estonian Accounting Act.
+        Assert.DoesNotContain("den estiske regnskapsloven", plan, StringComparison.Ordinal);
         Assert.Contains("slettes nå", plan, StringComparison.Ordinal);
     }
 
@@ -138,8 +134,6 @@ public sealed class ErasureTests
             .Select(r => new { r.ControllerId, r.CategoryId, r.RetentionFrom }).ToListAsync());
         Assert.Equal(
             [
-                "innore-ee/configurator-drawings/2024-03-10",
-                "innore-no/configurator-drawings/2024-03-10",
                 "innore-no/orders/2021-02-03", "innore-no/orders/2022-06-18", "innore-no/orders/2023-11-02", "innore-no/orders/2024-03-10", "innore-no/orders/2025-09-14",
                 "innore-no/payment/2021-02-03", "innore-no/payment/2022-06-18", "innore-no/payment/2023-11-02", "innore-no/payment/2024-03-10", "innore-no/payment/2025-09-14",
             ],
@@ -166,7 +160,7 @@ public sealed class ErasureTests
         var id = await RequestFlows.FileAsync(kari, "en", RequestKind.Erasure);
         using var dpo = await host.StaffAsync(PortalHost.Dpo);
 
-        await RequestFlows.StaffDoAsync(dpo, id, "carry-out", f => f.Set("Input.Choices[innore-no/customer-account]", "KeepRestricted"));
+        await RequestFlows.StaffDoAsync(dpo, id, "carry-out", f => f.Set("Input.Choices[innore-no/customer-account]", "LegalClaims"));
 
         var account = await host.DbAsync(db => db.HeldRecords.AsNoTracking().SingleAsync(r => r.SubjectId == kariId && r.CategoryId == "customer-account"));
         Assert.NotNull(account.RestrictedAt);
@@ -227,6 +221,8 @@ public sealed class ErasureTests
     [InlineData("innore-ee/marketing", "Anonymise", "The policy does not say how to anonymise innore-ee/marketing")]
     [InlineData("innore-ee/technical", "Keep", "Choose, for each category, one of the options in the list.")]
     [InlineData("innore-ee/technical", "1", "Choose, for each category, one of the options in the list.")]
+    [InlineData("innore-ee/technical", "KeepRestricted", "Choose, for each category, one of the options in the list.")]
+    [InlineData("innore-ee/technical", "LegalObligation", "innore-ee/technical is not kept under a legal retention duty, so legal obligation (Art. 17(3)(b)) is no ground to keep it")]
     public async Task A_choice_the_policy_or_the_list_does_not_offer_is_refused_and_nothing_is_erased(string category, string choice, string message)
     {
         using var host = new PortalHost();
@@ -251,7 +247,7 @@ public sealed class ErasureTests
         Assert.Equal(RequestStatus.Received, await host.DbAsync(db => db.Set<PrivacyRequest>().Where(r => r.Id == id).Select(r => r.Status).SingleAsync()));
         var failed = await host.DbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Action == "staff.action-failed"));
         Assert.Equal(mariId, failed.SubjectId);
-        Assert.EndsWith("CarryOut: " + (choice == "Anonymise" ? "Error.AnonymiseNotAllowed" : "Error.ChoiceUnknown"), failed.Detail, StringComparison.Ordinal);
+        Assert.EndsWith("CarryOut: " + choice switch { "Anonymise" => "Error.AnonymiseNotAllowed", "LegalObligation" => "Error.GroundNotAllowed", _ => "Error.ChoiceUnknown" }, failed.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

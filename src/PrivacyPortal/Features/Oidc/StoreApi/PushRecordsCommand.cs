@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Preferences;
 
 namespace PrivacyPortal.Features.Oidc.StoreApi;
 
@@ -40,7 +41,14 @@ public sealed class PushValidationException(string field, string message) : Exce
 /// and each record against the kind of person its category applies to, before anything is written,
 /// so a bad record changes nothing. Parallel pushes of the same records (retries) end as one row each.
 /// </summary>
-public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy, UserManager<DataSubject> users, TimeProvider time)
+public sealed class PushRecordsCommand(
+    PortalDbContext db,
+    PolicyCatalog policy,
+    UserManager<DataSubject> users,
+    SuppressionList suppressions,
+    MarketingPreferenceState preferenceState,
+    ChangeMarketingPreferenceCommand preferences,
+    TimeProvider time)
 {
     public const int MaxBatch = 500;
 
@@ -180,7 +188,9 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
         {
             try
             {
-                return await UpsertAsync(store, controller.Id, records, categories, cancellationToken);
+                var outcomes = await UpsertAsync(store, controller.Id, records, categories, cancellationToken);
+                await KeepErasedAddressesSuppressedAsync(store, records, outcomes, cancellationToken);
+                return outcomes;
             }
             catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < MaxAttempts)
             {
@@ -269,6 +279,47 @@ public sealed class PushRecordsCommand(PortalDbContext db, PolicyCatalog policy,
 
         await db.SaveChangesAsync(cancellationToken);
         return outcomes;
+    }
+
+    /// <summary>
+    /// An address on the suppression list belonged to a person who was erased: whoever it now names
+    /// gets a stop, by that erasure, for every preference they have said nothing about at each company
+    /// that listed it. A choice the person made since (only they can switch marketing on) stays.
+    /// Every store's feed then carries the stops.
+    /// </summary>
+    private async Task KeepErasedAddressesSuppressedAsync(StoreCaller store, IReadOnlyList<PushedRecord> records, IReadOnlyList<PushOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        var people = records
+            .Select((r, i) => (r.Email, Subject: Guid.Parse(outcomes[i].Sub)))
+            .Where(p => p.Email is not null)
+            .DistinctBy(p => p.Subject)
+            .ToList();
+        if (people.Count == 0)
+        {
+            return;
+        }
+
+        var suppressed = await suppressions.FindAsync(people.Select(p => p.Email!), cancellationToken);
+        foreach (var (email, subject) in people)
+        {
+            if (!suppressed.TryGetValue(email!, out var at))
+            {
+                continue;
+            }
+
+            var current = await preferenceState.LoadAsync(subject, cancellationToken);
+            foreach (var (controllerId, requestId) in at)
+            {
+                var stops = current.Values
+                    .Where(p => p.Key.ControllerId == controllerId && p.Version == 0)
+                    .Select(p => new PreferenceChange(p.Key, Enable: false))
+                    .ToList();
+                if (stops.Count > 0)
+                {
+                    await preferences.ExecuteAsync(subject, stops, PreferenceActor.Erasure(requestId, store.StoreId), cancellationToken);
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -40,8 +40,11 @@ public sealed class DetailsModel(
     {
         [nameof(RecordOutcome.Erase)] = RecordOutcome.Erase,
         [nameof(RecordOutcome.Anonymise)] = RecordOutcome.Anonymise,
-        [nameof(RecordOutcome.KeepRestricted)] = RecordOutcome.KeepRestricted,
     };
+
+    /// <summary>Keeping is chosen by naming its Art. 17(3) ground.</summary>
+    private static readonly Dictionary<string, ErasureGround> GroundNames =
+        Enum.GetValues<ErasureGround>().ToDictionary(g => g.ToString(), g => g, StringComparer.Ordinal);
 
     public PrivacyRequest Item { get; private set; } = null!;
 
@@ -98,7 +101,10 @@ public sealed class DetailsModel(
 
         public string? Reply { get; set; }
 
-        /// <summary>Per erasable category (<c>controller/category</c>): <c>Erase</c>, <c>Anonymise</c> (where the policy says how) or <c>KeepRestricted</c>.</summary>
+        /// <summary>
+        /// Per category (<c>controller/category</c>): <c>Erase</c>, <c>Anonymise</c> (where the policy says how), or the
+        /// Art. 17(3) ground to keep it restricted on: <c>LegalObligation</c> (only under a legal retention duty) or <c>LegalClaims</c>.
+        /// </summary>
         public Dictionary<string, string?> Choices { get; set; } = [];
 
         public string? RefuseReasons { get; set; }
@@ -156,17 +162,24 @@ public sealed class DetailsModel(
     {
         // Only the names in the list are choices; a number or anything else is refused rather than read as "erase".
         var choices = new Dictionary<string, RecordOutcome>(StringComparer.Ordinal);
+        var grounds = new Dictionary<string, ErasureGround>(StringComparer.Ordinal);
         foreach (var (key, value) in Input.Choices)
         {
-            if (!ChoiceNames.TryGetValue(value ?? "", out var choice))
+            if (ChoiceNames.TryGetValue(value ?? "", out var choice))
+            {
+                choices[key] = choice;
+            }
+            else if (GroundNames.TryGetValue(value ?? "", out var ground))
+            {
+                grounds[key] = ground;
+            }
+            else
             {
                 return ActAsync(id, "CarryOut", nameof(InputModel.Reply), () => Task.FromResult(RequestActionOutcome.Fail("Error.ChoiceUnknown")), "Done.CarryOut", cancellationToken);
             }
-
-            choices[key] = choice;
         }
 
-        return ActAsync(id, "CarryOut", nameof(InputModel.Reply), () => carryOut.ExecuteAsync(id, StaffId, new CarryOutInput(Input.Reply, choices), cancellationToken), "Done.CarryOut", cancellationToken);
+        return ActAsync(id, "CarryOut", nameof(InputModel.Reply), () => carryOut.ExecuteAsync(id, StaffId, new CarryOutInput(Input.Reply, choices, grounds), cancellationToken), "Done.CarryOut", cancellationToken);
     }
 
     public async Task<IActionResult> OnPostRefuseAsync(Guid id, CancellationToken cancellationToken)
@@ -222,6 +235,9 @@ public sealed class DetailsModel(
     /// <summary>The fields anonymising keeps, or null when the category's policy has no anonymisation rule.</summary>
     public IReadOnlyList<string>? AnonymisationKeeps(string controllerId, string categoryId) =>
         policy.FindCategory(controllerId, categoryId)?.Anonymisation?.KeepFields;
+
+    /// <summary>The category of the policy, or null when the policy does not know it (its records wait for review).</summary>
+    public DataCategory? Category(string controllerId, string categoryId) => policy.FindCategory(controllerId, categoryId);
 
     public string CategoryName(string controllerId, string categoryId) =>
         policy.FindCategory(controllerId, categoryId)?.Name.Get(System.Globalization.CultureInfo.CurrentUICulture) ?? categoryId;
