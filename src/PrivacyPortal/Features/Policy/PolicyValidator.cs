@@ -141,7 +141,8 @@ internal static class PolicyValidator
             {
                 problems.Add($"{path}.notification.method", "'storeApi' is only for a company of the group (field 'controller'); tell an outside recipient with 'manual' and a 'contact'");
             }
-            else if (!stores.Any(s => s.Controller == recipient.Controller))
+            // No stores at all is already reported at 'stores' (at least one is required).
+            else if (stores.Count > 0 && !stores.Any(s => s.Controller == recipient.Controller))
             {
                 problems.Add($"{path}.notification.method", $"'storeApi' needs a store of '{recipient.Controller}' to pull the tasks, and it has none");
             }
