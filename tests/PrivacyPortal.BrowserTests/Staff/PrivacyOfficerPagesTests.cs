@@ -78,10 +78,10 @@ public sealed class PrivacyOfficerPagesTests(BrowserFixture browser) : IDisposab
     /// The whole page at CSS pixels: at the phone's 3x the record of processing is taller than the
     /// largest picture Chromium can capture.
     /// </summary>
-    private static Task FullPageAsync(IPage page, string name)
+    private static async Task FullPageAsync(IPage page, string name)
     {
         Directory.CreateDirectory(Screenshots.Directory);
-        return page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, name + ".png"), FullPage = true, Scale = ScreenshotScale.Css });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, name + ".png"), FullPage = true, Scale = ScreenshotScale.Css });
     }
 
     private static async Task AssertFitsTheScreenAsync(IPage page)
