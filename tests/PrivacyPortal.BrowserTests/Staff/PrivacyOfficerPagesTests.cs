@@ -64,7 +64,10 @@ public sealed class PrivacyOfficerPagesTests(BrowserFixture browser) : IDisposab
         await page.GotoAsync("/staff/records-of-processing");
         Assert.Equal(2, await page.Locator("section.ropa").CountAsync());
         await AssertFitsTheScreenAsync(page);
-        await FullPageAsync(page, $"staff-records-of-processing-{culture}-390");
+        // The whole record is too tall to capture in time on a busy machine: its first screen and INNORE AS's transfers and security measures.
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, $"staff-records-of-processing-{culture}-390.png") });
+        await page.Locator("#ropa-innore-no .ropa__transfers").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, $"staff-records-of-processing-{culture}-390-transfers.png") });
         await Axe.AssertNoSeriousViolationsAsync(page);
     }
 
@@ -74,10 +77,7 @@ public sealed class PrivacyOfficerPagesTests(BrowserFixture browser) : IDisposab
         smtp.Dispose();
     }
 
-    /// <summary>
-    /// The whole page at CSS pixels: at the phone's 3x the record of processing is taller than the
-    /// largest picture Chromium can capture.
-    /// </summary>
+    /// <summary>The whole page at CSS pixels (at the phone's 3x the picture is very large).</summary>
     private static async Task FullPageAsync(IPage page, string name)
     {
         Directory.CreateDirectory(Screenshots.Directory);
