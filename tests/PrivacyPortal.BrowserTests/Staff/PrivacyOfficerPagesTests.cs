@@ -13,8 +13,8 @@ namespace PrivacyPortal.BrowserTests.Staff;
 
 /// <summary>
 /// The privacy officer's reports and record of processing on a 390 px phone in Norwegian, Estonian
-/// and English: no serious axe violation on either, the reports page no wider than the screen (its
-/// tables scroll in their own areas), and a screenshot of each page per language in the artifacts.
+/// and English: no serious axe violation, nothing wider than the screen but the tables' own scroll
+/// areas, and a screenshot of each page per language in the artifacts.
 /// </summary>
 [Collection(BrowserCollectionDefinition.Name)]
 public sealed class PrivacyOfficerPagesTests(BrowserFixture browser) : IDisposable
@@ -56,15 +56,18 @@ public sealed class PrivacyOfficerPagesTests(BrowserFixture browser) : IDisposab
         Assert.Equal(culture, await page.Locator("html").GetAttributeAsync("lang"));
         Assert.Equal(5, await page.Locator("svg.chart__svg[role=img]").CountAsync());
         await AssertFitsTheScreenAsync(page);
-        await Screenshots.ScreenshotAsync(page, $"staff-reports-{culture}-390");
+        await FullPageAsync(page, $"staff-reports-{culture}-390");
         // The first screen, as a phone shows it: the requests chart and the start of its table.
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, $"staff-reports-{culture}-390-first-screen.png") });
         await Axe.AssertNoSeriousViolationsAsync(page);
 
         await page.GotoAsync("/staff/records-of-processing");
         Assert.Equal(2, await page.Locator("section.ropa").CountAsync());
-        // Not yet asserted to fit: the transfers and recipients lists still lay out about 700 px wide on a phone (open defect).
-        await Screenshots.ScreenshotAsync(page, $"staff-records-of-processing-{culture}-390");
+        await AssertFitsTheScreenAsync(page);
+        // The whole record is too tall to capture in time on a busy machine: its first screen and INNORE AS's transfers and security measures.
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, $"staff-records-of-processing-{culture}-390.png") });
+        await page.Locator("#ropa-innore-no .ropa__transfers").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, $"staff-records-of-processing-{culture}-390-transfers.png") });
         await Axe.AssertNoSeriousViolationsAsync(page);
     }
 
@@ -72,6 +75,13 @@ public sealed class PrivacyOfficerPagesTests(BrowserFixture browser) : IDisposab
     {
         app?.Dispose();
         smtp.Dispose();
+    }
+
+    /// <summary>The whole page at CSS pixels (at the phone's 3x the picture is very large).</summary>
+    private static async Task FullPageAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(Screenshots.Directory);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, name + ".png"), FullPage = true, Scale = ScreenshotScale.Css });
     }
 
     private static async Task AssertFitsTheScreenAsync(IPage page)
