@@ -36,8 +36,8 @@ public sealed class HeldRecordCountsTests : IDisposable
 
         // Bulk: one statement over many rows.
         await _host.DbAsync(db => db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "HeldRecords" ("SubjectId", "ControllerId", "CategoryId", "Summary", "Content", "RetentionFrom", "CreatedAt", "UpdatedAt")
-            SELECT "SubjectId", "ControllerId", "CategoryId", "Summary" || ' copy', "Content", "RetentionFrom", "CreatedAt", "UpdatedAt"
+            INSERT INTO "HeldRecords" ("SubjectId", "ControllerId", "CategoryId", "Summary", "Content", "RetentionFrom", "RelationshipActive", "CreatedAt", "UpdatedAt")
+            SELECT "SubjectId", "ControllerId", "CategoryId", "Summary" || ' copy', "Content", "RetentionFrom", "RelationshipActive", "CreatedAt", "UpdatedAt"
             FROM "HeldRecords" WHERE "SubjectId" = {kari} AND "CategoryId" = 'orders'
             """));
         await AssertCountsMatchAsync("after a bulk insert");

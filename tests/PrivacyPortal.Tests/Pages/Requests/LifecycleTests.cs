@@ -61,6 +61,13 @@ public sealed class LifecycleTests
         host.Factory.Clock.Advance(TimeSpan.FromMinutes(1));
         await RequestFlows.StaffDoAsync(dpo, id, "carry-out", f => f.Set("Input.Reply", "Ferdig behandlet."));
         Assert.Equal(RequestStatus.Completed, await StatusAsync(host, id));
+        // Art. 19: every recipient outside the stores is told (by hand) before the request is closed.
+        var manualTasks = await host.DbAsync(db => db.Set<ManualRecipientTask>().Where(t => t.RequestId == id && t.DoneAt == null).Select(t => t.Id).ToListAsync());
+        foreach (var taskId in manualTasks)
+        {
+            await RequestFlows.StaffDoAsync(dpo, id, $"task-{taskId}", f => f.Set("Input.TaskNote", "Sendt e-post til mottakeren."));
+        }
+
         host.Factory.Clock.Advance(TimeSpan.FromMinutes(1));
         await RequestFlows.StaffDoAsync(dpo, id, "close");
         Assert.Equal(RequestStatus.Closed, await StatusAsync(host, id));
