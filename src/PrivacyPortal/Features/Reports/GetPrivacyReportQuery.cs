@@ -26,7 +26,8 @@ public sealed record AnswerMonth(DateOnly Month, int Received, int OnTime, int L
 }
 
 /// <summary>Open Art. 19 tasks of one recipient: how many, and since when the oldest waits.</summary>
-public sealed record OpenRecipientTasks(string RecipientId, RecipientTaskKind Kind, int Count, DateTimeOffset OldestSince);
+/// <param name="ByHand">A recipient outside the stores that staff tell by hand (<see cref="ManualRecipientTask"/>), not a store that confirms through the API.</param>
+public sealed record OpenRecipientTasks(string RecipientId, RecipientTaskKind Kind, int Count, DateTimeOffset OldestSince, bool ByHand = false);
 
 /// <summary>Cookie-banner choices made in a month.</summary>
 public sealed record CookieChoiceMonth(DateOnly Month, int AcceptAll, int RejectAll, int Custom)
@@ -158,12 +159,21 @@ public sealed class GetPrivacyReportQuery(PortalDbContext db, PolicyCatalog poli
 
     private async Task<IReadOnlyList<OpenRecipientTasks>> OpenTasksAsync(CancellationToken cancellationToken)
     {
-        var rows = await db.Set<RecipientTask>().AsNoTracking()
+        var stores = await db.Set<RecipientTask>().AsNoTracking()
             .Where(t => t.AcknowledgedAt == null)
             .GroupBy(t => new { t.StoreId, t.Kind })
-            .Select(g => new { g.Key.StoreId, g.Key.Kind, Count = g.Count(), Oldest = g.Min(t => t.CreatedAt) })
+            .Select(g => new { RecipientId = g.Key.StoreId, g.Key.Kind, Count = g.Count(), Oldest = g.Min(t => t.CreatedAt) })
             .ToListAsync(cancellationToken);
-        return [.. rows.OrderBy(r => r.StoreId, StringComparer.Ordinal).ThenBy(r => r.Kind).Select(r => new OpenRecipientTasks(r.StoreId, r.Kind, r.Count, r.Oldest))];
+        var byHand = await db.Set<ManualRecipientTask>().AsNoTracking()
+            .Where(t => t.DoneAt == null)
+            .GroupBy(t => new { t.RecipientId, t.Kind })
+            .Select(g => new { g.Key.RecipientId, g.Key.Kind, Count = g.Count(), Oldest = g.Min(t => t.CreatedAt) })
+            .ToListAsync(cancellationToken);
+        return
+        [
+            .. stores.OrderBy(r => r.RecipientId, StringComparer.Ordinal).ThenBy(r => r.Kind).Select(r => new OpenRecipientTasks(r.RecipientId, r.Kind, r.Count, r.Oldest)),
+            .. byHand.OrderBy(r => r.RecipientId, StringComparer.Ordinal).ThenBy(r => r.Kind).Select(r => new OpenRecipientTasks(r.RecipientId, r.Kind, r.Count, r.Oldest, ByHand: true)),
+        ];
     }
 
     private async Task<IReadOnlyList<CookieChoiceMonth>> CookieChoicesAsync(ReportMonths months, CancellationToken cancellationToken)

@@ -101,6 +101,12 @@ public sealed class ReportsTests
     {
         using var host = new PortalHost();
         var kariId = await host.UserIdAsync(PortalHost.Kari);
+        Guid requestId;
+        using (var kari = await host.SignInAsync(PortalHost.Kari))
+        {
+            requestId = await RequestFlows.FileAsync(kari, "en", RequestKind.Erasure);
+        }
+
         await host.DbAsync(async db =>
         {
             void Choice(CookieConsentAction action, DateTimeOffset at) => db.Add(new CookieConsentRecord
@@ -147,6 +153,9 @@ public sealed class ReportsTests
             db.Add(new RecipientTask { StoreId = "innore-no", SubjectId = kariId, Kind = RecipientTaskKind.Erasure, CreatedAt = new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero) });
             db.Add(new RecipientTask { StoreId = "innore-no", SubjectId = kariId, Kind = RecipientTaskKind.Erasure, CreatedAt = new DateTimeOffset(2026, 11, 9, 9, 0, 0, TimeSpan.Zero) });
             db.Add(new RecipientTask { StoreId = "innore-eu", SubjectId = kariId, Kind = RecipientTaskKind.Rectification, CreatedAt = new DateTimeOffset(2026, 11, 9, 9, 0, 0, TimeSpan.Zero), AcknowledgedAt = PortalHost.DefaultNow });
+            // Recipients outside the stores, told by staff: one still to tell, one told.
+            db.Add(new ManualRecipientTask { RequestId = requestId, SubjectId = kariId, RecipientId = "logistics", Kind = RecipientTaskKind.Erasure, CreatedAt = new DateTimeOffset(2026, 11, 10, 9, 0, 0, TimeSpan.Zero) });
+            db.Add(new ManualRecipientTask { RequestId = requestId, SubjectId = kariId, RecipientId = "it-providers", Kind = RecipientTaskKind.Erasure, CreatedAt = new DateTimeOffset(2026, 11, 10, 9, 0, 0, TimeSpan.Zero), DoneAt = PortalHost.DefaultNow, DoneNote = "Emailed." });
             await db.SaveChangesAsync();
         });
 
@@ -166,9 +175,10 @@ public sealed class ReportsTests
         Assert.Equal(["November 2026", "0", "1", "1"], unsubscribes["November 2026"]);
 
         var tasks = page.QuerySelectorAll("#open-tasks tbody tr").Select(tr => tr.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList()).ToList();
-        var task = Assert.Single(tasks);
-        Assert.Equal(["www.innore.no", "Erasure", "2"], task.Take(3));
-        Assert.Contains("2026", task[3], StringComparison.Ordinal);
+        Assert.Equal(2, tasks.Count);
+        Assert.Equal(["www.innore.no", "Store confirms through the API", "Erasure", "2"], tasks[0].Take(4));
+        Assert.Contains("2026", tasks[0][4], StringComparison.Ordinal);
+        Assert.Equal(["Logistics and delivery providers", "Staff tell it by hand", "Erasure", "1"], tasks[1].Take(4));
     }
 
     [Fact]
