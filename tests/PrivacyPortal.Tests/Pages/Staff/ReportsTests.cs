@@ -206,6 +206,22 @@ public sealed class ReportsTests
         Assert.Equal(median, GetPrivacyReportQuery.Median(histogram));
     }
 
+    [Theory]
+    [InlineData("en", "Dec Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov")]
+    [InlineData("nb", "des jan feb mar apr mai jun jul aug sep okt nov")]
+    [InlineData("et", "dets _ veebr _ apr _ juuni _ aug _ okt _")]
+    public void Month_names_that_would_run_into_each_other_on_a_phone_are_shown_for_every_other_month(string culture, string expected)
+    {
+        var months = Enumerable.Range(0, 12).Select(i => new DateOnly(2025, 12, 1).AddMonths(i)).ToList();
+        using var scope = new PrivacyPortal.Infrastructure.Localization.CultureScope(System.Globalization.CultureInfo.GetCultureInfo(culture));
+
+        var chart = new StackedBarChart("test", months, [new ChartSeries("A", [.. months.Select(_ => 1.0)])]);
+
+        Assert.Equal(expected, string.Join(' ', chart.MonthLabels.Select(l => l.Month.Length == 0 ? "_" : l.Month)));
+        // The first month's year would run into January's right beside it: only January's is shown.
+        Assert.Equal([(1, "2026")], chart.MonthLabels.Select((l, i) => (i, l.Year)).Where(l => l.Year is not null));
+    }
+
     /// <summary>The rows of a report table by their first cell, each as all its cells' text.</summary>
     private static Dictionary<string, string[]> Table(IDocument page, string selector)
     {
