@@ -46,20 +46,26 @@ public sealed record PrivacyReport(
     AnswerMonth AnswerTotals,
     IReadOnlyList<OpenRecipientTasks> OpenTasks,
     IReadOnlyList<CookieChoiceMonth> CookieChoices,
-    IReadOnlyList<UnsubscribeCounts> Unsubscribes);
+    IReadOnlyList<UnsubscribeCounts> Unsubscribes,
+    DateTimeOffset ComputedAt);
 
 /// <summary>
 /// The privacy officer's figures over the last months. Every figure is a GROUP BY in the database
 /// over an index that covers it (migration ReportFacts), so the page costs the same whether the
 /// database holds a thousand requests or a hundred thousand; only the grouped rows come back.
 /// </summary>
-public sealed class GetPrivacyReportQuery(PortalDbContext db, PolicyCatalog policy, TimeProvider time)
+public sealed class GetPrivacyReportQuery(PortalDbContext db, PolicyCatalog policy, PrivacyReportCache cache, TimeProvider time)
 {
     public const int DefaultMonths = 12;
 
-    public async Task<PrivacyReport> ExecuteAsync(int monthCount, CancellationToken cancellationToken)
+    /// <summary>The report computed within the last <see cref="PrivacyReportCache.MaxAge"/>, or now.</summary>
+    public Task<PrivacyReport> ExecuteAsync(int monthCount, CancellationToken cancellationToken) =>
+        cache.GetAsync(monthCount, c => ComputeAsync(monthCount, c), cancellationToken);
+
+    private async Task<PrivacyReport> ComputeAsync(int monthCount, CancellationToken cancellationToken)
     {
-        var today = Deadlines.Day(time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var today = Deadlines.Day(now);
         var months = new ReportMonths(today, monthCount);
         var (requests, answers, totals) = await RequestsAsync(months, today, cancellationToken);
         return new PrivacyReport(
@@ -70,7 +76,8 @@ public sealed class GetPrivacyReportQuery(PortalDbContext db, PolicyCatalog poli
             totals,
             await OpenTasksAsync(cancellationToken),
             await CookieChoicesAsync(months, cancellationToken),
-            await UnsubscribesAsync(months, cancellationToken));
+            await UnsubscribesAsync(months, cancellationToken),
+            now);
     }
 
     private async Task<(IReadOnlyList<RequestCounts>, IReadOnlyList<AnswerMonth>, AnswerMonth)> RequestsAsync(ReportMonths months, DateOnly today, CancellationToken cancellationToken)
