@@ -66,6 +66,9 @@ public sealed class StoreSessions(TimeProvider time) : ITicketStore
         return Task.CompletedTask;
     }
 
+    /// <summary>How many sessions the person has here.</summary>
+    public int CountOf(string sub) => tickets.Values.Count(t => t.Principal.FindFirst(PortalClaims.Subject)?.Value == sub);
+
     public AuthenticationTicket? Find(string key) => tickets.GetValueOrDefault(key);
 
     /// <summary>

@@ -1,0 +1,181 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using PrivacyPortal.BrowserTests.Infrastructure;
+using PrivacyPortal.BrowserTests.Preferences;
+using PrivacyPortal.Data;
+using PrivacyPortal.Features.Requests;
+
+namespace PrivacyPortal.BrowserTests.Stores;
+
+/// <summary>
+/// One identity across the group's stores, as a person and a store see it: the sample store
+/// (samples/Store) as innore.eu and innore.no, signing in through the portal with the standard
+/// OpenID Connect handler and working through the store API.
+/// </summary>
+[Collection(BrowserCollectionDefinition.Name)]
+public sealed class SampleStoreJourneyTests(BrowserFixture browser, SampleStores stores) : IClassFixture<SampleStores>
+{
+    private static readonly Regex PortalLogin = new("/(en|et|nb)/login\\?returnUrl=");
+
+    [Fact]
+    public async Task One_sign_in_by_magic_link_serves_both_stores_and_signing_out_on_the_portal_ends_both()
+    {
+        const string email = "kari.nordmann@example.no";
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        await SignInAtStoreAsync(page, stores.EuAddress, email);
+        var sub = (await page.Locator("#sub").TextContentAsync())!;
+        Assert.Matches("^[0-9a-f-]{36}$", sub);
+        var mails = await SignInMailCountAsync(email);
+
+        // innore.no: the portal session signs the person in without asking again.
+        await page.GotoAsync(Address(stores.NoAddress, "account"));
+        await page.ExpectAddressAsync(Address(stores.NoAddress, "account"));
+        Assert.Equal(sub, await page.Locator("#sub").TextContentAsync());
+        Assert.Equal(email, await page.Locator("#email").TextContentAsync());
+        Assert.Equal(mails, await SignInMailCountAsync(email));
+        await Screenshots.ScreenshotAsync(page, "sample-store-no-account");
+
+        await page.GotoAsync("/en/my-data");
+        await DismissCookieBannerAsync(page);
+        await page.Locator("form[action='/en/logout'] button").ClickAsync();
+
+        // The portal tells both stores by back-channel logout; a page load at each shows signed out.
+        foreach (var store in new[] { stores.EuAddress, stores.NoAddress })
+        {
+            await ExpectSignedOutAsync(page, store);
+        }
+
+        Assert.Equal(0, SampleStores.Sessions(stores.Eu).CountOf(sub));
+        Assert.Equal(0, SampleStores.Sessions(stores.No).CountOf(sub));
+    }
+
+    [Fact]
+    public async Task An_objection_on_the_portal_reaches_the_other_stores_claims_and_suppression_feed()
+    {
+        const string email = "ola.hansen@bygg.example.no";
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        await SignInAtStoreAsync(page, stores.NoAddress, email);
+        var sub = await page.Locator("#sub").TextContentAsync();
+        var objected = page.Locator("#marketing-innore-no .objected-channels");
+        await Assertions.Expect(objected).ToHaveTextAsync("none");
+
+        await page.GotoAsync("/en/preferences");
+        await DismissCookieBannerAsync(page);
+        await page.RunAndWaitForResponseAsync(
+            () => page.Locator("button[data-preference='innore-no/DirectMarketing/email']").ClickAsync(),
+            r => r.Url.Contains("/preferences?status=", StringComparison.Ordinal));
+        await Assertions.Expect(page.Locator("[role=status]")).ToBeVisibleAsync();
+
+        await page.GotoAsync(Address(stores.NoAddress, "account"));
+        await page.Locator("#refresh-privacy").ClickAsync();
+        await page.ExpectAddressAsync(Address(stores.NoAddress, "account"));
+        await Assertions.Expect(objected).ToHaveTextAsync("email");
+        await Assertions.Expect(page.Locator("#cookie-choice")).ToContainTextAsync("strictly necessary cookies only");
+        await Screenshots.ScreenshotAsync(page, "sample-store-no-account-objected");
+
+        await page.GotoAsync(Address(stores.NoAddress, "operations"));
+        await page.Locator("#sync-now").ClickAsync();
+        var suppression = page.Locator($"#suppressions tr[data-sub='{sub}']");
+        await Assertions.Expect(suppression.Locator(".kind")).ToHaveTextAsync("objection");
+        await Assertions.Expect(suppression.Locator(".channel")).ToHaveTextAsync("email");
+    }
+
+    [Fact]
+    public async Task An_erasure_carried_out_on_the_portal_reaches_the_store_as_a_task_it_carries_out_and_acknowledges()
+    {
+        const string email = "mari.maasikas@example.ee";
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        await SignInAtStoreAsync(page, stores.EuAddress, email);
+        var sub = Guid.Parse((await page.Locator("#sub").TextContentAsync())!);
+
+        await page.GotoAsync(Address(stores.EuAddress, ""));
+        await page.Locator("#place-order").ClickAsync();
+        await Assertions.Expect(page.Locator("#order-status")).ToContainTextAsync("reported to the privacy portal");
+        var order = (await page.Locator("#order-id").TextContentAsync())!;
+
+        await using (var scope = stores.Portal.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            Assert.True(await db.HeldRecords.AnyAsync(r => r.SubjectId == sub && r.ExternalId == order));
+            var officer = await db.Users.Where(u => u.Email == "dpo@innore.example").Select(u => u.Id).SingleAsync();
+            var filed = await scope.ServiceProvider.GetRequiredService<FileRequestCommand>()
+                .ExecuteAsync(sub, new FileRequestInput(RequestKind.Erasure, ["innore-ee"], null, Guid.NewGuid()), CancellationToken.None);
+            Assert.True(filed.Succeeded);
+            var outcome = await scope.ServiceProvider.GetRequiredService<CarryOutRequestCommand>()
+                .ExecuteAsync(filed.RequestId!.Value, officer, new CarryOutInput(null), CancellationToken.None);
+            Assert.True(outcome.Succeeded, outcome.ErrorKey);
+        }
+
+        await page.GotoAsync(Address(stores.EuAddress, "operations"));
+        await page.Locator("#sync-now").ClickAsync();
+        // Carried out without keeping anything (no ground chosen), so the task says erase.
+        await Assertions.Expect(page.Locator($"#orders tr[data-order='{order}'] .status")).ToHaveTextAsync("erased");
+        await Assertions.Expect(page.Locator($"#tasks tr[data-sub='{sub}'] .kind").First).ToHaveTextAsync("erasure");
+        await Screenshots.ScreenshotAsync(page, "sample-store-eu-operations");
+
+        await using (var scope = stores.Portal.Services.CreateAsyncScope())
+        {
+            var tasks = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Set<RecipientTask>().AsNoTracking()
+                .Where(t => t.StoreId == "innore-eu" && t.SubjectId == sub)
+                .ToListAsync();
+            Assert.NotEmpty(tasks);
+            Assert.All(tasks, t => Assert.NotNull(t.AcknowledgedAt));
+            Assert.Contains(tasks, t => t.Payload.Contains(order, StringComparison.Ordinal));
+        }
+    }
+
+    private async Task<IBrowserContext> NewContextAsync()
+    {
+        stores.CatchUpClock();
+        return await browser.NewContextAsync(ViewportPreset.Desktop, stores.Portal.ServerAddress);
+    }
+
+    /// <summary>Opens the store's account page, which sends the browser to the portal to sign in by magic link and back.</summary>
+    private async Task SignInAtStoreAsync(IPage page, Uri store, string email)
+    {
+        await page.GotoAsync(Address(store, "account"));
+        await page.ExpectAddressAsync(PortalLogin);
+        await BrowserSignIn.SignInOnLoginPageAsync(page, stores.Portal, email);
+        await page.ExpectAddressAsync(Address(store, "account"));
+    }
+
+    private async Task<int> SignInMailCountAsync(string email)
+    {
+        await using var scope = stores.Portal.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Outbox.CountAsync(m => m.To == email && m.Kind == "sign-in");
+    }
+
+    /// <summary>Loads the store's front page until it shows the person signed out (delivery is asynchronous, and quick).</summary>
+    private static async Task ExpectSignedOutAsync(IPage page, Uri store)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            await page.GotoAsync(Address(store, ""));
+            if (await page.Locator("#signed-out").IsVisibleAsync())
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{store} still shows the person signed in.");
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task DismissCookieBannerAsync(IPage page)
+    {
+        if (await page.Locator("#cookie-reject").IsVisibleAsync())
+        {
+            await page.Locator("#cookie-reject").ClickAsync();
+        }
+    }
+
+    private static string Address(Uri store, string path) => new Uri(store, path).AbsoluteUri;
+}
