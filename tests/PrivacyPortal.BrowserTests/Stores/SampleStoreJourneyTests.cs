@@ -6,6 +6,7 @@ using Microsoft.Playwright;
 using PrivacyPortal.BrowserTests.Infrastructure;
 using PrivacyPortal.BrowserTests.Preferences;
 using PrivacyPortal.Data;
+using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
 
 namespace PrivacyPortal.BrowserTests.Stores;
@@ -18,6 +19,11 @@ namespace PrivacyPortal.BrowserTests.Stores;
 [Collection(BrowserCollectionDefinition.Name)]
 public sealed class SampleStoreJourneyTests(BrowserFixture browser, SampleStores stores) : IClassFixture<SampleStores>
 {
+    /// <summary>What the staff form proposes for orders: kept on the legal obligation (Art. 17(3)(b)), the rest erased.</summary>
+    private static readonly CarryOutInput KeepOrdersForBookkeeping = new(
+        null,
+        Grounds: new Dictionary<string, ErasureGround> { [CarryOutInput.ChoiceKey("innore-ee", "orders")] = ErasureGround.LegalObligation });
+
     private static readonly Regex PortalLogin = new("/(en|et|nb)/login\\?returnUrl=");
 
     [Fact]
@@ -109,14 +115,14 @@ public sealed class SampleStoreJourneyTests(BrowserFixture browser, SampleStores
                 .ExecuteAsync(sub, new FileRequestInput(RequestKind.Erasure, ["innore-ee"], null, Guid.NewGuid()), CancellationToken.None);
             Assert.True(filed.Succeeded);
             var outcome = await scope.ServiceProvider.GetRequiredService<CarryOutRequestCommand>()
-                .ExecuteAsync(filed.RequestId!.Value, officer, new CarryOutInput(null), CancellationToken.None);
+                .ExecuteAsync(filed.RequestId!.Value, officer, KeepOrdersForBookkeeping, CancellationToken.None);
             Assert.True(outcome.Succeeded, outcome.ErrorKey);
         }
 
         await page.GotoAsync(Address(stores.EuAddress, "operations"));
         await page.Locator("#sync-now").ClickAsync();
-        // Carried out without keeping anything (no ground chosen), so the task says erase.
-        await Assertions.Expect(page.Locator($"#orders tr[data-order='{order}'] .status")).ToHaveTextAsync("erased");
+        // Orders are under Innore OÜ's bookkeeping duty: kept, restricted, until their retention ends.
+        await Assertions.Expect(page.Locator($"#orders tr[data-order='{order}'] .status")).ToContainTextAsync("restricted until");
         await Assertions.Expect(page.Locator($"#tasks tr[data-sub='{sub}'] .kind").First).ToHaveTextAsync("erasure");
         await Screenshots.ScreenshotAsync(page, "sample-store-eu-operations");
 
