@@ -18,6 +18,7 @@ public sealed class BackChannelLogout(
     IOptionsMonitor<OpenIdConnectOptions> oidc,
     StoreSessions sessions,
     StoreActivity activity,
+    RefreshTokenRevocation revocation,
     TimeProvider time,
     ILogger<BackChannelLogout> logger)
 {
@@ -60,6 +61,7 @@ public sealed class BackChannelLogout(
 
         var ended = sessions.End(outcome.Sid, outcome.Sub);
         activity.Add($"The portal ended {(outcome.Sid is null ? "every session of the person" : "portal session " + outcome.Sid)} (sub {outcome.Sub}): {ended.Count} session(s) signed out here.");
+        await revocation.RevokeAsync(ended, context.RequestAborted);
         return Results.Ok();
     }
 

@@ -24,7 +24,9 @@ public static class StoreSignIn
         services.AddSingleton<StoreSessions>();
         services.AddSingleton<BackChannelLogout>();
         services.AddSingleton<PrivacyClaimsRefresher>();
+        services.AddSingleton<RefreshTokenRevocation>();
         services.AddHttpClient(nameof(PrivacyClaimsRefresher));
+        services.AddHttpClient(nameof(RefreshTokenRevocation));
 
         services.AddAuthentication(o =>
             {

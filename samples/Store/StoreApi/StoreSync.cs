@@ -184,10 +184,11 @@ public sealed class StoreSync(
     private string CarryOut(TaskRecord record)
     {
         var order = record.ExternalId is null ? null : data.FindOrder(record.ExternalId);
-        var what = $"{record.Category} {record.ExternalId}";
+        var what = record.ExternalId is null ? record.Category ?? "" : $"{record.Category} {record.ExternalId}";
         if (order is null)
         {
-            // Another system of the company holds it, or it is gone already: nothing to do here.
+            // The portal's own data, another system's, or gone already: nothing to do here. (A store
+            // that holds data of the category without having pushed it must look for it by sub.)
             return $"{record.Action} {what}: not held by this store";
         }
 

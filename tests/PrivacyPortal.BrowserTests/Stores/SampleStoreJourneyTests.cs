@@ -6,6 +6,7 @@ using Microsoft.Playwright;
 using PrivacyPortal.BrowserTests.Infrastructure;
 using PrivacyPortal.BrowserTests.Preferences;
 using PrivacyPortal.Data;
+using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
 
@@ -58,6 +59,16 @@ public sealed class SampleStoreJourneyTests(BrowserFixture browser, SampleStores
 
         Assert.Equal(0, SampleStores.Sessions(stores.Eu).CountOf(sub));
         Assert.Equal(0, SampleStores.Sessions(stores.No).CountOf(sub));
+        // offline_access grants outlive a portal sign-out; the stores gave their refresh tokens back.
+        await WaitUntilAsync(async () =>
+        {
+            await using var scope = stores.Portal.Services.CreateAsyncScope();
+            var grants = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Set<OidcGrant>().AsNoTracking()
+                .Where(g => g.SubjectId == Guid.Parse(sub))
+                .Select(g => new { g.ClientId, g.RevokedAt })
+                .ToListAsync();
+            return grants.Count == 2 && grants.All(g => g.RevokedAt is not null);
+        }, "the stores' grants to be revoked");
     }
 
     [Fact]
@@ -172,6 +183,16 @@ public sealed class SampleStoreJourneyTests(BrowserFixture browser, SampleStores
 
             Assert.True(DateTime.UtcNow < deadline, $"{store} still shows the person signed in.");
             await Task.Delay(200);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Waited in vain for " + what);
+            await Task.Delay(100);
         }
     }
 

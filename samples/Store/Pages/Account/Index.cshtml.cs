@@ -11,7 +11,7 @@ namespace SampleStore.Pages.Account;
 
 /// <summary>Who is signed in and what the portal's claims say; signing in is being sent here while signed out.</summary>
 [Authorize]
-public sealed class IndexModel(IOptions<StoreOptions> store, PrivacyClaimsRefresher refresher) : PageModel
+public sealed class IndexModel(IOptions<StoreOptions> store, PrivacyClaimsRefresher refresher, RefreshTokenRevocation revocation) : PageModel
 {
     public PrivacyView? Privacy { get; private set; }
 
@@ -43,6 +43,14 @@ public sealed class IndexModel(IOptions<StoreOptions> store, PrivacyClaimsRefres
     }
 
     /// <summary>Ends the session here and at the portal (RP-initiated logout with the ID token as hint).</summary>
-    public IActionResult OnPostSignOut() =>
-        SignOut(new AuthenticationProperties { RedirectUri = "/" }, CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme);
+    public async Task<IActionResult> OnPostSignOutAsync(CancellationToken cancellationToken)
+    {
+        var authentication = await HttpContext.AuthenticateAsync();
+        if (authentication.Ticket is { } ticket)
+        {
+            await revocation.RevokeAsync([ticket], cancellationToken);
+        }
+
+        return SignOut(new AuthenticationProperties { RedirectUri = "/" }, CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme);
+    }
 }
