@@ -54,6 +54,7 @@ public sealed class PrivacyClaimsRefresher(
             var ticket = sessions.Find(sessionKey);
             if (ticket is null)
             {
+                locks.TryRemove(sessionKey, out _);
                 return null;
             }
 

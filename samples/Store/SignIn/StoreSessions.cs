@@ -66,8 +66,8 @@ public sealed class StoreSessions(TimeProvider time) : ITicketStore
         return Task.CompletedTask;
     }
 
-    /// <summary>How many sessions the person has here.</summary>
-    public int CountOf(string sub) => tickets.Values.Count(t => t.Principal.FindFirst(PortalClaims.Subject)?.Value == sub);
+    /// <summary>The person's sessions here.</summary>
+    public IReadOnlyList<AuthenticationTicket> Of(string sub) => [.. tickets.Values.Where(t => t.Principal.FindFirst(PortalClaims.Subject)?.Value == sub)];
 
     public AuthenticationTicket? Find(string key) => tickets.GetValueOrDefault(key);
 

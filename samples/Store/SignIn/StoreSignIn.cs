@@ -132,6 +132,8 @@ public static class StoreSignIn
             }
 
             context.ReplacePrincipal(fresh.Principal);
+            // Pages of this request read the time from the properties too.
+            context.Properties.Items[PrivacyClaimsRefresher.RefreshedAtItem] = fresh.Properties.Items[PrivacyClaimsRefresher.RefreshedAtItem];
         }
         catch (HttpRequestException e)
         {
