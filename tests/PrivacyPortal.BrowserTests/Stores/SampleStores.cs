@@ -46,7 +46,8 @@ public sealed class SampleStores : IAsyncLifetime
         Portal.Clock.SetUtcNow(DateTimeOffset.UtcNow);
         Portal.Start();
         Eu = StartStore("innore-eu", EuAddress);
-        No = StartStore("innore-no", NoAddress);
+        // innore.no reads the privacy claims again on the first page load 10 s after the last read.
+        No = StartStore("innore-no", NoAddress, $"--Store:PrivacyClaimsMaxAge={NoPrivacyClaimsMaxAge}");
         await Task.WhenAll(Eu.StartAsync(), No.StartAsync());
     }
 
@@ -83,8 +84,12 @@ public sealed class SampleStores : IAsyncLifetime
         [$"Oidc:Clients:{storeId}:BackChannelLogoutUri"] = new Uri(store, "backchannel-logout").AbsoluteUri,
     };
 
-    private WebApplication StartStore(string storeId, Uri address) => StoreApp.Build(
+    /// <summary>How old innore.no lets its privacy claims get before a page load reads them again.</summary>
+    public static readonly TimeSpan NoPrivacyClaimsMaxAge = TimeSpan.FromSeconds(10);
+
+    private WebApplication StartStore(string storeId, Uri address, params string[] settings) => StoreApp.Build(
     [
+        .. settings,
         $"--Store:Id={storeId}",
         $"--Store:Portal={Portal.ServerAddress.GetLeftPart(UriPartial.Authority)}",
         $"--Stores:{storeId}:Url={address.GetLeftPart(UriPartial.Authority)}",
