@@ -40,7 +40,7 @@ public sealed class RefreshTokenRevocation(
                     logger.LogWarning("The portal did not revoke a refresh token: {Status}", (int)response.StatusCode);
                 }
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (StoreSync.IsPortalUnreachable(e))
             {
                 // The token still expires by itself; the session here has ended either way.
                 logger.LogWarning(e, "Could not revoke a refresh token");

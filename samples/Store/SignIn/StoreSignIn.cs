@@ -135,7 +135,7 @@ public static class StoreSignIn
             // Pages of this request read the time from the properties too.
             context.Properties.Items[PrivacyClaimsRefresher.RefreshedAtItem] = fresh.Properties.Items[PrivacyClaimsRefresher.RefreshedAtItem];
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (StoreApi.StoreSync.IsPortalUnreachable(e))
         {
             // The portal is unreachable: keep the claims we have and try again on the next request.
             services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StoreSignIn)).LogWarning(e, "Could not renew the privacy claims");

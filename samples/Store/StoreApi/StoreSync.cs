@@ -41,7 +41,7 @@ public sealed class StoreSync(
         {
             await PushOrdersAsync(cancellationToken);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (IsPortalUnreachable(e))
         {
             logger.LogWarning(e, "Order {Order} could not be pushed yet; the background round tries again", order.ExternalId);
         }
@@ -66,7 +66,7 @@ public sealed class StoreSync(
             data.LastSyncError = null;
             return true;
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (IsPortalUnreachable(e))
         {
             data.LastSyncError = e.Message;
             logger.LogWarning(e, "The store API round failed; it is tried again in {Interval}", options.Value.SyncInterval);
@@ -77,6 +77,12 @@ public sealed class StoreSync(
             gate.Release();
         }
     }
+
+    /// <summary>
+    /// The portal is down or answered with an error: an HTTP failure, or discovery that could not be
+    /// read (the handler's configuration manager reports that as an InvalidOperationException).
+    /// </summary>
+    public static bool IsPortalUnreachable(Exception e) => e is HttpRequestException or InvalidOperationException or TaskCanceledException { InnerException: TimeoutException };
 
     public void Nudge()
     {
@@ -103,7 +109,17 @@ public sealed class StoreSync(
         {
             try
             {
-                await RunOnceAsync(stoppingToken);
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A feed item the sample cannot read must not stop the store; the next round tries again.
+                    data.LastSyncError = e.Message;
+                    logger.LogError(e, "The store API round failed");
+                }
+
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 await Task.WhenAny(Task.Delay(options.Value.SyncInterval, time, wait.Token), nudge.WaitAsync(wait.Token));
                 await wait.CancelAsync();
@@ -126,7 +142,7 @@ public sealed class StoreSync(
                 order.PushError = null;
                 activity.Add($"Pushed order {order.ExternalId} to the portal (category orders, transactionDate {order.PlacedOn:yyyy-MM-dd}).");
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (IsPortalUnreachable(e))
             {
                 order.PushError = e.Message;
                 throw;
