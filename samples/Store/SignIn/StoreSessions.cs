@@ -31,12 +31,25 @@ public sealed class StoreSessions(TimeProvider time) : ITicketStore
         return Task.FromResult(key);
     }
 
-    /// <summary>Replaces a ticket only while its session lives: a session the portal ended stays ended.</summary>
+    /// <summary>
+    /// Replaces a ticket only while its session lives: a session the portal ended stays ended. The
+    /// cookie handler renews a sliding session with the ticket it read at the start of the request;
+    /// if the claims were refreshed meanwhile, that copy holds a refresh token the portal has already
+    /// rotated, so only its new expiry is taken.
+    /// </summary>
     public Task RenewAsync(string key, AuthenticationTicket ticket)
     {
         ArgumentNullException.ThrowIfNull(ticket);
         if (tickets.TryGetValue(key, out var current))
         {
+            if (PrivacyClaimsRefresher.RefreshedAt(current.Properties) > PrivacyClaimsRefresher.RefreshedAt(ticket.Properties))
+            {
+                var kept = current.Properties.Clone();
+                kept.IssuedUtc = ticket.Properties.IssuedUtc;
+                kept.ExpiresUtc = ticket.Properties.ExpiresUtc;
+                ticket = new AuthenticationTicket(current.Principal, kept, current.AuthenticationScheme);
+            }
+
             ticket.Properties.Items[KeyItem] = key;
             tickets.TryUpdate(key, ticket, current);
         }

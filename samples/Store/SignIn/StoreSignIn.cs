@@ -133,7 +133,10 @@ public static class StoreSignIn
 
             context.ReplacePrincipal(fresh.Principal);
             // Pages of this request read the time from the properties too.
-            context.Properties.Items[PrivacyClaimsRefresher.RefreshedAtItem] = fresh.Properties.Items[PrivacyClaimsRefresher.RefreshedAtItem];
+            if (fresh.Properties.Items.TryGetValue(PrivacyClaimsRefresher.RefreshedAtItem, out var at))
+            {
+                context.Properties.Items[PrivacyClaimsRefresher.RefreshedAtItem] = at;
+            }
         }
         catch (Exception e) when (StoreApi.StoreSync.IsPortalUnreachable(e))
         {
