@@ -117,6 +117,7 @@ public sealed class SampleStoreJourneyTests(BrowserFixture browser, SampleStores
         await Assertions.Expect(objected).ToHaveTextAsync("email");
         await Assertions.Expect(page.Locator("#cookie-choice")).ToContainTextAsync("strictly necessary cookies only");
         await Screenshots.ScreenshotAsync(page, "sample-store-no-account-objected");
+        await Axe.AssertNoSeriousViolationsAsync(page);
 
         await page.GotoAsync(Address(stores.NoAddress, "operations"));
         await page.Locator("#sync-now").ClickAsync();
@@ -158,6 +159,7 @@ public sealed class SampleStoreJourneyTests(BrowserFixture browser, SampleStores
         await Assertions.Expect(page.Locator($"#orders tr[data-order='{order}'] .status")).ToContainTextAsync("restricted until");
         await Assertions.Expect(page.Locator($"#tasks tr[data-sub='{sub}'] .kind").First).ToHaveTextAsync("erasure");
         await Screenshots.ScreenshotAsync(page, "sample-store-eu-operations");
+        await Axe.AssertNoSeriousViolationsAsync(page);
 
         await using (var scope = stores.Portal.Services.CreateAsyncScope())
         {
