@@ -59,9 +59,10 @@ public sealed class BackChannelLogout(
             return Refuse(outcome.Error);
         }
 
+        // Tokens first, so that once a page shows the person signed out nothing of the session works.
+        await revocation.RevokeAsync(sessions.Named(outcome.Sid, outcome.Sub), context.RequestAborted);
         var ended = sessions.End(outcome.Sid, outcome.Sub);
         activity.Add($"The portal ended {(outcome.Sid is null ? "every session of the person" : "portal session " + outcome.Sid)} (sub {outcome.Sub}): {ended.Count} session(s) signed out here.");
-        await revocation.RevokeAsync(ended, context.RequestAborted);
         return Results.Ok();
     }
 

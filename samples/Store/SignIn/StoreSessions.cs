@@ -94,18 +94,25 @@ public sealed class StoreSessions(TimeProvider time) : ITicketStore
         var ended = new List<AuthenticationTicket>();
         foreach (var (key, ticket) in tickets)
         {
-            var ticketSid = ticket.Principal.FindFirst(PortalClaims.SessionId)?.Value;
-            var ticketSub = ticket.Principal.FindFirst(PortalClaims.Subject)?.Value;
-            var matches = sid is not null
-                ? ticketSid == sid && (sub is null || ticketSub == sub)
-                : sub is not null && ticketSub == sub;
-            if (matches && tickets.TryRemove(key, out var removed))
+            if (Matches(ticket, sid, sub) && tickets.TryRemove(key, out var removed))
             {
                 ended.Add(removed);
             }
         }
 
         return ended;
+    }
+
+    /// <summary>The sessions <see cref="End"/> would end, left as they are.</summary>
+    public IReadOnlyList<AuthenticationTicket> Named(string? sid, string? sub) => [.. tickets.Values.Where(t => Matches(t, sid, sub))];
+
+    private static bool Matches(AuthenticationTicket ticket, string? sid, string? sub)
+    {
+        var ticketSid = ticket.Principal.FindFirst(PortalClaims.SessionId)?.Value;
+        var ticketSub = ticket.Principal.FindFirst(PortalClaims.Subject)?.Value;
+        return sid is not null
+            ? ticketSid == sid && (sub is null || ticketSub == sub)
+            : sub is not null && ticketSub == sub;
     }
 
     private void RemoveExpired()
