@@ -12,18 +12,9 @@ public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localiza
 {
     public PolicyCatalog Policy => policy;
 
-    public static string Date(DateOnly date, CultureInfo culture)
-    {
-        ArgumentNullException.ThrowIfNull(culture);
-        // Unambiguous everywhere: "31 December 2029", "31. desember 2029", "31. detsember 2029".
-        var pattern = culture.TwoLetterISOLanguageName is "en" or "iv" ? "d MMMM yyyy" : "d. MMMM yyyy";
-        return date.ToString(pattern, culture);
-    }
+    public static string Date(DateOnly date, CultureInfo culture) => Infrastructure.Time.DateTexts.Date(date, culture);
 
     public static string Format(DateOnly date) => Date(date, CultureInfo.CurrentUICulture);
-
-    public static string DateTime(DateTimeOffset at) =>
-        Format(DateOnly.FromDateTime(at.UtcDateTime)) + " " + at.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC";
 
     public string Kind(RequestKind kind) => text["Kind." + kind];
 
