@@ -214,7 +214,7 @@ public sealed class ErasureTests
         }
 
         var page = await mari.GetPageAsync($"/et/requests/{id}");
-        Assert.Contains("anonüümitud: säilitatakse ilma millegita, mis seoks selle sinuga (kirjeid: 1)", page.QuerySelector("main")!.TextContent.Replace('\u00A0', ' '), StringComparison.Ordinal);
+        Assert.Contains("anonüümitud: säilitatakse ilma millegita, mis seoks selle teiega (kirjeid: 1)", page.QuerySelector("main")!.TextContent.Replace('\u00A0', ' '), StringComparison.Ordinal);
     }
 
     [Theory]
