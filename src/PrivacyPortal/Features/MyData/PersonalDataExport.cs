@@ -29,7 +29,8 @@ public sealed class PersonalDataExport(
     AccessInformation accessInformation,
     IOptions<PortalOptions> portal,
     IEnumerable<IExportSection> sections,
-    IStringLocalizer<Localization.MyData> text)
+    IStringLocalizer<Localization.MyData> text,
+    FieldLabels labels)
 {
     public const int SchemaVersion = 1;
     // A file to download and read, not HTML: Norwegian and Estonian letters (and < > & ') as they
@@ -194,7 +195,7 @@ public sealed class PersonalDataExport(
                     // UTF-8 with BOM, so spreadsheet programs read æøå and õäöü right.
                     writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 16 * 1024);
                     line.Clear();
-                    Csv.AppendRow(line, [.. Headers("id", "date", "summary", "retention_end", "restricted", "source"), .. fields.Select(FieldLabel)]);
+                    Csv.AppendRow(line, [.. Headers("id", "date", "summary", "retention_end", "restricted", "source"), .. fields.Select(labels.For)]);
                     await writer.WriteAsync(line, cancellationToken);
                 }
 

@@ -36,7 +36,7 @@ public sealed class ExportForPeopleTests(PortalWithMail portal) : IClassFixture<
         Assert.Equal(Encoding.UTF8.Preamble.ToArray(), bytes[..3]);
         var lines = Encoding.UTF8.GetString(bytes[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("ID;Dato;Sammendrag;Oppbevares til;Begrenset;Kilde;", lines[0], StringComparison.Ordinal);
-        Assert.Contains(";Delivery address;", lines[0], StringComparison.Ordinal);
+        Assert.Contains(";Leveringsadresse;", lines[0], StringComparison.Ordinal);
         Assert.DoesNotContain("deliveryAddress", lines[0], StringComparison.Ordinal);
         Assert.Contains(lines, l => l.Contains(";+47 912 34 567;", StringComparison.Ordinal) || l.EndsWith(";+47 912 34 567", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("'+47", StringComparison.Ordinal));
