@@ -73,6 +73,8 @@ public sealed class ErasureMarketingTests
         using var host = new PortalHost();
         var kariId = await host.UserIdAsync(PortalHost.Kari);
         using var kari = await host.SignInAsync(PortalHost.Kari, "en");
+        // Mails speak the person's stored language: here Kari reads English.
+        await host.DbAsync(db => db.Users.Where(u => u.Email == PortalHost.Kari).ExecuteUpdateAsync(s => s.SetProperty(u => u.PreferredCulture, "en")));
         var id = await RequestFlows.FileAsync(kari, "en", RequestKind.Erasure);
 
         // Staff choose no ground for anything, her orders included: no ground, no keeping.
