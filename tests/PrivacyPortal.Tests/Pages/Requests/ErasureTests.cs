@@ -148,7 +148,7 @@ public sealed class ErasureTests
         var page = await kari.GetPageAsync($"/nb/requests/{id}");
         var text = page.QuerySelector("main")!.TextContent.Replace('\u00A0', ' ');
         Assert.Contains("oppbevares til 31.12.2030 etter bokføringsloven § 13", text, StringComparison.Ordinal);
-        Assert.Contains("slettet (antall: 1)", text, StringComparison.Ordinal);
+        Assert.Contains("slettet (1 registrering)", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -214,7 +214,7 @@ public sealed class ErasureTests
         }
 
         var page = await mari.GetPageAsync($"/et/requests/{id}");
-        Assert.Contains("anonüümitud: säilitatakse ilma millegita, mis seoks selle teiega (kirjeid: 1)", page.QuerySelector("main")!.TextContent.Replace('\u00A0', ' '), StringComparison.Ordinal);
+        Assert.Contains("anonüümitud: säilitatakse ilma millegita, mis seoks selle teiega (1 kirje)", page.QuerySelector("main")!.TextContent.Replace('\u00A0', ' '), StringComparison.Ordinal);
     }
 
     [Theory]
