@@ -8,9 +8,10 @@ namespace PrivacyPortal.Infrastructure.Time;
 
 /// <summary>
 /// Dates and times for the person reading this page, in their language and zone. The zone is the
-/// browser's (a cookie site.js writes, only with preference consent on customer pages; always on
-/// staff pages), else the zone of the company holding most of a customer's data, else the company
-/// of the page's language; staff default to the group's first zone. Pages never say "UTC".
+/// browser's (a cookie site.js writes: on customer pages only with preference consent; always on
+/// staff pages and while staff view as a customer), else the zone of the company holding most of a
+/// customer's data, else the company of the page's language; staff default to the group's first
+/// zone. Pages never say "UTC".
 /// </summary>
 public sealed class PersonTime(
     IHttpContextAccessor accessor,
@@ -36,7 +37,9 @@ public sealed class PersonTime(
         get
         {
             var http = accessor.HttpContext;
-            return http is not null && (IsStaffArea(http) || services.GetRequiredService<CookieConsentState>().AllowsLanguageCookie);
+            // Staff viewing as a customer are still staff: the zone is their browser's own.
+            return http is not null
+                && (IsStaffArea(http) || http.User.IsImpersonating() || services.GetRequiredService<CookieConsentState>().AllowsLanguageCookie);
         }
     }
 
