@@ -24,7 +24,7 @@ public sealed class RetentionStartEventTests : IDisposable
     public void Dispose() => host.Dispose();
 
     /// <summary>A date as the English my-data page writes it.</summary>
-    private static string English(DateOnly date) => date.ToString("d", CultureInfo.GetCultureInfo("en"));
+    private static string English(DateOnly date) => PrivacyPortal.Infrastructure.Time.DateTexts.Date(date, CultureInfo.GetCultureInfo("en"));
 
     private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

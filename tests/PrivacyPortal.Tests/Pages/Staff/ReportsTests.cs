@@ -94,7 +94,7 @@ public sealed class ReportsTests
 
         var dpoId = await host.UserIdAsync(PortalHost.Dpo);
         Assert.True(await host.DbAsync(db => db.AuditEvents.AnyAsync(e => e.ActorId == dpoId && e.Action == "staff.viewed-reports" && e.Detail!.StartsWith("2025-12 to 2026-11: 6 request(s)"))));
-        Assert.Equal("Figures as of 20 November 2026 12:00 UTC; they are computed again at most once a minute.", page.QuerySelector("#report-computed")!.TextContent.Trim());
+        Assert.Equal("Figures as of 20 November 2026, 14:00; they are computed again at most once a minute.", page.QuerySelector("#report-computed")!.TextContent.Trim());
 
         // The figures are computed at most once a minute: a request filed 30 s later shows after the minute.
         host.Factory.Clock.Advance(TimeSpan.FromSeconds(30));
@@ -107,7 +107,7 @@ public sealed class ReportsTests
         host.Factory.Clock.Advance(TimeSpan.FromSeconds(31));
         var later = await officer.GetPageAsync("/staff/reports");
         Assert.Equal("7", Table(later, "#answers")["Total"][1]);
-        Assert.Contains("20 November 2026 12:01 UTC", later.QuerySelector("#report-computed")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("20 November 2026, 14:01", later.QuerySelector("#report-computed")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(3, await host.DbAsync(db => db.AuditEvents.CountAsync(e => e.ActorId == dpoId && e.Action == "staff.viewed-reports")));
     }
 
