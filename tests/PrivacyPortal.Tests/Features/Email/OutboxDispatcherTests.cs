@@ -249,6 +249,8 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(OutboxStatus.Sent, (await host.FindAsync(ids[0])).Status);
         Assert.StartsWith("550", (await host.FindAsync(ids[1])).LastError, StringComparison.Ordinal);
         Assert.Equal(OutboxStatus.Sent, (await host.FindAsync(ids[2])).Status);
+        // The server process logs what it saw on its own time: wait for it rather than race it.
+        await EmailTestHost.EventuallyAsync(() => Task.FromResult(smtp.Events().Count(e => e == "EHLO") >= 2 && smtp.DeliveredFiles().Count >= 2), because: "two connections and two mails");
         Assert.Equal(2, smtp.Events().Count(e => e == "EHLO"));
         Assert.Equal(2, smtp.DeliveredFiles().Count);
     }
