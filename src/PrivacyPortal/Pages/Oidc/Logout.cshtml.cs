@@ -50,5 +50,5 @@ public sealed class LogoutModel(IDataProtectionProvider dataProtection, PortalSi
     }
 
     /// <summary>A missing, tampered or expired sign-out request: our localized OIDC error page.</summary>
-    private LocalRedirectResult InvalidRequest() => LocalRedirect(CultureLink.To("oidc/error?error=invalid_request"));
+    private LocalRedirectResult InvalidRequest() => LocalRedirect(CultureLink.To("oidc/error?error=invalid_logout_request"));
 }

@@ -211,11 +211,14 @@ public sealed class EndSessionAndBackChannelLogoutTests : IDisposable
         using var get = await browser.GetAsync("/nb/oidc/logout" + query);
         using var post = await browser.PostFormAsync("/nb/oidc/logout" + query, [new(HtmlForm.AntiforgeryFieldName, token), new("request", "also-tampered")]);
 
-        Assert.Equal("/nb/oidc/error?error=invalid_request", get.Headers.Location?.OriginalString);
-        Assert.Equal("/nb/oidc/error?error=invalid_request", post.Headers.Location?.OriginalString);
-        using var error = await browser.GetAsync("/nb/oidc/error?error=invalid_request");
+        Assert.Equal("/nb/oidc/error?error=invalid_logout_request", get.Headers.Location?.OriginalString);
+        Assert.Equal("/nb/oidc/error?error=invalid_logout_request", post.Headers.Location?.OriginalString);
+        using var error = await browser.GetAsync("/nb/oidc/error?error=invalid_logout_request");
         Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
-        Assert.Contains("<html lang=\"nb\"", await error.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var body = await error.Content.ReadAsStringAsync();
+        Assert.Contains("<html lang=\"nb\"", body, StringComparison.Ordinal);
+        Assert.Contains("Utloggingen fra butikken kunne ikke fullføres", body, StringComparison.Ordinal);
+        Assert.Contains("Du er ikke logget ut.", body, StringComparison.Ordinal);
         using var myData = await browser.GetAsync("/nb/my-data");
         Assert.Equal(HttpStatusCode.OK, myData.StatusCode);
         Assert.Equal(0, stores.Count);
