@@ -44,6 +44,7 @@ public sealed partial class MyDataPageTests(BrowserFixture browser, ITestOutputH
         output.WriteLine($"{culture} {viewport}: my-data is {height} px tall");
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "The page scrolls sideways.");
         await Screenshots.ScreenshotAsync(page, $"mydata-{culture}-{viewport}");
+        await ScreenfulsAsync(page, $"mydata-{culture}-{viewport}", height);
 
         // Every category folded.
         var categories = page.Locator("section.controller details.category");
@@ -88,6 +89,7 @@ public sealed partial class MyDataPageTests(BrowserFixture browser, ITestOutputH
         }
 
         await Screenshots.ScreenshotAsync(page, $"mydata-{culture}-{viewport}-open");
+        await ScreenfulsAsync(page, $"mydata-{culture}-{viewport}-open", await page.EvaluateAsync<int>("() => document.documentElement.scrollHeight"));
         await Axe.AssertNoSeriousViolationsAsync(page);
     }
 
@@ -113,6 +115,21 @@ public sealed partial class MyDataPageTests(BrowserFixture browser, ITestOutputH
         await page.ExpectAddressAsync(new Regex("/nb/requests/[0-9a-f-]{36}$"));
         await Assertions.Expect(page.Locator("#corrections li")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#corrections li")).ToContainTextAsync("Leveringsadresse");
+    }
+
+    /// <summary>The page in parts two screens tall as well, which read at their real size where a whole phone page is a thin strip.</summary>
+    private static async Task ScreenfulsAsync(IPage page, string name, int height)
+    {
+        var size = page.ViewportSize!;
+        for (var (y, part) = (0, 1); y < height; y += size.Height * 2, part++)
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions
+            {
+                Path = Path.Combine(Screenshots.Directory, $"{name}-part{part}.png"),
+                FullPage = true,
+                Clip = new Clip { X = 0, Y = y, Width = size.Width, Height = Math.Min(size.Height * 2, height - y) },
+            });
+        }
     }
 
     // A store's field names are camelCase ("deliveryAddress", "widthMm"); people's words are not.
