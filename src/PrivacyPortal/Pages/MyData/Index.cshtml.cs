@@ -137,6 +137,9 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
             : relationships.RetentionOf(section.ControllerId, section.CategoryId, record.RetentionFrom, Relationships.GetValueOrDefault(section.ControllerId));
     }
 
+    // Per category and language: the policy alone decides them, and the page shows them for every category on every visit.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DataCategory, System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<BasisView>>> Bases = [];
+
     /// <summary>
     /// Why the category is held, one line per legal basis (in the policy's order of bases) with the
     /// purposes resting on it, and what the person can do about it: object to the purposes resting
@@ -147,6 +150,11 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
     {
         ArgumentNullException.ThrowIfNull(category);
         var culture = System.Globalization.CultureInfo.CurrentUICulture;
+        return Bases.GetOrCreateValue(category).GetOrAdd(culture.Name + "/" + controllerId, _ => ResolveBases(controllerId, category, culture));
+    }
+
+    private List<BasisView> ResolveBases(string controllerId, DataCategory category, System.Globalization.CultureInfo culture)
+    {
         var purposes = policy.PurposesOf(category);
         var objectable = ObjectionPurposeOptions.For(policy, controllerId).Select(o => o.Purpose.Id).ToHashSet(StringComparer.Ordinal);
         var views = new List<BasisView>();
@@ -164,8 +172,9 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
             views.Add(new BasisView(
                 basis.Kind,
                 basis.Name.Get(culture),
-                [.. resting.Select(p => p.Name.Get(culture))],
-                toObject,
+                // Semicolons: the purposes' own names hold commas.
+                string.Join("; ", resting.Select(p => p.Name.Get(culture))),
+                toObject.Count == 0 ? null : $"/{culture.Name}/requests/new?kind=Objection{string.Concat(toObject.Select(k => "&purpose=" + Uri.EscapeDataString(k)))}",
                 // Purposes left over under legitimate interests are direct marketing: stopped on the preferences page.
                 basis.Kind == LegalBasisKind.Consent || (basis.Kind == LegalBasisKind.LegitimateInterests && toObject.Count < resting.Count)));
         }
@@ -173,13 +182,8 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
         return views;
     }
 
-    /// <summary>The objection form with the purposes chosen, e.g. <c>/nb/requests/new?kind=Objection&amp;purpose=innore-no%2Flegal-claims</c>.</summary>
-    public static string ObjectionLink(IEnumerable<string> purposeKeys) =>
-        CultureLink.To("requests/new?kind=Objection" + string.Concat(purposeKeys.Select(k => "&purpose=" + Uri.EscapeDataString(k))));
-
-    /// <summary>The correction form with one field of one record chosen.</summary>
-    public static string CorrectionLink(long recordId, string field) =>
-        CultureLink.To($"requests/new?kind=Rectification&field={recordId}:{Uri.EscapeDataString(field)}");
+    /// <summary>The correction form's address up to the field, e.g. <c>/nb/requests/new?kind=Rectification&amp;field=</c>; the record's id and <c>:field</c> follow.</summary>
+    public static string CorrectionLinkPrefix => CultureLink.To("requests/new?kind=Rectification&field=");
 
     /// <summary>The category's purposes under the person's objections: "restricted for … while we consider your objection" or stopped.</summary>
     public IReadOnlyList<(string Purpose, ObjectedPurposeState State)> ObjectedIn(CategorySection section)
@@ -234,9 +238,9 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
     }
 
     /// <param name="Purposes">The purposes resting on the basis, in the person's language.</param>
-    /// <param name="ObjectTo">Keys of the purposes the objection form offers (legitimate interests only).</param>
+    /// <param name="ObjectLink">The objection form with the purposes it offers chosen (legitimate interests only), or null.</param>
     /// <param name="ChangeInPreferences">Consent, or direct marketing: switched off on the preferences page.</param>
-    public sealed record BasisView(LegalBasisKind Kind, string Name, IReadOnlyList<string> Purposes, IReadOnlyList<string> ObjectTo, bool ChangeInPreferences);
+    public sealed record BasisView(LegalBasisKind Kind, string Name, string Purposes, string? ObjectLink, bool ChangeInPreferences);
 
     private int ControllerOrder(string id)
     {
