@@ -46,6 +46,19 @@
     }
   });
 
+  // A link to a folded section (my-data's overview links to each category) opens it, as following
+  // a link to a page of its records does on the server.
+  function openLinkedDetails() {
+    var id = window.location.hash.slice(1);
+    var target = id ? document.getElementById(decodeURIComponent(id)) : null;
+    if (target && target.tagName === 'DETAILS') {
+      target.open = true;
+    }
+  }
+
+  window.addEventListener('hashchange', openLinkedDetails);
+  openLinkedDetails();
+
   // <button data-confirm="Are you sure?"> (or the form) asks before submitting.
   document.addEventListener('submit', function (event) {
     var form = event.target;

@@ -255,7 +255,8 @@ public sealed class CarryOutRequestCommand(
         var records = workflow.Db.HeldRecords.AsNoTracking().Where(r => r.SubjectId == request.SubjectId);
         if (request.Kind == RequestKind.Rectification)
         {
-            records = records.Where(r => r.Id == request.RectifyRecordId);
+            var corrected = request.Corrections.Select(c => c.RecordId).ToList();
+            records = records.Where(r => corrected.Contains(r.Id));
         }
         else
         {
@@ -351,29 +352,34 @@ public sealed class CarryOutRequestCommand(
         return null;
     }
 
+    /// <summary>Every value the person asked to correct, or none if a record or field is gone (the person is told, nothing is half done).</summary>
     private async Task<bool> RectifyAsync(PrivacyRequest request, CancellationToken cancellationToken)
     {
         var db = workflow.Db;
-        var record = await db.HeldRecords.FirstOrDefaultAsync(r => r.Id == request.RectifyRecordId && r.SubjectId == request.SubjectId, cancellationToken);
-        if (record is null || request.RectifyField is null || request.RectifyValue is null
-            || !RectifiableFields.TryGet(record.Content, request.RectifyField, out _))
+        var corrections = request.Corrections;
+        var ids = corrections.Select(c => c.RecordId).Distinct().ToList();
+        var records = await db.HeldRecords.Where(r => ids.Contains(r.Id) && r.SubjectId == request.SubjectId).ToDictionaryAsync(r => r.Id, cancellationToken);
+        if (corrections.Count == 0 || corrections.Any(c => !records.TryGetValue(c.RecordId, out var record) || !RectifiableFields.TryGet(record.Content, c.Field, out _)))
         {
             return false;
         }
 
-        record.Content = RectifiableFields.Set(record.Content, request.RectifyField, request.RectifyValue);
-        record.UpdatedAt = workflow.Now;
-        var perStore = tasks.StoresHolding(record).ToDictionary(s => s, _ => new List<object>
+        var perStore = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+        foreach (var correction in corrections)
         {
-            new
+            var record = records[correction.RecordId];
+            record.Content = RectifiableFields.Set(record.Content, correction.Field, correction.Value);
+            record.UpdatedAt = workflow.Now;
+            tasks.Collect(perStore, record, new
             {
                 controller = record.ControllerId,
                 category = record.CategoryId,
                 externalId = record.ExternalId,
-                field = request.RectifyField,
-                value = request.RectifyValue,
-            },
-        }, StringComparer.Ordinal);
+                field = correction.Field,
+                value = correction.Value,
+            });
+        }
+
         tasks.Add(request, RecipientTaskKind.Rectification, perStore);
         return true;
     }
