@@ -177,6 +177,12 @@ public sealed class ErasureTests
         var id = await RequestFlows.FileAsync(kari, "nb", RequestKind.Erasure);
         using var dpo = await host.StaffAsync(PortalHost.Dpo);
 
+        // The request page names who is signed in and links to the person.
+        var details = await dpo.GetPageAsync($"/staff/requests/{id}");
+        Assert.Equal($"/staff/people/{kariId}", details.QuerySelector("#request-person-link")!.GetAttribute("href"));
+        Assert.StartsWith("Signed in as ", details.QuerySelector("#staff-signed-in-as")!.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.True(details.QuerySelector("#staff-signed-in-as")!.TextContent.Trim().Length > "Signed in as ".Length);
+
         var form = await PortalHost.FormAsync(dpo, $"/staff/requests/{id}", "#action-carry-out");
         using var reviewed = await form.SubmitAsync();
 
