@@ -1,9 +1,6 @@
 using System.Text.RegularExpressions;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using PrivacyPortal.BrowserTests.Infrastructure;
-using PrivacyPortal.Data;
 using PrivacyPortal.Testing.Web;
 
 namespace PrivacyPortal.BrowserTests.People;
@@ -14,7 +11,7 @@ namespace PrivacyPortal.BrowserTests.People;
 /// on a page that says so, and the front page knows whether one is signed in.
 /// </summary>
 [Collection(BrowserCollectionDefinition.Name)]
-public sealed partial class HeaderBannerAndSignOutTests(BrowserFixture browser) : IDisposable
+public sealed class HeaderBannerAndSignOutTests(BrowserFixture browser) : IDisposable
 {
     private readonly PortalAppFactory _app = new PortalAppFactory(useKestrel: true).Start();
 
@@ -35,7 +32,7 @@ public sealed partial class HeaderBannerAndSignOutTests(BrowserFixture browser) 
         await page.FillAsync("input[name='Input.Email']", "kari.nordmann@example.no");
         await page.Locator("main form button[type=submit]").ClickAsync();
         await page.WaitForSelectorAsync("#code");
-        await page.GotoAsync(await ConfirmLinkAsync("kari.nordmann@example.no"));
+        await page.GotoAsync(await Preferences.BrowserSignIn.ConfirmLinkAsync(_app, "kari.nordmann@example.no"));
         var banner = page.Locator("#cookie-banner");
         await Assertions.Expect(banner).ToBeVisibleAsync();
         var confirm = page.Locator("main form button[type=submit]");
@@ -106,18 +103,4 @@ public sealed partial class HeaderBannerAndSignOutTests(BrowserFixture browser) 
         await page.Locator(".site-nav a[href='/nb/preferences']").ClickAsync();
         await page.ExpectAddressAsync(new Regex("/nb/preferences$"));
     }
-
-    private async Task<string> ConfirmLinkAsync(string email)
-    {
-        await using var scope = _app.Services.CreateAsyncScope();
-        var body = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Outbox.AsNoTracking()
-            .Where(m => m.To == email && m.Kind == "sign-in")
-            .OrderByDescending(m => m.CreatedAt)
-            .Select(m => m.TextBody)
-            .FirstAsync();
-        return new Uri(ConfirmLink().Match(body).Value).PathAndQuery;
-    }
-
-    [GeneratedRegex(@"https?://\S+/login/confirm\?token=[A-Za-z0-9_-]{43}")]
-    private static partial Regex ConfirmLink();
 }
