@@ -166,6 +166,21 @@ public sealed class IndexTests : IDisposable
         Assert.All(rows, r => Assert.Equal(PreferenceActorKind.Person, r.Actor));
     }
 
+    [Theory]
+    [InlineData("innore-no/Newsletter")]
+    [InlineData("innore-no/2/newsletter")]
+    [InlineData("nobody/Newsletter/newsletter")]
+    [InlineData("innore-no/Newsletter/../../etc")]
+    public async Task A_saved_notice_naming_an_unknown_preference_says_only_that_the_choice_is_saved(string changed)
+    {
+        using var client = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari);
+
+        var page = await client.GetPageAsync("/en/preferences?status=saved&changed=" + Uri.EscapeDataString(changed) + "&x=" + new string('a', 5000));
+
+        Assert.Equal("Your choice is saved. We have sent you a confirmation by email.", page.QuerySelector("#preferences-status")!.TextContent.Trim());
+    }
+
     [Fact]
     public async Task A_double_click_writes_one_record_and_says_nothing_changed_the_second_time()
     {
