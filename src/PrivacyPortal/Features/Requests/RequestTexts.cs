@@ -25,6 +25,9 @@ public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localiza
 
     public string Kind(RequestKind kind) => text["Kind." + kind];
 
+    /// <summary>The kind as staff speak of it: "Erasure of the customer's data", not "of your data".</summary>
+    public string StaffKind(RequestKind kind) => text["StaffKind." + kind];
+
     public string Status(RequestStatus status) => text["Status." + status];
 
     public string Channel(RequestChannel channel) => text["Channel." + channel];
