@@ -59,7 +59,10 @@ public sealed class CustomerRelationships(PortalDbContext db, PolicyCatalog poli
         }
 
         var signs = new List<Sign>();
-        await foreach (var category in LatestPerCategoryQuery.For(db)(db, subjectId).WithCancellation(cancellationToken))
+        var latest = db.Database.IsSqlite()
+            ? db.Database.SqlQuery<LatestInCategory>(SqliteLatestPerCategory(subjectId)).AsAsyncEnumerable()
+            : LatestPerCategoryQuery.For(db)(db, subjectId);
+        await foreach (var category in latest.WithCancellation(cancellationToken))
         {
             if (category.SaidActive is { } active)
             {
@@ -174,6 +177,19 @@ public sealed class CustomerRelationships(PortalDbContext db, PolicyCatalog poli
         [.. controller.Categories.Where(c => policy.RetentionRuleOf(c).CountsFrom == anchor).Select(c => c.Id)];
 
     private static DateOnly? Latest(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a > b ? a : b);
+
+    // The same on SQLite, which would read the "still active" maximum from the person/category
+    // index, checking every record of the category in the table, rather than from the partial index
+    // (EXPLAIN QUERY PLAN, with and without ANALYZE): named here.
+    private static FormattableString SqliteLatestPerCategory(Guid subjectId) => $"""
+        SELECT c."ControllerId", c."CategoryId",
+               (SELECT max(a."RetentionFrom") FROM "HeldRecords" AS a INDEXED BY "IX_HeldRecords_RelationshipActive"
+                WHERE a."SubjectId" = c."SubjectId" AND a."ControllerId" = c."ControllerId" AND a."CategoryId" = c."CategoryId" AND a."RelationshipActive") AS "SaidActive",
+               (SELECT max(o."RetentionFrom") FROM "HeldRecords" AS o
+                WHERE o."SubjectId" = c."SubjectId" AND o."ControllerId" = c."ControllerId" AND o."CategoryId" = c."CategoryId" AND NOT o."RelationshipActive") AS "Other"
+        FROM "HeldRecordCounts" AS c
+        WHERE c."SubjectId" = {subjectId} AND c."Count" > 0
+        """;
 
     private sealed record LatestInCategory(string ControllerId, string CategoryId, DateOnly? SaidActive, DateOnly? Other);
 
