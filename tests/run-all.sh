@@ -126,18 +126,18 @@ failed=0
 # $RESULTS/NAME.log (and on screen too with "live"), its exit code and time in $RESULTS/NAME.rc / .seconds.
 run_tests() {
   local name="$1" project="$2" database="$3" filter="$4" live="${5:-}" started=$SECONDS rc=0
-  local out="/dev/null"
-  if [ -n "$live" ]; then out="/dev/stdout"; fi
-  local filter_args=()
-  if [ -n "$filter" ]; then filter_args=(--filter "$filter"); fi
+  local args=(-c Release --no-build -nologo
+    --results-directory "$RESULTS"
+    --logger "trx;LogFileName=$name.trx"
+    --logger "console;verbosity=normal"
+    --blame-hang-timeout 10m --blame-hang-dump-type none)
+  if [ -n "$filter" ]; then args+=(--filter "$filter"); fi
   rm -f "$RESULTS/$name.trx"
-  PORTAL_TEST_DATABASE="$database" dotnet test "$project" -c Release --no-build -nologo \
-    "${filter_args[@]}" \
-    --results-directory "$RESULTS" \
-    --logger "trx;LogFileName=$name.trx" \
-    --logger "console;verbosity=normal" \
-    --blame-hang-timeout 10m --blame-hang-dump-type none \
-    2>&1 | tee "$RESULTS/$name.log" >"$out" || rc=$?
+  if [ -n "$live" ]; then
+    PORTAL_TEST_DATABASE="$database" dotnet test "$project" "${args[@]}" 2>&1 | tee "$RESULTS/$name.log" || rc=$?
+  else
+    PORTAL_TEST_DATABASE="$database" dotnet test "$project" "${args[@]}" >"$RESULTS/$name.log" 2>&1 || rc=$?
+  fi
   echo "$rc" >"$RESULTS/$name.rc"
   echo "$((SECONDS - started))" >"$RESULTS/$name.seconds"
 }
