@@ -122,44 +122,23 @@ runs=(
 declare -A outcome=()
 declare -A seconds=()
 failed=0
-# run_tests NAME PROJECT DATABASE FILTER [live]: one dotnet test run, its console output in
-# $RESULTS/NAME.log (and on screen too with "live"), its exit code and time in $RESULTS/NAME.rc / .seconds.
-run_tests() {
-  local name="$1" project="$2" database="$3" filter="$4" live="${5:-}" started=$SECONDS rc=0
-  local args=(-c Release --no-build -nologo
-    --results-directory "$RESULTS"
-    --logger "trx;LogFileName=$name.trx"
-    --logger "console;verbosity=normal"
-    --blame-hang-timeout 10m --blame-hang-dump-type none)
-  if [ -n "$filter" ]; then args+=(--filter "$filter"); fi
-  rm -f "$RESULTS/$name.trx"
-  if [ -n "$live" ]; then
-    PORTAL_TEST_DATABASE="$database" dotnet test "$project" "${args[@]}" 2>&1 | tee "$RESULTS/$name.log" || rc=$?
-  else
-    PORTAL_TEST_DATABASE="$database" dotnet test "$project" "${args[@]}" >"$RESULTS/$name.log" 2>&1 || rc=$?
-  fi
-  echo "$rc" >"$RESULTS/$name.rc"
-  echo "$((SECONDS - started))" >"$RESULTS/$name.seconds"
-}
-# The SQLite pass uses both cores on its own. The browser suite spends most of its time waiting on
-# Chromium and the portal, so it runs beside the PostgreSQL pass: that saves about five minutes.
-log "dotnet test PrivacyPortal.Tests (database: Sqlite)"
-run_tests PrivacyPortal.Tests tests/PrivacyPortal.Tests Sqlite "" live
-log "dotnet test PrivacyPortal.Tests.Postgres (database: Postgres) beside PrivacyPortal.BrowserTests (database: Sqlite)"
-run_tests PrivacyPortal.Tests.Postgres tests/PrivacyPortal.Tests Postgres "$POSTGRES_PASS_FILTER" &
-postgres_pass=$!
-run_tests PrivacyPortal.BrowserTests tests/PrivacyPortal.BrowserTests Sqlite "" live
-wait "$postgres_pass" || true
 for run in "${runs[@]}"; do
-  name="${run%%|*}"
-  rc="$(cat "$RESULTS/$name.rc" 2>/dev/null || echo 1)"
-  seconds[$name]="$(cat "$RESULTS/$name.seconds" 2>/dev/null || echo 0)"
+  IFS='|' read -r name project database filter <<<"$run"
+  log "dotnet test $name (database: $database)"
+  rm -f "$RESULTS/$name.trx"
+  started=$SECONDS
+  rc=0
+  filter_args=()
+  if [ -n "$filter" ]; then filter_args=(--filter "$filter"); fi
+  PORTAL_TEST_DATABASE="$database" dotnet test "$project" -c Release --no-build -nologo \
+    "${filter_args[@]}" \
+    --results-directory "$RESULTS" \
+    --logger "trx;LogFileName=$name.trx" \
+    --logger "console;verbosity=normal" \
+    --blame-hang-timeout 10m --blame-hang-dump-type none \
+    || rc=$?
+  seconds[$name]=$((SECONDS - started))
   if [ "$rc" -eq 0 ]; then outcome[$name]="passed"; else outcome[$name]="FAILED (exit $rc)"; failed=1; fi
-  if [ "$name" = "PrivacyPortal.Tests.Postgres" ]; then
-    # It ran in the background: its output follows here, whole when it failed.
-    log "Output of $name (all of it in $RESULTS/$name.log)"
-    if [ "$rc" -ne 0 ]; then cat "$RESULTS/$name.log"; else tail -n 5 "$RESULTS/$name.log"; fi
-  fi
 done
 
 # ---------- summary ----------
