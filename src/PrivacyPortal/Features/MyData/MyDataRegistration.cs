@@ -6,6 +6,7 @@ public static class MyDataRegistration
     {
         builder.Services.AddScoped<PersonalDataExport>();
         builder.Services.AddSingleton<FieldLabels>();
+        builder.Services.AddSingleton<RecordTitles>();
         builder.Services.AddSingleton<AccessInformation>();
         return builder;
     }

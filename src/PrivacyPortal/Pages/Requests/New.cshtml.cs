@@ -25,6 +25,7 @@ public sealed class NewModel(
     FileRequestCommand file,
     TimeProvider time,
     Features.MyData.FieldLabels labels,
+    Features.MyData.RecordTitles titles,
     IStringLocalizer<Localization.Requests> text) : PageModel
 {
     public const int MaxFieldOptions = 500;
@@ -242,7 +243,7 @@ public sealed class NewModel(
 
             var culture = CultureInfo.CurrentUICulture;
             Fields = [.. records.Select(r => new FieldGroup(
-                    $"{policy.FindController(r.ControllerId)?.LegalName ?? r.ControllerId} · {policy.FindCategory(r.ControllerId, r.CategoryId)?.Name.Get(culture) ?? r.CategoryId} · {r.Summary}",
+                    $"{policy.FindController(r.ControllerId)?.LegalName ?? r.ControllerId} · {policy.FindCategory(r.ControllerId, r.CategoryId)?.Name.Get(culture) ?? r.CategoryId} · {titles.For(r.CategoryId, r.Content, r.Summary)}",
                     [.. RectifiableFields.Of(r.Content).Select(f => new FieldOption($"{r.Id}:{f.Field}", $"{labels.For(f.Field)}: {f.Value}"))]))
                 .Where(g => g.Options.Count > 0)];
         }

@@ -184,4 +184,59 @@ public sealed class MyDataTests(PortalWithMail portal) : IClassFixture<PortalWit
         var beyond = await client.GetPageAsync("/en/my-data?category=innore-no%2Finquiries&p=99999");
         Assert.Empty(beyond.QuerySelectorAll("#innore-no-inquiries tbody tr"));
     }
+
+    [Theory]
+    [InlineData("nb", "Ordre NO-2024-0311", "Faktura NO-F-2025-0456", "Tegning til ordre NO-2024-0311", "Produksjonsordre for NO-2024-0311")]
+    [InlineData("et", "Tellimus NO-2024-0311", "Arve NO-F-2025-0456", "Joonis tellimusele NO-2024-0311", "Tootmistellimus tellimusele NO-2024-0311")]
+    [InlineData("en", "Order NO-2024-0311", "Invoice NO-F-2025-0456", "Drawing for order NO-2024-0311", "Production order for NO-2024-0311")]
+    public async Task Record_titles_are_in_the_persons_language_made_from_the_records_own_fields(
+        string culture, string order, string invoice, string drawing, string productionOrder)
+    {
+        var kari = await portal.SignInAsync("kari.nordmann@example.no", culture);
+        var page = await kari.GetPageAsync($"/{culture}/my-data");
+        Assert.Contains(page.QuerySelectorAll("#innore-no-orders tbody tr td:nth-child(2)"), td => td.TextContent.StartsWith(order, StringComparison.Ordinal));
+        Assert.StartsWith(drawing, page.QuerySelector("#innore-no-configurator-drawings tbody tr td:nth-child(2)")!.TextContent, StringComparison.Ordinal);
+        Assert.StartsWith(productionOrder, page.QuerySelector("#innore-ee-configurator-drawings tbody tr td:nth-child(2)")!.TextContent, StringComparison.Ordinal);
+        if (culture != "en")
+        {
+            // None of the stores' English summaries is left on the page.
+            foreach (var english in new[] { "Payment for", "Delivery address", "Name and date of birth", "Newsletter subscription", "Customer account at" })
+            {
+                Assert.DoesNotContain(english, page.Body!.TextContent, StringComparison.Ordinal);
+            }
+        }
+
+        var ola = await portal.SignInAsync("ola.hansen@bygg.example.no", culture);
+        var olas = await ola.GetPageAsync($"/{culture}/my-data");
+        Assert.StartsWith(invoice, olas.QuerySelector("#innore-no-contract-invoicing tbody tr td:nth-child(2)")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_record_no_title_template_fits_keeps_the_stores_summary()
+    {
+        using var scope = portal.App.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var mari = await db.Users.SingleAsync(u => u.Email == "mari.maasikas@example.ee");
+        var now = portal.App.Clock.GetUtcNow();
+        // An invoice without its number, and a complaint (a category no template names).
+        db.HeldRecords.Add(new HeldRecord
+        {
+            SubjectId = mari.Id, ControllerId = "innore-ee", CategoryId = "payment", Summary = "Refund R-77",
+            Content = """{"transactionReference":"  ","amount":12}""", RetentionFrom = new DateOnly(2026, 2, 1), CreatedAt = now, UpdatedAt = now,
+        });
+        db.HeldRecords.Add(new HeldRecord
+        {
+            SubjectId = mari.Id, ControllerId = "innore-ee", CategoryId = "complaints", Summary = "Complaint C-12",
+            Content = "not json", RetentionFrom = new DateOnly(2026, 2, 1), CreatedAt = now, UpdatedAt = now,
+        });
+        await db.SaveChangesAsync();
+
+        var client = await portal.SignInAsync("mari.maasikas@example.ee", "et");
+        var page = await client.GetPageAsync("/et/my-data");
+        var payments = page.QuerySelectorAll("#innore-ee-payment tbody tr td:nth-child(2)").Select(td => td.TextContent).ToList();
+        // A blank reference does not make "Makse " with nothing after it: the plain alternative is used.
+        Assert.Contains(payments, t => t.StartsWith("Makse", StringComparison.Ordinal) && !t.StartsWith("Makse SWB", StringComparison.Ordinal));
+        Assert.Contains(payments, t => t.StartsWith("Makse SWB-884213", StringComparison.Ordinal));
+        Assert.StartsWith("Complaint C-12", page.QuerySelector("#innore-ee-complaints tbody tr td:nth-child(2)")!.TextContent, StringComparison.Ordinal);
+    }
 }
