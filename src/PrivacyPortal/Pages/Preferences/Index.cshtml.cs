@@ -68,6 +68,9 @@ public sealed class IndexModel(
 
     public string? Error { get; private set; }
 
+    /// <summary>For a business contact, the company they work for (the group's customer); null for a consumer.</summary>
+    public string? Employer { get; private set; }
+
     public string? StatusMessage => Status switch
     {
         "saved" when ChangedItem is { } key && Current.TryGetValue(key, out var now) =>
@@ -243,6 +246,10 @@ public sealed class IndexModel(
     private async Task LoadAsync(Guid subjectId, CancellationToken cancellationToken)
     {
         Current = await state.LoadAsync(subjectId, cancellationToken);
+        Employer = await db.Users.AsNoTracking()
+            .Where(u => u.Id == subjectId && u.Kind == AccountKind.BusinessContact)
+            .Select(u => u.CompanyName)
+            .FirstOrDefaultAsync(cancellationToken);
         var rows = await db.Set<MarketingPreferenceRecord>().AsNoTracking()
             .Where(r => r.SubjectId == subjectId)
             .OrderByDescending(r => r.Id)

@@ -27,6 +27,25 @@ public sealed class IndexTests : IDisposable
         Assert.Equal("/nb/login?returnUrl=%2Fnb%2Fpreferences", response.Headers.Location!.OriginalString);
     }
 
+    [Theory]
+    [InlineData("nb", "Du er her som kontaktperson for Hansen Bygg AS", "Markedsføring til deg som kontaktperson for Hansen Bygg AS")]
+    [InlineData("et", "Olete siin ettevõtte Hansen Bygg AS kontaktisikuna", "Turundus teile kui ettevõtte Hansen Bygg AS kontaktisikule")]
+    [InlineData("en", "You are here as the contact person of Hansen Bygg AS", "Marketing to you as the contact person of Hansen Bygg AS")]
+    public async Task A_business_contact_reads_copy_that_names_the_employer_a_consumer_does_not(string culture, string intro, string heading)
+    {
+        using var ola = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, ola, PortalTestSession.Ola);
+        var page = await ola.GetPageAsync($"/{culture}/preferences");
+        Assert.StartsWith(intro, page.QuerySelector(".lead")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains(page.QuerySelectorAll(".preference h3"), h => h.TextContent == heading);
+
+        using var kari = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, kari, PortalTestSession.Kari);
+        var hers = await kari.GetPageAsync($"/{culture}/preferences");
+        Assert.DoesNotContain("Hansen Bygg", hers.Body!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(hers.QuerySelectorAll(".preference h3"), h => h.TextContent == heading);
+    }
+
     [Fact]
     public async Task The_demo_people_have_the_preferences_and_cookie_choice_the_design_gives_them()
     {
