@@ -26,6 +26,9 @@ public sealed class DataSubject : IdentityUser<Guid>
     /// <summary>The culture the person last used, so emails the portal sends on its own speak their language.</summary>
     public string PreferredCulture { get; set; } = "en";
 
+    /// <summary>Staff only: the language the staff member chose for the staff pages; null follows the browser.</summary>
+    public string? StaffLanguage { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>The last sign-in at the portal (or through it, at a store): it keeps a customer relationship active.</summary>

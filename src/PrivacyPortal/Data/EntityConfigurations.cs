@@ -12,6 +12,7 @@ internal sealed class DataSubjectConfiguration : IEntityTypeConfiguration<DataSu
         builder.Property(s => s.CompanyRegistrationCode).HasMaxLength(50);
         builder.Property(s => s.JobTitle).HasMaxLength(200);
         builder.Property(s => s.PreferredCulture).HasMaxLength(10);
+        builder.Property(s => s.StaffLanguage).HasMaxLength(10);
     }
 }
 

@@ -35,6 +35,7 @@ public static class StaffRegistration
         builder.Services.AddSingleton<AuthenticatorSecrets>();
         builder.Services.Replace(ServiceDescriptor.Scoped<IUserStore<DataSubject>, ProtectedSecretsUserStore>());
         builder.Services.AddScoped<IDatabaseSeeder, ProtectPlainAuthenticatorSecrets>();
+        builder.AddStaffLanguage();
         return builder;
     }
 
