@@ -59,6 +59,9 @@ public sealed class PreferencesPageTests(BrowserFixture browser) : IDisposable
         await page.Locator("#cookie-reject").ClickAsync();
         await BrowserSignIn.SignInAsync(page, _app, "ola.hansen@bygg.example.no");
         await page.GotoAsync("/en/preferences");
+        // A business contact reads about their employer, the group's customer.
+        await Assertions.Expect(page.Locator(".lead")).ToContainTextAsync("contact person of Hansen Bygg AS");
+        await Screenshots.ScreenshotAsync(page, "preferences-business-contact-en-mobile");
 
         await page.Locator("#object-all-innore-no").ClickAsync();
 

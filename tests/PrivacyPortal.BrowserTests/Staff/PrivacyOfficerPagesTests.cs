@@ -69,6 +69,21 @@ public sealed class PrivacyOfficerPagesTests(BrowserFixture browser) : IDisposab
         await page.Locator("#ropa-innore-no .ropa__transfers").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, $"staff-records-of-processing-{culture}-390-transfers.png") });
         await Axe.AssertNoSeriousViolationsAsync(page);
+
+        // The staff member's own language, whatever the browser's: the next one round, chosen by keyboard.
+        var chosen = culture switch { "nb" => "et", "et" => "en", _ => "nb" };
+        var button = page.Locator($".staff-language button[value={chosen}]");
+        Assert.True((await button.BoundingBoxAsync())!.Height >= 44, "The language buttons are 44 px touch targets.");
+        await button.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await page.Locator($"html[lang={chosen}]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await page.ExpectAddressAsync("**/staff/records-of-processing");
+        Assert.Equal("true", await page.Locator($".staff-language button[value={chosen}]").GetAttributeAsync("aria-current"));
+        await page.GotoAsync("/staff");
+        Assert.Equal(chosen, await page.Locator("html").GetAttributeAsync("lang"));
+        await AssertFitsTheScreenAsync(page);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots.Directory, $"staff-queue-chosen-{chosen}-browser-{culture}-390.png") });
+        await Axe.AssertNoSeriousViolationsAsync(page);
     }
 
     public void Dispose()
