@@ -112,8 +112,9 @@ export PORTAL_REQUIRE_POSTGRES=1
 # then once more on PostgreSQL (PORTAL_TEST_DATABASE=Postgres makes every app factory and email test
 # host use a fresh PostgreSQL database). The second pass leaves out what does not touch a database
 # or already ran on PostgreSQL: policy and localization unit tests, the test helpers' own tests,
-# the schema tests and the scale-out tests.
-POSTGRES_PASS_FILTER='FullyQualifiedName!~PrivacyPortal.Tests.Features.Policy.&FullyQualifiedName!~PrivacyPortal.Tests.Localization.&FullyQualifiedName!~PrivacyPortal.Tests.Testing.&FullyQualifiedName!~PrivacyPortal.Tests.Data.&FullyQualifiedName!~PrivacyPortal.Tests.ScaleOut.'
+# the schema tests and the scale-out tests, and the HTTP-level tests of headers and client
+# addresses (security headers, forwarded headers, client networks), which no database touches.
+POSTGRES_PASS_FILTER='FullyQualifiedName!~PrivacyPortal.Tests.Features.Policy.&FullyQualifiedName!~PrivacyPortal.Tests.Localization.&FullyQualifiedName!~PrivacyPortal.Tests.Testing.&FullyQualifiedName!~PrivacyPortal.Tests.Data.&FullyQualifiedName!~PrivacyPortal.Tests.ScaleOut.&FullyQualifiedName!~PrivacyPortal.Tests.Infrastructure.SecurityHeadersTests&FullyQualifiedName!~PrivacyPortal.Tests.Infrastructure.ForwardedHeadersTests&FullyQualifiedName!~PrivacyPortal.Tests.Infrastructure.ClientNetworkTests'
 runs=(
   "PrivacyPortal.Tests|tests/PrivacyPortal.Tests|Sqlite|"
   "PrivacyPortal.Tests.Postgres|tests/PrivacyPortal.Tests|Postgres|$POSTGRES_PASS_FILTER"
