@@ -58,12 +58,12 @@ public sealed class StoreApiTests : IDisposable
     [InlineData("category", "cookies-of-mars", "records[1].category")]
     [InlineData("retentionFrom", "10.01.2026", "records[1].retentionFrom")]
     [InlineData("sub", "not-a-guid", "records[1].sub")]
-    [InlineData("sub", "6f1c1b9e-0000-4000-8000-000000000000", "records[1].sub")]
+    [InlineData("sub", "6f1c1b9e-0000-4000-8000-000000000000", "records[1]")] // nobody has this sub
     [InlineData("email", "not an address", "records[1].email")]
     [InlineData("retentionFrom", "9999-01-01", "records[1].retentionFrom")]
     [InlineData("retentionFrom", "1899-12-31", "records[1].retentionFrom")]
-    [InlineData("category", "project-data", "records[1].category")] // B2B-only, and Kari is a consumer
-    [InlineData("category", "orders", "records[1].category")] // consumer-only, and Ola is a business contact
+    [InlineData("category", "project-data", "records[1]")] // B2B-only, and Kari is a consumer
+    [InlineData("category", "orders", "records[1]")] // consumer-only, and Ola is a business contact
     public async Task A_bad_record_is_refused_with_problem_json_naming_the_field_and_nothing_is_written(string field, string value, string path)
     {
         var token = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
@@ -89,6 +89,27 @@ public sealed class StoreApiTests : IDisposable
         Assert.True(problem.GetProperty("errors").TryGetProperty(path, out _));
         Assert.False(await flow.WithDbAsync(db => db.HeldRecords.AnyAsync(r => r.ExternalId!.StartsWith("NO-BAD"))));
         Assert.False(await flow.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == "fresh.person@example.no")));
+    }
+
+    [Fact]
+    public async Task An_unknown_sub_and_a_category_that_does_not_fit_the_person_get_the_same_answer()
+    {
+        var token = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
+        var ola = await flow.WithDbAsync(db => db.Users.AsNoTracking().SingleAsync(u => u.Email == "ola.hansen@bygg.example.no"));
+
+        var unknown = await RefusalAsync(token, "6f1c1b9e-0000-4000-8000-000000000000");
+        var wrongKind = await RefusalAsync(token, ola.Id.ToString());
+
+        Assert.Equal(unknown, wrongKind);
+    }
+
+    private async Task<string> RefusalAsync(string token, string sub)
+    {
+        var body = new { records = new[] { new { externalId = "NO-SHAPE-1", sub, category = "orders", summary = "x", content = new { a = 1 }, transactionDate = "2025-01-10" } } };
+        using var response = await SendAsync(token, HttpMethod.Post, "/api/v1/records", body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await OidcFlow.JsonAsync(response);
+        return problem.GetProperty("field").GetString() + " " + problem.GetProperty("detail").GetString();
     }
 
     [Fact]
