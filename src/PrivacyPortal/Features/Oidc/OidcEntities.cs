@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OpenIddict.EntityFrameworkCore.Models;
 using PrivacyPortal.Data;
 
 namespace PrivacyPortal.Features.Oidc;
@@ -218,4 +219,25 @@ internal sealed class OidcLogoutNotificationConfiguration : IEntityTypeConfigura
         // one notification per store and session, however often sign-out is pressed.
         builder.HasIndex(n => new { n.SessionId, n.ClientId }).IsUnique();
     }
+}
+
+/// <summary>OpenIddict's stores live in the portal's database under the provider's table prefix.</summary>
+internal sealed class OidcApplicationConfiguration : IEntityTypeConfiguration<OpenIddictEntityFrameworkCoreApplication<Guid>>
+{
+    public void Configure(EntityTypeBuilder<OpenIddictEntityFrameworkCoreApplication<Guid>> builder) => builder.ToTable("OidcApplications");
+}
+
+internal sealed class OidcAuthorizationConfiguration : IEntityTypeConfiguration<OpenIddictEntityFrameworkCoreAuthorization<Guid>>
+{
+    public void Configure(EntityTypeBuilder<OpenIddictEntityFrameworkCoreAuthorization<Guid>> builder) => builder.ToTable("OidcAuthorizations");
+}
+
+internal sealed class OidcScopeConfiguration : IEntityTypeConfiguration<OpenIddictEntityFrameworkCoreScope<Guid>>
+{
+    public void Configure(EntityTypeBuilder<OpenIddictEntityFrameworkCoreScope<Guid>> builder) => builder.ToTable("OidcScopes");
+}
+
+internal sealed class OidcTokenConfiguration : IEntityTypeConfiguration<OpenIddictEntityFrameworkCoreToken<Guid>>
+{
+    public void Configure(EntityTypeBuilder<OpenIddictEntityFrameworkCoreToken<Guid>> builder) => builder.ToTable("OidcTokens");
 }
