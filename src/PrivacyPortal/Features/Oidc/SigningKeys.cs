@@ -74,6 +74,15 @@ public sealed class SigningKey : IDisposable
     /// <summary>The public JWK members, in the order they are published.</summary>
     public IReadOnlyDictionary<string, string> Jwk { get; }
 
+    /// <summary>The private key as IdentityModel signing credentials, for the tokens OpenIddict writes.</summary>
+    public SigningCredentials Credentials => credentials ??= new SigningCredentials(
+        Algorithm == SigningAlgorithms.Rs256
+            ? new RsaSecurityKey((RSA)Create()) { KeyId = Id }
+            : new ECDsaSecurityKey((ECDsa)Create()) { KeyId = Id },
+        Algorithm);
+
+    private SigningCredentials? credentials;
+
     /// <summary>The JWS signature of <paramref name="signingInput"/> (RFC 7518 §3.3 and §3.4 formats).</summary>
     public byte[] Sign(ReadOnlySpan<byte> signingInput)
     {

@@ -44,7 +44,7 @@ public sealed class TokenEndpointTests : IDisposable
         var claims = OidcFlow.Payload(idToken);
         Assert.Equal("RS256", header.GetProperty("alg").GetString());
         Assert.False(string.IsNullOrEmpty(header.GetProperty("kid").GetString()));
-        Assert.Equal("https://localhost", claims.GetProperty("iss").GetString());
+        Assert.Equal("https://localhost/", claims.GetProperty("iss").GetString());
         Assert.Equal(DevClients.Eu, claims.GetProperty("aud").GetString());
         Assert.Equal("nonce-1", claims.GetProperty("nonce").GetString());
         // Signed in by following the link in the mail.
