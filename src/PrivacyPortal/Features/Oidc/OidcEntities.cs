@@ -53,57 +53,6 @@ public sealed class OidcGrant
     public string? RevokedReason { get; set; }
 }
 
-public sealed class OidcAuthorizationCode
-{
-    public Guid Id { get; set; }
-
-    /// <summary>SHA-256 of the code, hex; the code itself is never stored.</summary>
-    public string CodeHash { get; set; } = "";
-
-    public Guid GrantId { get; set; }
-
-    public string ClientId { get; set; } = "";
-
-    public string RedirectUri { get; set; } = "";
-
-    /// <summary>The S256 PKCE challenge.</summary>
-    public string CodeChallenge { get; set; } = "";
-
-    public string? Nonce { get; set; }
-
-    public DateTimeOffset CreatedAt { get; set; }
-
-    public DateTimeOffset ExpiresAt { get; set; }
-
-    /// <summary>Set by the one conditional UPDATE that wins the redemption.</summary>
-    public DateTimeOffset? RedeemedAt { get; set; }
-}
-
-public sealed class OidcRefreshToken
-{
-    public Guid Id { get; set; }
-
-    /// <summary>SHA-256 of the token, hex.</summary>
-    public string TokenHash { get; set; } = "";
-
-    public Guid GrantId { get; set; }
-
-    public DateTimeOffset CreatedAt { get; set; }
-
-    public DateTimeOffset ExpiresAt { get; set; }
-
-    /// <summary>Set when it was exchanged for a new one; any later use is a reuse and revokes the grant.</summary>
-    public DateTimeOffset? ConsumedAt { get; set; }
-}
-
-/// <summary>An access token revoked before its expiry (RFC 7009); kept until it would have expired anyway.</summary>
-public sealed class OidcRevokedAccessToken
-{
-    public string Jti { get; set; } = "";
-
-    public DateTimeOffset ExpiresAt { get; set; }
-}
-
 public enum LogoutNotificationStatus
 {
     Pending = 0,
@@ -165,45 +114,6 @@ internal sealed class OidcGrantConfiguration : IEntityTypeConfiguration<OidcGran
         // back-channel logout finds the stores of a session.
         builder.HasIndex(g => g.SessionId);
         builder.HasIndex(g => g.SubjectId);
-    }
-}
-
-internal sealed class OidcAuthorizationCodeConfiguration : IEntityTypeConfiguration<OidcAuthorizationCode>
-{
-    public void Configure(EntityTypeBuilder<OidcAuthorizationCode> builder)
-    {
-        builder.ToTable("OidcAuthorizationCodes");
-        builder.Property(c => c.CodeHash).HasMaxLength(64);
-        builder.Property(c => c.ClientId).HasMaxLength(64);
-        builder.Property(c => c.RedirectUri).HasMaxLength(2048);
-        builder.Property(c => c.CodeChallenge).HasMaxLength(128);
-        builder.Property(c => c.Nonce).HasMaxLength(512);
-        builder.HasOne<OidcGrant>().WithMany().HasForeignKey(c => c.GrantId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(c => c.CodeHash).IsUnique();
-        builder.HasIndex(c => c.GrantId);
-    }
-}
-
-internal sealed class OidcRefreshTokenConfiguration : IEntityTypeConfiguration<OidcRefreshToken>
-{
-    public void Configure(EntityTypeBuilder<OidcRefreshToken> builder)
-    {
-        builder.ToTable("OidcRefreshTokens");
-        builder.Property(t => t.TokenHash).HasMaxLength(64);
-        builder.HasOne<OidcGrant>().WithMany().HasForeignKey(t => t.GrantId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(t => t.TokenHash).IsUnique();
-        builder.HasIndex(t => t.GrantId);
-    }
-}
-
-internal sealed class OidcRevokedAccessTokenConfiguration : IEntityTypeConfiguration<OidcRevokedAccessToken>
-{
-    public void Configure(EntityTypeBuilder<OidcRevokedAccessToken> builder)
-    {
-        builder.ToTable("OidcRevokedAccessTokens");
-        builder.HasKey(t => t.Jti);
-        builder.Property(t => t.Jti).HasMaxLength(64);
-        builder.HasIndex(t => t.ExpiresAt);
     }
 }
 

@@ -58,6 +58,7 @@ internal static class OpenIddictSetup
                     // TLS ends at the proxy in front of the portal; the issuer is configured, never taken from the request.
                     .DisableTransportSecurityRequirement();
 
+                server.AddEventHandler(OurInteractiveErrors.Descriptor);
                 server.RemoveEventHandler(OpenIddictServerHandlers.ValidateClientSecret.Descriptor);
                 server.AddEventHandler(ClientSecretCheck.Descriptor);
                 server.AddEventHandler(ThrottledClientAnswer<ApplyTokenResponseContext>.Descriptor);
@@ -71,6 +72,7 @@ internal static class OpenIddictSetup
                 server.AddEventHandler(GrantCheck.Descriptor);
                 server.AddEventHandler(TokenRequest.Descriptor);
                 server.AddEventHandler(RefreshRevocationEndsGrant.Descriptor);
+                server.AddEventHandler(IntrospectedRefreshTokenType.Descriptor);
             });
 
         services.AddOptions<OpenIddictServerOptions>().Configure<IOptions<PortalOptions>, IOptions<OidcOptions>>((server, portal, oidc) =>
@@ -89,6 +91,32 @@ internal static class OpenIddictSetup
     /// <summary>The HTTP context of an OpenIddict transaction.</summary>
     internal static HttpContext Http(this OpenIddictServerTransaction transaction) =>
         transaction.GetHttpRequest()?.HttpContext ?? throw new InvalidOperationException("No HTTP request behind this OpenIddict transaction.");
+}
+
+/// <summary>
+/// Authorize and end-session answer their errors themselves: our checks run first, so an unknown
+/// client or an unregistered redirect URI ends on our localized error page and everything else goes
+/// back to the store with <c>state</c> and <c>iss</c>, as before. OpenIddict's own verdict stays
+/// available to those endpoints through <c>GetOpenIddictServerResponse()</c>.
+/// </summary>
+internal sealed class OurInteractiveErrors : IOpenIddictServerHandler<ProcessErrorContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<ProcessErrorContext>()
+        .UseSingletonHandler<OurInteractiveErrors>()
+        .SetOrder(OpenIddictServerHandlers.AttachErrorParameters.Descriptor.Order + 1)
+        .SetType(OpenIddictServerHandlerType.Custom)
+        .Build();
+
+    public ValueTask HandleAsync(ProcessErrorContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.EndpointType is OpenIddictServerEndpointType.Authorization or OpenIddictServerEndpointType.EndSession)
+        {
+            context.SkipRequest();
+        }
+
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>
@@ -433,5 +461,29 @@ internal static class GrantRevocation
 
             await tokens.RevokeByAuthorizationIdAsync(id, cancellationToken);
         }
+    }
+}
+
+/// <summary>
+/// Introspection names a refresh token's type in <c>token_type</c>, as the provider did before
+/// OpenIddict (which only fills <c>token_usage</c> for it); access tokens stay <c>Bearer</c>.
+/// </summary>
+internal sealed class IntrospectedRefreshTokenType : IOpenIddictServerHandler<HandleIntrospectionRequestContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<HandleIntrospectionRequestContext>()
+        .UseSingletonHandler<IntrospectedRefreshTokenType>()
+        .SetOrder(OpenIddictServerHandlers.Introspection.AttachApplicationClaims.Descriptor.Order + 1)
+        .SetType(OpenIddictServerHandlerType.Custom)
+        .Build();
+
+    public ValueTask HandleAsync(HandleIntrospectionRequestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.GenericTokenPrincipal?.GetTokenType() == TokenTypeIdentifiers.RefreshToken && string.IsNullOrEmpty(context.TokenType))
+        {
+            context.TokenType = TokenTypeHints.RefreshToken;
+        }
+
+        return ValueTask.CompletedTask;
     }
 }
