@@ -1,5 +1,7 @@
+using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
 using OpenIddict.EntityFrameworkCore.Models;
+using PrivacyPortal.Data;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace PrivacyPortal.Features.Oidc;
@@ -24,13 +26,21 @@ internal sealed class OidcApplicationsSync(IServiceProvider services, OidcClient
             var application = existing ?? new OpenIddictEntityFrameworkCoreApplication<Guid>();
             await manager.PopulateAsync(application, descriptor, cancellationToken);
             await store.SetClientSecretAsync(application, client.SecretHash, cancellationToken);
-            if (existing is null)
+            try
             {
-                await store.CreateAsync(application, cancellationToken);
+                if (existing is null)
+                {
+                    await store.CreateAsync(application, cancellationToken);
+                }
+                else
+                {
+                    await store.UpdateAsync(application, cancellationToken);
+                }
             }
-            else
+            catch (Exception e) when (e is OpenIddictExceptions.ConcurrencyException || (e is DbUpdateException update && DbErrors.IsUniqueViolation(update)))
             {
-                await store.UpdateAsync(application, cancellationToken);
+                // Another instance starting at the same moment wrote the same configuration first.
+                scope.ServiceProvider.GetRequiredService<PortalDbContext>().ChangeTracker.Clear();
             }
         }
     }

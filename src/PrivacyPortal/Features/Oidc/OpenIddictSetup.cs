@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
+using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server;
 using OpenIddict.Server.AspNetCore;
 using PrivacyPortal.Data;
@@ -343,7 +344,14 @@ internal sealed class GrantCheck(PortalDbContext db, TimeProvider time) : IOpenI
 /// use; a code or refresh token gives the principal it carries, with a refresh token that never
 /// outlives the grant's absolute lifetime.
 /// </summary>
-internal sealed class TokenRequest(OidcClientRegistry clients, OidcIssuer issuer, PortalDbContext db, TimeProvider time, IOptions<OidcOptions> options)
+internal sealed class TokenRequest(
+    OidcClientRegistry clients,
+    OidcIssuer issuer,
+    PortalDbContext db,
+    IOpenIddictAuthorizationManager authorizations,
+    IOpenIddictTokenManager tokens,
+    TimeProvider time,
+    IOptions<OidcOptions> options)
     : IOpenIddictServerHandler<HandleTokenRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<HandleTokenRequestContext>()
@@ -402,7 +410,21 @@ internal sealed class TokenRequest(OidcClientRegistry clients, OidcIssuer issuer
 
         if (context.Request.IsRefreshTokenGrantType() && Guid.TryParse(carried.GetAuthorizationId(), out var grantId))
         {
-            var grantEnds = await db.Set<OidcGrant>().AsNoTracking().Where(g => g.Id == grantId).Select(g => g.ExpiresAt).FirstAsync();
+            var cancellationToken = context.Transaction.Http().RequestAborted;
+            // OpenIddict 7.9 marks a refresh token redeemed but ignores whether that write won, so two
+            // parallel refreshes with one token could both succeed. One conditional UPDATE decides:
+            // the loser is a reuse, and a reuse ends the family.
+            if (Guid.TryParse(carried.GetTokenId(), out var tokenId)
+                && await db.Set<OpenIddictEntityFrameworkCoreToken<Guid>>()
+                    .Where(t => t.Id == tokenId && t.Status == Statuses.Valid)
+                    .ExecuteUpdateAsync(u => u.SetProperty(t => t.Status, Statuses.Redeemed).SetProperty(t => t.RedemptionDate, time.GetUtcNow().UtcDateTime), cancellationToken) != 1)
+            {
+                await GrantRevocation.RevokeAsync(db, authorizations, tokens, time, [grantId.ToString()], "refresh-reuse", cancellationToken);
+                context.Reject(Errors.InvalidGrant, "The refresh token was already used; the whole family is revoked.");
+                return;
+            }
+
+            var grantEnds = await db.Set<OidcGrant>().AsNoTracking().Where(g => g.Id == grantId).Select(g => g.ExpiresAt).FirstAsync(cancellationToken);
             var left = grantEnds - time.GetUtcNow();
             carried.SetRefreshTokenLifetime(left < options.Value.RefreshTokenLifetime ? left : options.Value.RefreshTokenLifetime);
         }

@@ -190,6 +190,23 @@ public sealed class TokenEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Of_many_parallel_refreshes_with_one_token_exactly_one_succeeds()
+    {
+        var tokens = await flow.SignInToStoreAsync();
+        var refresh = tokens.GetProperty("refresh_token").GetString();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            flow.TokenAsync(DevClients.Eu, DevClients.EuSecret, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh })));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(7, responses.Count(r => r.StatusCode == HttpStatusCode.BadRequest));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Another_store_cannot_use_a_refresh_token()
     {
         var tokens = await flow.SignInToStoreAsync();
