@@ -48,4 +48,10 @@ app.MapPortalWeb();
 app.MapOidcProvider();
 
 await app.PreparePortalDatabaseAsync();
+if (await app.RunStaffCommandAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
+
 await app.RunAsync();
+return 0;

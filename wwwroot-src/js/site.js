@@ -67,4 +67,23 @@
       target.focus();
     }
   });
+
+  // Times are shown in the company's zone until the browser tells us its own: where the page allows
+  // it (preference consent, or the staff area) remember the browser's zone for the next pages. The
+  // server checks the id again; this cookie lives only as long as the browser session.
+  (function () {
+    var root = document.documentElement;
+    var cookie = root.getAttribute('data-tz-cookie');
+    if (!cookie || !window.Intl || !Intl.DateTimeFormat) {
+      return;
+    }
+
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!zone || zone === root.getAttribute('data-tz') || !/^[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2}$/.test(zone)) {
+      return;
+    }
+
+    document.cookie = cookie + '=' + encodeURIComponent(zone) + '; path=/; SameSite=Lax' +
+      (window.location.protocol === 'https:' ? '; Secure' : '');
+  })();
 })();

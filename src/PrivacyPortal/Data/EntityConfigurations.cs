@@ -92,6 +92,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.Property(m => m.LastError).HasMaxLength(2000);
         builder.Property(m => m.LockedBy).HasMaxLength(100);
         builder.Property(m => m.ListUnsubscribe).HasMaxLength(2000);
+        builder.Property(m => m.SenderName).HasMaxLength(200);
         builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
     }
 }

@@ -35,6 +35,9 @@ public sealed class OutboxMessage
     /// </summary>
     public string? ListUnsubscribe { get; set; }
 
+    /// <summary>The sender's display name in the recipient's language ("Innore personvernportal"); null takes the configured one.</summary>
+    public string? SenderName { get; set; }
+
     public OutboxStatus Status { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }

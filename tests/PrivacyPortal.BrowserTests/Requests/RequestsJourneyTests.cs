@@ -53,7 +53,7 @@ public sealed class RequestsJourneyTests(BrowserFixture browser) : IDisposable
         var plan = page.Locator(".plan-card");
         await plan.WaitForAsync();
         var planText = (await plan.InnerTextAsync()).Replace('\u00A0', ' ');
-        Assert.Contains("oppbevares til 31. desember 2026 etter bokføringsloven § 13", planText, StringComparison.Ordinal);
+        Assert.Contains("oppbevares til 31.12.2026 etter bokføringsloven § 13", planText, StringComparison.Ordinal);
         Assert.Contains("slettes nå", planText, StringComparison.Ordinal);
         await AssertFitsAsync(page, 390);
         await Screenshots.ScreenshotAsync(page, "requests-erasure-plan-nb-mobile");
@@ -65,7 +65,7 @@ public sealed class RequestsJourneyTests(BrowserFixture browser) : IDisposable
 
         Assert.Contains("Forespørselen din er sendt", await page.Locator(".notice--success").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("Svarfrist", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Contains("23. desember 2026", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("23.12.2026", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         await AssertFitsAsync(page, 390);
         await Screenshots.ScreenshotAsync(page, "requests-erasure-filed-nb-mobile");
         await Axe.AssertNoSeriousViolationsAsync(page);

@@ -45,12 +45,12 @@ public sealed class CachingStringLocalizerFactoryTests
         var localizer = MyData();
         using (new CultureScope(CultureInfo.GetCultureInfo("nb")))
         {
-            Assert.Equal("1,5 registrering(er)", localizer["MyData.Records", 1.5].Value);
+            Assert.Equal("1,5 registreringer", localizer["MyData.Records.Other", 1.5].Value);
         }
 
         using (new CultureScope(CultureInfo.GetCultureInfo("en")))
         {
-            Assert.Equal("1.5 record(s)", localizer["MyData.Records", 1.5].Value);
+            Assert.Equal("1.5 records", localizer["MyData.Records.Other", 1.5].Value);
         }
     }
 

@@ -12,7 +12,7 @@ namespace PrivacyPortal.Features.Cookies;
 /// account takes the language too; without that consent a language cookie left from before is
 /// removed. Never the account of a customer viewed by staff. Only on GET, so a POST that changes the consent itself has the last word.
 /// </summary>
-internal sealed class LanguageCookieFilter(CookieConsentState state, CookieConsentCookies cookies, PortalDbContext db) : IAsyncPageFilter
+internal sealed class LanguageCookieFilter(CookieConsentState state, CookieConsentCookies cookies, PortalDbContext db, Infrastructure.Time.PersonTime time) : IAsyncPageFilter
 {
     public Task OnPageHandlerSelectionAsync(PageHandlerSelectedContext context) => Task.CompletedTask;
 
@@ -30,6 +30,11 @@ internal sealed class LanguageCookieFilter(CookieConsentState state, CookieConse
             if (!state.AllowsLanguageCookie)
             {
                 cookies.DeleteLanguage(http);
+                // The browser's time zone is a preference too (site.js writes it only with consent).
+                if (http.Request.Cookies.ContainsKey(time.CookieName))
+                {
+                    http.Response.Cookies.Delete(time.CookieName, new CookieOptions { Path = "/" });
+                }
             }
             else if (!string.Equals(current, culture, StringComparison.Ordinal))
             {

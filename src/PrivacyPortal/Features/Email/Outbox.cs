@@ -6,7 +6,7 @@ namespace PrivacyPortal.Features.Email;
 /// Queues emails on the caller's <see cref="PortalDbContext"/>, so they are committed by the same
 /// SaveChanges as the change that causes them, and sent by the dispatcher afterwards.
 /// </summary>
-public sealed class Outbox(PortalDbContext db, TimeProvider time, OutboxSignal? signal = null)
+public sealed class Outbox(PortalDbContext db, TimeProvider time, OutboxSignal? signal = null, Microsoft.Extensions.Localization.IStringLocalizer<Localization.SharedResource>? text = null)
 {
     private bool wakesDispatcher;
 
@@ -26,6 +26,8 @@ public sealed class Outbox(PortalDbContext db, TimeProvider time, OutboxSignal? 
             Kind = kind,
             ContainsSecret = containsSecret,
             ListUnsubscribe = listUnsubscribe?.AbsoluteUri,
+            // Every mail is composed in the recipient's language (a CultureScope), so is its sender.
+            SenderName = text is null ? null : text["Email.SenderName"].Value,
             Status = OutboxStatus.Pending,
             CreatedAt = now,
             NextAttemptAt = now,

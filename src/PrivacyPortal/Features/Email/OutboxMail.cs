@@ -34,7 +34,7 @@ internal static class OutboxMail
                 Text("html", message.HtmlBody),
             },
         };
-        mime.From.Add(from);
+        mime.From.Add(message.SenderName is { Length: > 0 } name ? new MailboxAddress(name, from.Address) : from);
         mime.To.Add(new MailboxAddress(null, to.Address));
         // RFC 3834: no out-of-office replies to portal mail.
         mime.Headers.Add("Auto-Submitted", "auto-generated");

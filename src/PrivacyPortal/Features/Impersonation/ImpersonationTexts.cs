@@ -17,16 +17,9 @@ public static class ImpersonationTexts
             .Select(part => char.ToUpper(part[0], CultureInfo.InvariantCulture) + "."));
     }
 
-    /// <summary>A moment as the rest of the portal writes it: the date in the reader's language, the time in UTC.</summary>
-    public static string Moment(DateTimeOffset at, CultureInfo culture)
-    {
-        ArgumentNullException.ThrowIfNull(culture);
-        var utc = at.UtcDateTime;
-        return utc.ToString("d", culture) + " " + utc.ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC";
-    }
-
-    /// <summary>Only the time, for the banner, where the date is today.</summary>
-    public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC";
+    /// <summary>A moment as the rest of the portal writes it, in the reader's language and zone.</summary>
+    public static string Moment(DateTimeOffset at, TimeZoneInfo zone, CultureInfo culture) =>
+        Infrastructure.Time.DateTexts.DateTime(at, zone, culture);
 
     /// <summary>Whole minutes, at least one, for "lasted 12 minutes".</summary>
     public static int Minutes(DateTimeOffset from, DateTimeOffset to) => Math.Max(1, (int)Math.Ceiling((to - from).TotalMinutes));

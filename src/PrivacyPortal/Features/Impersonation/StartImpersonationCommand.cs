@@ -48,6 +48,7 @@ public sealed class StartImpersonationCommand(
     Outbox outbox,
     EmailFooter footer,
     TimeProvider time,
+    Infrastructure.Time.TimeZones zones,
     IOptions<ImpersonationOptions> options,
     IOptions<PortalOptions> portal,
     IStringLocalizer<Localization.Impersonation> text,
@@ -129,7 +130,7 @@ public sealed class StartImpersonationCommand(
         audit.Add(StartedAction, customer.Id, $"imp={session.Id} ticket={ticket} until={session.ExpiresAt:O} reason={reason}", staff.Id);
         if (options.Value.NotifyCustomer && !string.IsNullOrEmpty(customer.Email))
         {
-            QueueEmail(customer, session);
+            QueueEmail(customer, session, await Infrastructure.Time.PersonTime.OfSubjectAsync(db, zones, customer.Id, cancellationToken));
         }
 
         try
@@ -174,7 +175,7 @@ public sealed class StartImpersonationCommand(
         return new StartResult(status);
     }
 
-    private void QueueEmail(DataSubject customer, ImpersonationSession session)
+    private void QueueEmail(DataSubject customer, ImpersonationSession session, TimeZoneInfo zone)
     {
         var culture = CultureInfo.GetCultureInfo(PortalCultures.IsSupported(customer.PreferredCulture) ? customer.PreferredCulture : PortalCultures.Default);
         using var scope = new CultureScope(culture);
@@ -185,7 +186,7 @@ public sealed class StartImpersonationCommand(
             text["Email.Subject"],
             text["Email.Heading"],
             [
-                text["Email.Body", who, ImpersonationTexts.Moment(session.StartedAt, culture), minutes],
+                text["Email.Body", who, ImpersonationTexts.Moment(session.StartedAt, zone, culture), minutes],
                 text["Email.Reason", session.Reason, session.Ticket],
                 text["Email.ReadOnly"],
             ],

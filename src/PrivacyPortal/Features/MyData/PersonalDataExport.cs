@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using Microsoft.Extensions.Localization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Infrastructure;
+using PrivacyPortal.Infrastructure.Time;
 using PrivacyPortal.Features.Retention;
 
 namespace PrivacyPortal.Features.MyData;
@@ -25,15 +28,21 @@ public sealed class PersonalDataExport(
     TimeProvider time,
     AccessInformation accessInformation,
     IOptions<PortalOptions> portal,
-    IEnumerable<IExportSection> sections)
+    IEnumerable<IExportSection> sections,
+    IStringLocalizer<Localization.MyData> text,
+    FieldLabels labels)
 {
     public const int SchemaVersion = 1;
-    private static readonly JsonWriterOptions JsonOptions = new() { Indented = true };
-    private static readonly string?[] CategoriesHeader = ["controller", "category", "name", "source", "purposes", "retention", "law", "recipients", "transfers"];
+    // A file to download and read, not HTML: Norwegian and Estonian letters (and < > & ') as they
+    // are, not as \u00F8 escapes. The relaxed encoder still escapes what JSON itself requires.
+    private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly HtmlEncoder ReadmeEncoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+    private static readonly string[] CategoriesHeader = ["controller", "category", "name", "source", "purposes", "retention", "law", "recipients", "transfers"];
 
     public async Task WriteZipAsync(Guid subjectId, Stream output, CultureInfo culture, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(culture);
+        using var language = new Infrastructure.Localization.CultureScope(culture);
         await using var body = new AsyncWritesStream(output);
         await using (var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: Encoding.UTF8, cancellationToken))
         {
@@ -42,6 +51,7 @@ public sealed class PersonalDataExport(
             var columns = await WriteJsonAsync(zip, subjectId, states, culture, cancellationToken);
             await WriteCsvAsync(zip, subjectId, states, columns, culture, cancellationToken);
             await WriteInformationCsvAsync(zip, columns.Keys, culture, cancellationToken);
+            await WriteReadmeAsync(zip, columns.Keys, culture, cancellationToken);
         }
 
         await body.FlushAsync(cancellationToken);
@@ -185,7 +195,7 @@ public sealed class PersonalDataExport(
                     // UTF-8 with BOM, so spreadsheet programs read æøå and õäöü right.
                     writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 16 * 1024);
                     line.Clear();
-                    Csv.AppendRow(line, ["id", "date", "summary", "retention_end", "restricted", "source", .. fields]);
+                    Csv.AppendRow(line, [.. Headers("id", "date", "summary", "retention_end", "restricted", "source"), .. fields.Select(labels.For)]);
                     await writer.WriteAsync(line, cancellationToken);
                 }
 
@@ -199,7 +209,7 @@ public sealed class PersonalDataExport(
                     Retention(record, states) is { } retention
                         ? retention.Until?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? retention.Rule.Description.Get(culture)
                         : null,
-                    record.RestrictedAt is not null ? "yes" : "no",
+                    record.RestrictedAt is not null ? text["Export.Csv.Yes"] : text["Export.Csv.No"],
                     record.SourceStoreId,
                     .. fields.Select(f => values.GetValueOrDefault(f)),
                 ]);
@@ -368,7 +378,7 @@ public sealed class PersonalDataExport(
     private async Task WriteInformationCsvAsync(ZipArchive zip, IEnumerable<(string Controller, string Category)> held, CultureInfo culture, CancellationToken cancellationToken)
     {
         var information = accessInformation.For(culture);
-        var categories = new List<string?[]> { CategoriesHeader };
+        var categories = new List<string?[]> { Headers(CategoriesHeader) };
         foreach (var (controllerId, categoryId) in held.OrderBy(k => k.Controller, StringComparer.Ordinal).ThenBy(k => k.Category, StringComparer.Ordinal))
         {
             if (policy.FindCategory(controllerId, categoryId) is not { } category)
@@ -394,17 +404,17 @@ public sealed class PersonalDataExport(
         await WriteCsvEntryAsync(zip, "about/categories.csv", categories, cancellationToken);
         await WriteCsvEntryAsync(zip, "about/rights.csv",
         [
-            ["right", "name", "description", "request_form"],
+            Headers("right", "name", "description", "request_form"),
             .. information.Rights.Select(r => new string?[] { JsonNamingPolicy.CamelCase.ConvertName(r.Right.ToString()), r.Name, r.Body, portal.Value.Link(r.RequestPath).AbsoluteUri }),
         ], cancellationToken);
         await WriteCsvEntryAsync(zip, "about/automated-decisions.csv",
         [
-            ["controller", "statement"],
+            Headers("controller", "statement"),
             .. information.AutomatedDecisions.Select(a => new string?[] { a.ControllerId, a.Text }),
         ], cancellationToken);
         await WriteCsvEntryAsync(zip, "about/authorities.csv",
         [
-            ["controller", "authority", "when", "address", "email", "web"],
+            Headers("controller", "authority", "when", "address", "email", "web"),
             .. information.Authorities.SelectMany(c => c.Authorities.Select(a => new string?[] { c.ControllerId, a.Name, a.When, a.Address, a.Email, a.Web.AbsoluteUri })),
         ], cancellationToken);
     }
@@ -420,6 +430,64 @@ public sealed class PersonalDataExport(
         await using var stream = await zip.CreateEntry(name, CompressionLevel.Fastest).OpenAsync(cancellationToken);
         await using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         await writer.WriteAsync(line, cancellationToken);
+    }
+
+    /// <summary>Column names in the person's language ("Oppbevares til"); docs/export-schema.md lists the English ones.</summary>
+    private string?[] Headers(params string[] names) => [.. names.Select(n => (string?)text["Export.Csv." + n].Value)];
+
+    /// <summary>A content field as a column title: "widthMm" becomes "Width mm".</summary>
+    public static string FieldLabel(string field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        var words = new StringBuilder(field.Length + 4);
+        for (var i = 0; i < field.Length; i++)
+        {
+            var c = field[i];
+            if (c is '_' or '-')
+            {
+                words.Append(' ');
+                continue;
+            }
+
+            if (i > 0 && char.IsUpper(c) && !char.IsUpper(field[i - 1]))
+            {
+                words.Append(' ');
+            }
+
+            words.Append(words.Length == 0 ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c));
+        }
+
+        return words.ToString();
+    }
+
+    /// <summary>README.html: what each file is, in the person's language, readable in any browser.</summary>
+    private async Task WriteReadmeAsync(ZipArchive zip, IEnumerable<(string Controller, string Category)> held, CultureInfo culture, CancellationToken cancellationToken)
+    {
+        static string E(string value) => ReadmeEncoder.Encode(value);
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"").Append(culture.Name).Append("\">\n<head><meta charset=\"utf-8\"><title>")
+            .Append(E(text["Export.Readme.Title"])).Append("</title></head>\n<body>\n<h1>").Append(E(text["Export.Readme.Title"])).Append("</h1>\n")
+            .Append("<p>").Append(E(text["Export.Readme.Intro", DateTexts.Date(DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), culture)])).Append("</p>\n<dl>\n");
+        void Entry(string name, string description) =>
+            html.Append("<dt><code>").Append(E(name)).Append("</code></dt><dd>").Append(E(description)).Append("</dd>\n");
+        Entry("data.json", text["Export.Readme.DataJson"]);
+        foreach (var (controllerId, categoryId) in held.OrderBy(k => k.Controller, StringComparer.Ordinal).ThenBy(k => k.Category, StringComparer.Ordinal))
+        {
+            var company = policy.FindController(controllerId)?.LegalName ?? controllerId;
+            var category = policy.FindCategory(controllerId, categoryId)?.Name.Get(culture) ?? categoryId;
+            Entry($"csv/{SafeName(controllerId)}/{SafeName(categoryId)}.csv", text["Export.Readme.CategoryCsv", company, category]);
+        }
+
+        Entry("about/categories.csv", text["Export.Readme.Categories"]);
+        Entry("about/rights.csv", text["Export.Readme.Rights"]);
+        Entry("about/automated-decisions.csv", text["Export.Readme.AutomatedDecisions"]);
+        Entry("about/authorities.csv", text["Export.Readme.Authorities"]);
+        html.Append("</dl>\n<h2>").Append(E(text["Export.Readme.SpreadsheetsHeading"])).Append("</h2>\n<p>").Append(E(text["Export.Readme.Spreadsheets"])).Append("</p>\n")
+            .Append("<p>").Append(E(text["Export.Readme.Questions", portal.Value.Link($"/{culture.Name}/requests/new").AbsoluteUri])).Append("</p>\n</body>\n</html>\n");
+
+        await using var stream = await zip.CreateEntry("README.html", CompressionLevel.Fastest).OpenAsync(cancellationToken);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        await writer.WriteAsync(html, cancellationToken);
     }
 
     private static string IsoDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -96,6 +96,18 @@ internal sealed partial class JsonObjectReader
 
     public string? OptionalCountry(string name) => CheckCountry(name, OptionalString(name));
 
+    /// <summary>An optional IANA time zone id ("Europe/Oslo") this system knows.</summary>
+    public string? TimeZone(string name)
+    {
+        var id = OptionalString(name);
+        if (id is { Length: > 0 } && Infrastructure.Time.TimeZones.Find(id) is null)
+        {
+            Problems.Add(ChildPath(name), $"'{id}' is not an IANA time zone id (e.g. 'Europe/Oslo')");
+        }
+
+        return id;
+    }
+
     public DateOnly Date(string name)
     {
         var text = String(name);

@@ -144,7 +144,8 @@ public sealed record DataController(
     RightsSettings Rights,
     MarketingSettings Marketing,
     IReadOnlyList<DataCategory> Categories,
-    LocalizedText SecurityMeasures);
+    LocalizedText SecurityMeasures,
+    string? TimeZone = null);
 
 /// <summary>Another authority a person may complain to, and when (e.g. residence, or a transfer).</summary>
 public sealed record OtherAuthority(string Authority, LocalizedText When);

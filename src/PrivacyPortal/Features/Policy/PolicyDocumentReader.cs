@@ -158,7 +158,8 @@ internal static class PolicyDocumentReader
         Rights: r.Object("rights", ReadRights),
         Marketing: r.Object("marketing", ReadMarketing),
         Categories: r.Objects("categories", ReadCategory, minCount: 1),
-        SecurityMeasures: r.Text("securityMeasures"));
+        SecurityMeasures: r.Text("securityMeasures"),
+        TimeZone: r.TimeZone("timeZone"));
 
     private static FinancialYearEnd ReadFinancialYearEnd(JsonObjectReader r)
     {

@@ -230,10 +230,9 @@ public sealed class ChangeMarketingPreferenceCommand(
 
     private void QueueConfirmation(string email, string preferredCulture, IReadOnlyList<MarketingPreferenceRecord> written)
     {
-        // The page's language when the person is on it; otherwise the one they last used.
-        var culture = PortalCultures.IsSupported(CultureInfo.CurrentUICulture.Name)
-            ? CultureInfo.CurrentUICulture
-            : CultureInfo.GetCultureInfo(PortalCultures.IsSupported(preferredCulture) ? preferredCulture : PortalCultures.Default);
+        // The language stored for the person, not the page's: a store or staff may cause this change
+        // too, and one person's mails should not switch language with the page they happen to be on.
+        var culture = CultureInfo.GetCultureInfo(PortalCultures.IsSupported(preferredCulture) ? preferredCulture : PortalCultures.Default);
         using var scope = new CultureScope(culture);
         var lines = written.Select(r =>
         {

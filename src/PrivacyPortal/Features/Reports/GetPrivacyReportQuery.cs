@@ -26,7 +26,8 @@ public sealed record AnswerMonth(DateOnly Month, int Received, int OnTime, int L
 }
 
 /// <summary>Open Art. 19 tasks of one recipient: how many, and since when the oldest waits.</summary>
-public sealed record OpenRecipientTasks(string RecipientId, RecipientTaskKind Kind, int Count, DateTimeOffset OldestSince);
+/// <param name="ByHand">A recipient outside the stores that staff tell by hand (<see cref="ManualRecipientTask"/>), not a store that confirms through the API.</param>
+public sealed record OpenRecipientTasks(string RecipientId, RecipientTaskKind Kind, int Count, DateTimeOffset OldestSince, bool ByHand = false);
 
 /// <summary>Cookie-banner choices made in a month.</summary>
 public sealed record CookieChoiceMonth(DateOnly Month, int AcceptAll, int RejectAll, int Custom)
@@ -45,20 +46,26 @@ public sealed record PrivacyReport(
     AnswerMonth AnswerTotals,
     IReadOnlyList<OpenRecipientTasks> OpenTasks,
     IReadOnlyList<CookieChoiceMonth> CookieChoices,
-    IReadOnlyList<UnsubscribeCounts> Unsubscribes);
+    IReadOnlyList<UnsubscribeCounts> Unsubscribes,
+    DateTimeOffset ComputedAt);
 
 /// <summary>
 /// The privacy officer's figures over the last months. Every figure is a GROUP BY in the database
 /// over an index that covers it (migration ReportFacts), so the page costs the same whether the
 /// database holds a thousand requests or a hundred thousand; only the grouped rows come back.
 /// </summary>
-public sealed class GetPrivacyReportQuery(PortalDbContext db, PolicyCatalog policy, TimeProvider time)
+public sealed class GetPrivacyReportQuery(PortalDbContext db, PolicyCatalog policy, PrivacyReportCache cache, TimeProvider time)
 {
     public const int DefaultMonths = 12;
 
-    public async Task<PrivacyReport> ExecuteAsync(int monthCount, CancellationToken cancellationToken)
+    /// <summary>The report computed within the last <see cref="PrivacyReportCache.MaxAge"/>, or now.</summary>
+    public Task<PrivacyReport> ExecuteAsync(int monthCount, CancellationToken cancellationToken) =>
+        cache.GetAsync(monthCount, c => ComputeAsync(monthCount, c), cancellationToken);
+
+    private async Task<PrivacyReport> ComputeAsync(int monthCount, CancellationToken cancellationToken)
     {
-        var today = Deadlines.Day(time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var today = Deadlines.Day(now);
         var months = new ReportMonths(today, monthCount);
         var (requests, answers, totals) = await RequestsAsync(months, today, cancellationToken);
         return new PrivacyReport(
@@ -69,7 +76,8 @@ public sealed class GetPrivacyReportQuery(PortalDbContext db, PolicyCatalog poli
             totals,
             await OpenTasksAsync(cancellationToken),
             await CookieChoicesAsync(months, cancellationToken),
-            await UnsubscribesAsync(months, cancellationToken));
+            await UnsubscribesAsync(months, cancellationToken),
+            now);
     }
 
     private async Task<(IReadOnlyList<RequestCounts>, IReadOnlyList<AnswerMonth>, AnswerMonth)> RequestsAsync(ReportMonths months, DateOnly today, CancellationToken cancellationToken)
@@ -158,12 +166,21 @@ public sealed class GetPrivacyReportQuery(PortalDbContext db, PolicyCatalog poli
 
     private async Task<IReadOnlyList<OpenRecipientTasks>> OpenTasksAsync(CancellationToken cancellationToken)
     {
-        var rows = await db.Set<RecipientTask>().AsNoTracking()
+        var stores = await db.Set<RecipientTask>().AsNoTracking()
             .Where(t => t.AcknowledgedAt == null)
             .GroupBy(t => new { t.StoreId, t.Kind })
-            .Select(g => new { g.Key.StoreId, g.Key.Kind, Count = g.Count(), Oldest = g.Min(t => t.CreatedAt) })
+            .Select(g => new { RecipientId = g.Key.StoreId, g.Key.Kind, Count = g.Count(), Oldest = g.Min(t => t.CreatedAt) })
             .ToListAsync(cancellationToken);
-        return [.. rows.OrderBy(r => r.StoreId, StringComparer.Ordinal).ThenBy(r => r.Kind).Select(r => new OpenRecipientTasks(r.StoreId, r.Kind, r.Count, r.Oldest))];
+        var byHand = await db.Set<ManualRecipientTask>().AsNoTracking()
+            .Where(t => t.DoneAt == null)
+            .GroupBy(t => new { t.RecipientId, t.Kind })
+            .Select(g => new { g.Key.RecipientId, g.Key.Kind, Count = g.Count(), Oldest = g.Min(t => t.CreatedAt) })
+            .ToListAsync(cancellationToken);
+        return
+        [
+            .. stores.OrderBy(r => r.RecipientId, StringComparer.Ordinal).ThenBy(r => r.Kind).Select(r => new OpenRecipientTasks(r.RecipientId, r.Kind, r.Count, r.Oldest)),
+            .. byHand.OrderBy(r => r.RecipientId, StringComparer.Ordinal).ThenBy(r => r.Kind).Select(r => new OpenRecipientTasks(r.RecipientId, r.Kind, r.Count, r.Oldest, ByHand: true)),
+        ];
     }
 
     private async Task<IReadOnlyList<CookieChoiceMonth>> CookieChoicesAsync(ReportMonths months, CancellationToken cancellationToken)

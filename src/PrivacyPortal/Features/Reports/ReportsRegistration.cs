@@ -7,6 +7,7 @@ public static class ReportsRegistration
     {
         builder.Services.AddScoped<RecordOfProcessing>();
         builder.Services.AddScoped<GetPrivacyReportQuery>();
+        builder.Services.AddSingleton<PrivacyReportCache>();
         return builder;
     }
 }

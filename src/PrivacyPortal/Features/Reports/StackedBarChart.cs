@@ -26,6 +26,9 @@ public sealed class StackedBarChart
     public const double Bottom = 32;
     private const double Right = 4;
 
+    /// <summary>About the widest average character of the 10 px month labels, in view box units.</summary>
+    private const double LabelCharWidth = 6;
+
     public StackedBarChart(string label, IReadOnlyList<DateOnly> months, IReadOnlyList<ChartSeries> series, bool shares = false)
     {
         ArgumentNullException.ThrowIfNull(months);
@@ -59,7 +62,14 @@ public sealed class StackedBarChart
 
             var month = months[i];
             labels.Add((Round(x + (barWidth / 2)), month.ToString("MMM", CultureInfo.CurrentCulture).TrimEnd('.'),
-                i == 0 || month.Month == 1 ? month.Year.ToString(CultureInfo.InvariantCulture) : null));
+                month.Month == 1 || (i == 0 && !StartsYearSoon(months)) ? month.Year.ToString(CultureInfo.InvariantCulture) : null));
+        }
+
+        // Month names longer than a slot holds (Estonian "veebr", "juuni") would run into each other:
+        // then every other month is named; the table beside the chart names them all.
+        if (labels.Count > 0 && labels.Max(l => l.Month.Length) * LabelCharWidth > slot - 2)
+        {
+            labels = [.. labels.Select((l, i) => i % 2 == 0 ? l : (l.X, "", l.Year))];
         }
 
         Bars = bars;
@@ -91,6 +101,9 @@ public sealed class StackedBarChart
     public static double PlotRight => Width - Right;
 
     public static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>A January in the second slot: its year would run into the first month's, which the chart's title already dates.</summary>
+    private static bool StartsYearSoon(IReadOnlyList<DateOnly> months) => months.Count > 1 && months[1].Month == 1;
 
     /// <summary>An SVG <c>text</c> element (Razor reserves the tag name for itself, so it is written here).</summary>
     public static IHtmlContent Text(string cssClass, double x, double y, string anchor, string content) =>

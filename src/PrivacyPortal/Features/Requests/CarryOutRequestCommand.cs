@@ -146,11 +146,12 @@ public sealed class CarryOutRequestCommand(
         var today = workflow.Today;
         var now = workflow.Now;
         var holds = await ActiveHolds.LoadAsync(db, request.SubjectId, today, cancellationToken);
+        var counted = await planner.CountedForErasureAsync(request.SubjectId, today, cancellationToken);
         var decisions = new List<RecordDecision>();
         var perStore = new Dictionary<string, List<object>>(StringComparer.Ordinal);
         foreach (var record in records)
         {
-            var facts = new PlanRecord(record.Id, record.ControllerId, record.CategoryId, record.RetentionFrom);
+            var facts = counted(new PlanRecord(record.Id, record.ControllerId, record.CategoryId, record.RetentionFrom));
             // A legal hold wins over staff's choice: held records are kept, restricted, whatever else applies.
             var decision = Decide(facts, input, today, holds.For(record.SubjectId, record.ControllerId, record.CategoryId));
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Features.Retention;
 
 namespace PrivacyPortal.Features.Requests;
 
@@ -51,7 +52,7 @@ public sealed record RecordDecision(PlanRecord Record, RecordOutcome Outcome, Da
 /// restricted until its end, on the category's proposed Art. 17(3) ground; the rest is erased.
 /// Staff confirm or change the ground per category.
 /// </summary>
-public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
+public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db, CustomerRelationships relationships)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -121,7 +122,30 @@ public sealed class ErasurePlanner(PolicyCatalog policy, PortalDbContext db)
             .Select(r => new PlanRecord(r.Id, r.ControllerId, r.CategoryId, r.RetentionFrom))
             .ToListAsync(cancellationToken);
         var holds = await ActiveHolds.LoadAsync(db, subjectId, today, cancellationToken);
-        return Plan(records, today, r => holds.For(subjectId, r.ControllerId, r.CategoryId));
+        var counted = await CountedForErasureAsync(subjectId, today, cancellationToken);
+        return Plan(records.Select(counted), today, r => holds.For(subjectId, r.ControllerId, r.CategoryId));
+    }
+
+    /// <summary>
+    /// The person's records as an erasure on <paramref name="today"/> counts their retention. A rule
+    /// that counts from the end of the customer relationship counts from the day it ended, and an
+    /// erasure of everything held for a company ends a relationship that was still active: from
+    /// today. The stored date is a store's last word ("still active on …"), not the end.
+    /// </summary>
+    public async Task<Func<PlanRecord, PlanRecord>> CountedForErasureAsync(Guid subjectId, DateOnly today, CancellationToken cancellationToken)
+    {
+        var states = await relationships.OfPersonAsync(subjectId, today, cancellationToken);
+        return record =>
+        {
+            if (policy.FindCategory(record.ControllerId, record.CategoryId) is not { } category
+                || policy.RetentionRuleOf(category).CountsFrom != RetentionAnchor.RelationshipEnd
+                || !states.TryGetValue(record.ControllerId, out var state))
+            {
+                return record;
+            }
+
+            return record with { RetentionFrom = state.Active ? today : state.EndedOn ?? record.RetentionFrom };
+        };
     }
 
     public static string Serialize(IReadOnlyList<ErasurePlanLine> lines) => JsonSerializer.Serialize(lines, Json);

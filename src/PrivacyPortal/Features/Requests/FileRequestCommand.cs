@@ -197,14 +197,8 @@ public sealed class FileRequestCommand(
                 : $"{request.Reference} {request.Kind} by {intake.Channel}, received {received:yyyy-MM-dd}, identity: {intake.IdentityCheck}: {intake.IdentityNote}",
         });
 
-        // Emails the portal sends later (status changes) speak the language the request was filed in;
-        // a request staff record keeps the person's own language, not the staff member's.
-        var culture = CultureInfo.CurrentUICulture.Name;
-        if (intake is null && PortalCultures.IsSupported(culture))
-        {
-            person.PreferredCulture = culture;
-        }
-
+        // Emails about the request speak the person's stored language (the one their account keeps
+        // from a language switch), not the language of the page the request was filed on.
         emails.Queue(RequestMail.Filed, request, new MailRecipient(person.Email ?? "", person.PreferredCulture), lines: plan);
 
         // Art. 18(1)(d): the objected purposes are restricted while staff consider them, so the stores

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Localization;
 using PrivacyPortal.Features.Policy;
+using PrivacyPortal.Infrastructure.Localization;
 
 namespace PrivacyPortal.Features.Requests;
 
@@ -12,18 +13,9 @@ public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localiza
 {
     public PolicyCatalog Policy => policy;
 
-    public static string Date(DateOnly date, CultureInfo culture)
-    {
-        ArgumentNullException.ThrowIfNull(culture);
-        // Unambiguous everywhere: "31 December 2029", "31. desember 2029", "31. detsember 2029".
-        var pattern = culture.TwoLetterISOLanguageName is "en" or "iv" ? "d MMMM yyyy" : "d. MMMM yyyy";
-        return date.ToString(pattern, culture);
-    }
+    public static string Date(DateOnly date, CultureInfo culture) => Infrastructure.Time.DateTexts.Date(date, culture);
 
     public static string Format(DateOnly date) => Date(date, CultureInfo.CurrentUICulture);
-
-    public static string DateTime(DateTimeOffset at) =>
-        Format(DateOnly.FromDateTime(at.UtcDateTime)) + " " + at.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture) + " UTC";
 
     public string Kind(RequestKind kind) => text["Kind." + kind];
 
@@ -52,29 +44,34 @@ public sealed class RequestTexts(PolicyCatalog policy, IStringLocalizer<Localiza
     {
         ArgumentNullException.ThrowIfNull(line);
         var prefix = done ? "Outcome." : "Plan.";
+        var records = Records(line.Records);
         return line.Outcome switch
         {
-            RecordOutcome.Erase => text[prefix + "Erase", line.Records],
+            RecordOutcome.Erase => text[prefix + "Erase", records],
             RecordOutcome.KeepRestricted when line.Ground == ErasureGround.LegalClaims =>
-                text[prefix + "KeepForClaims", Format(line.KeepUntil!.Value), line.Records],
+                text[prefix + "KeepForClaims", Format(line.KeepUntil!.Value), records],
             RecordOutcome.KeepRestricted when Law(line.RetentionRuleId) is { } law =>
-                text[prefix + "KeepUnderLaw", Format(line.KeepUntil!.Value), law, line.Records],
-            RecordOutcome.KeepRestricted => text[prefix + "Keep", Format(line.KeepUntil!.Value), Rule(line.RetentionRuleId), line.Records],
-            RecordOutcome.Restricted => text[prefix + "Restricted", line.Records],
-            RecordOutcome.Anonymise => text[prefix + "Anonymise", line.Records],
+                text[prefix + "KeepUnderLaw", Format(line.KeepUntil!.Value), law, records],
+            RecordOutcome.KeepRestricted => text[prefix + "Keep", Format(line.KeepUntil!.Value), Rule(line.RetentionRuleId), records],
+            RecordOutcome.Restricted => text[prefix + "Restricted", records],
+            RecordOutcome.Anonymise => text[prefix + "Anonymise", records],
             RecordOutcome.Held => Held(line, prefix),
-            _ => text[prefix + "Review", line.Records],
+            _ => text[prefix + "Review", records],
         };
     }
 
     /// <summary>A legal hold: its reason and last day only where the officer did not mark it confidential.</summary>
     private string Held(ErasurePlanLine line, string prefix)
     {
+        var records = Records(line.Records);
         var what = line.KeepUntil is { } until
-            ? text[prefix + "HeldUntil", Format(until), line.Records]
-            : text[prefix + "Held", line.Records];
+            ? text[prefix + "HeldUntil", Format(until), records]
+            : text[prefix + "Held", records];
         return line.HoldReason is { Length: > 0 } reason ? $"{what} {text["Plan.HoldReason", reason.TrimEnd('.', ' ')]}" : $"{what} {text["Plan.HoldConfidential"]}";
     }
+
+    /// <summary>"1 record", "5 records", in the current language.</summary>
+    public string Records(int count) => text.Plural("Plan.Records", count).Value;
 
     /// <summary>Plan lines grouped by company, for emails: "INNORE AS — Orders: …".</summary>
     public IEnumerable<string> Lines(IEnumerable<ErasurePlanLine> lines, bool done) =>

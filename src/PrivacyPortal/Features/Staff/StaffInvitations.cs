@@ -103,6 +103,7 @@ public sealed class InviteStaffMemberCommand(
     StaffInvitations invitations,
     StaffAudit audit,
     StaffDirectory directory,
+    IStringLocalizer<Localization.Staff> text,
     TimeProvider time)
 {
     public enum Outcome
@@ -114,7 +115,8 @@ public sealed class InviteStaffMemberCommand(
         AlreadyEnrolled,
     }
 
-    public async Task<Outcome> ExecuteAsync(Guid actorId, string? email, string? name, string? role, CancellationToken cancellationToken)
+    /// <param name="actorId">The inviting staff member; null for the operator's command line (<see cref="StaffCommandLine"/>).</param>
+    public async Task<Outcome> ExecuteAsync(Guid? actorId, string? email, string? name, string? role, CancellationToken cancellationToken)
     {
         if (!EmailAddress.TryNormalize(email, out var address))
         {
@@ -163,9 +165,9 @@ public sealed class InviteStaffMemberCommand(
                 Check(await users.AddToRoleAsync(member, role));
             }
 
-            var actor = await directory.FindAsync(actorId, cancellationToken);
-            await invitations.AddAsync(member, actorId, actor?.Name ?? "", afterReset: false, cancellationToken);
-            audit.Add(StaffAudit.Actions.InvitedStaff, member.Id, $"role {role}", actorId);
+            var inviter = actorId is { } staffId ? (await directory.FindAsync(staffId, cancellationToken))?.Name ?? "" : text["Invitation.Operator"];
+            await invitations.AddAsync(member, actorId, inviter, afterReset: false, cancellationToken);
+            audit.Add(StaffAudit.Actions.InvitedStaff, member.Id, actorId is null ? $"role {role}, by the operator's command line" : $"role {role}", actorId);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });

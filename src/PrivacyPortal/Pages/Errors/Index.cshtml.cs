@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
@@ -20,9 +22,28 @@ public sealed class IndexModel(IStringLocalizer<Localization.SharedResource> tex
 
     // The code is read from the route, not model-bound: a POST re-executed here after a body that
     // could not be read (too large, malformed) would fail to bind again and turn a 4xx into a 500.
-    public void OnGet() => Build(RouteCode());
+    public void OnGet() => Build(Code());
 
-    public void OnPost() => Build(RouteCode());
+    public void OnPost() => Build(Code());
+
+    /// <summary>
+    /// A body that cannot be read as a form (broken percent escapes, NUL characters) throws where a
+    /// page reads it itself (e.g. a manual antiforgery check): that is the client's fault, a 400.
+    /// </summary>
+    private int Code()
+    {
+        var code = RouteCode();
+        var error = HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error;
+        return code == 500 && IsMalformedRequest(error) ? 400 : code;
+    }
+
+    private static bool IsMalformedRequest(Exception? error) => error switch
+    {
+        null => false,
+        InvalidDataException or BadHttpRequestException => true,
+        AntiforgeryValidationException { InnerException: { } inner } => IsMalformedRequest(inner),
+        _ => false,
+    };
 
     private int RouteCode() =>
         int.TryParse(RouteData.Values["code"] as string, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var code) ? code : 500;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
 using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Infrastructure.Localization;
 
 namespace PrivacyPortal.Pages.Login;
 
@@ -80,7 +81,7 @@ public sealed class IndexModel(
             case RedeemStatus.SignedIn:
                 return LocalRedirect(result.ReturnUrl ?? CultureInfoLink("my-data"));
             case RedeemStatus.WrongCode:
-                CodeError = text["Login.CodeWrong", result.AttemptsLeft];
+                CodeError = text.Plural("Login.CodeWrong", result.AttemptsLeft);
                 break;
             case RedeemStatus.TooManyAttempts:
                 CodeError = text["Login.CodeTooManyAttempts"];

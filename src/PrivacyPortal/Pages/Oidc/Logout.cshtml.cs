@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Oidc;
+using PrivacyPortal.Infrastructure.Localization;
 
 namespace PrivacyPortal.Pages.Oidc;
 
@@ -29,7 +30,7 @@ public sealed class LogoutModel(IDataProtectionProvider dataProtection, PortalSi
         var request = EndSessionEndpoint.Unprotect(dataProtection, ProtectedRequest);
         if (request is null)
         {
-            return RedirectToPage("Error", new { error = "invalid_request" });
+            return InvalidRequest();
         }
 
         // Nobody to sign out: go straight on.
@@ -41,10 +42,13 @@ public sealed class LogoutModel(IDataProtectionProvider dataProtection, PortalSi
         var request = EndSessionEndpoint.Unprotect(dataProtection, ProtectedRequest);
         if (request is null)
         {
-            return RedirectToPage("Error", new { error = "invalid_request" });
+            return InvalidRequest();
         }
 
         await signIn.SignOutAsync(cancellationToken);
         return Redirect(request.Destination);
     }
+
+    /// <summary>A missing, tampered or expired sign-out request: our localized OIDC error page.</summary>
+    private LocalRedirectResult InvalidRequest() => LocalRedirect(CultureLink.To("oidc/error?error=invalid_logout_request"));
 }

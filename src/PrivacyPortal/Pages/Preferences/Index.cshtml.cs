@@ -33,6 +33,7 @@ public sealed class IndexModel(
     IDataProtectionProvider dataProtection,
     IOptions<PreferencesOptions> options,
     TimeProvider time,
+    Infrastructure.Time.PersonTime dates,
     IStringLocalizer<Localization.Preferences> text) : PageModel
 {
     public const int HistoryRows = 200;
@@ -148,7 +149,7 @@ public sealed class IndexModel(
         return text["Pending.One", describe.ControllerName(pending.Key.ControllerId), describe.Name(pending.Key), describe.State(pending.Kind, pending.Enable)];
     }
 
-    public string Date(DateTimeOffset value) => value.ToString("d", System.Globalization.CultureInfo.CurrentCulture);
+    public string Date(DateTimeOffset value) => dates.Date(value);
 
     private async Task<IActionResult> ApplyAsync(PendingPreferenceChange? pending, CancellationToken cancellationToken)
     {

@@ -24,6 +24,7 @@ public sealed class NewModel(
     ErasurePlanner planner,
     FileRequestCommand file,
     TimeProvider time,
+    Features.MyData.FieldLabels labels,
     IStringLocalizer<Localization.Requests> text) : PageModel
 {
     public const int MaxFieldOptions = 500;
@@ -174,7 +175,7 @@ public sealed class NewModel(
             var culture = CultureInfo.CurrentUICulture;
             Fields = [.. records.Select(r => new FieldGroup(
                     $"{policy.FindController(r.ControllerId)?.LegalName ?? r.ControllerId} · {policy.FindCategory(r.ControllerId, r.CategoryId)?.Name.Get(culture) ?? r.CategoryId} · {r.Summary}",
-                    [.. RectifiableFields.Of(r.Content).Select(f => new FieldOption($"{r.Id}:{f.Field}", $"{f.Field}: {f.Value}"))]))
+                    [.. RectifiableFields.Of(r.Content).Select(f => new FieldOption($"{r.Id}:{f.Field}", $"{labels.For(f.Field)}: {f.Value}"))]))
                 .Where(g => g.Options.Count > 0)];
         }
     }

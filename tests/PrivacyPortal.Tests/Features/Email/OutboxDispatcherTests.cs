@@ -239,16 +239,21 @@ public sealed class OutboxDispatcherTests(ITestOutputHelper output) : IDisposabl
         await using var smtp = await LocalSmtpServer.StartNewAsync();
         await using var host = await EmailTestHost.CreateAsync(folder.Database, folder.Path, smtp.Port,
             new Dictionary<string, string?> { ["Email:Dispatcher:Concurrency"] = "1" });
-        var ids = await host.EnqueueAsync(
-            ("first@example.no", TestMails.Plain(1)),
-            ("reject-me@example.no", TestMails.Plain(2)),
-            ("third@example.no", TestMails.Plain(3)));
+        // Queued a second apart, so the batch sends them in this order (mails queued at one instant have none).
+        var ids = new List<Guid>();
+        foreach (var (to, n) in new[] { ("first@example.no", 1), ("reject-me@example.no", 2), ("third@example.no", 3) })
+        {
+            ids.AddRange(await host.EnqueueAsync((to, TestMails.Plain(n))));
+            host.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
 
         Assert.Equal(3, await host.Dispatcher.DispatchDueAsync(CancellationToken.None));
 
         Assert.Equal(OutboxStatus.Sent, (await host.FindAsync(ids[0])).Status);
         Assert.StartsWith("550", (await host.FindAsync(ids[1])).LastError, StringComparison.Ordinal);
         Assert.Equal(OutboxStatus.Sent, (await host.FindAsync(ids[2])).Status);
+        // The server process logs what it saw on its own time: wait for it rather than race it.
+        await EmailTestHost.EventuallyAsync(() => Task.FromResult(smtp.Events().Count(e => e == "EHLO") >= 2 && smtp.DeliveredFiles().Count >= 2), because: "two connections and two mails");
         Assert.Equal(2, smtp.Events().Count(e => e == "EHLO"));
         Assert.Equal(2, smtp.DeliveredFiles().Count);
     }

@@ -38,10 +38,10 @@ public sealed class PersonalDataExportTests(PortalWithMail portal) : IClassFixtu
         using var zip = new ZipArchive(stream);
         using var reader = new StreamReader(zip.GetEntry("csv/innore-ee/orders.csv")!.Open());
         var lines = (await reader.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        var header = lines[0].TrimStart('\uFEFF').Split(',');
+        var header = lines[0].TrimStart('\uFEFF').Split(';');
         var row = lines.Single(l => l.Contains("Order EE-FAR-1", StringComparison.Ordinal));
         // The last of the two values wins, as in JavaScript; the calendar's last day is the retention end.
-        Assert.Single(header, h => h == "colour");
+        Assert.Single(header, h => h == "Colour");
         Assert.Contains("blue", row, StringComparison.Ordinal);
         Assert.DoesNotContain("red", row, StringComparison.Ordinal);
         Assert.Contains("9999-12-31", row, StringComparison.Ordinal);

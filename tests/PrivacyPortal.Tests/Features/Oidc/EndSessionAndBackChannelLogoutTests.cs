@@ -200,6 +200,30 @@ public sealed class EndSessionAndBackChannelLogoutTests : IDisposable
         Assert.Single(await stores.WaitForAsync(1));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("?request=tampered")]
+    public async Task A_missing_or_tampered_sign_out_request_gets_the_error_page_in_the_pages_language_and_signs_nobody_out(string query)
+    {
+        await flow.SignInToStoreAsync(scope: "openid");
+        var token = (await browser.GetPageAsync("/nb/my-data")).QuerySelector("meta[name=request-verification-token]")!.GetAttribute("content")!;
+
+        using var get = await browser.GetAsync("/nb/oidc/logout" + query);
+        using var post = await browser.PostFormAsync("/nb/oidc/logout" + query, [new(HtmlForm.AntiforgeryFieldName, token), new("request", "also-tampered")]);
+
+        Assert.Equal("/nb/oidc/error?error=invalid_logout_request", get.Headers.Location?.OriginalString);
+        Assert.Equal("/nb/oidc/error?error=invalid_logout_request", post.Headers.Location?.OriginalString);
+        using var error = await browser.GetAsync("/nb/oidc/error?error=invalid_logout_request");
+        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+        var body = await error.Content.ReadAsStringAsync();
+        Assert.Contains("<html lang=\"nb\"", body, StringComparison.Ordinal);
+        Assert.Contains("Utloggingen fra butikken kunne ikke fullføres", body, StringComparison.Ordinal);
+        Assert.Contains("Du er ikke logget ut.", body, StringComparison.Ordinal);
+        using var myData = await browser.GetAsync("/nb/my-data");
+        Assert.Equal(HttpStatusCode.OK, myData.StatusCode);
+        Assert.Equal(0, stores.Count);
+    }
+
     [Fact]
     public async Task The_portals_own_sign_out_button_also_signs_the_person_out_of_the_stores()
     {
@@ -261,6 +285,8 @@ public sealed class EndSessionAndBackChannelLogoutTests : IDisposable
         private readonly ConcurrentQueue<(string Uri, string Body)> received = new();
 
         public int FailNext { get; set; }
+
+        public int Count => received.Count;
 
         public async Task<IReadOnlyList<(string Uri, string Body)>> WaitForAsync(int count)
         {

@@ -46,8 +46,8 @@ public sealed class PolicyChangeNoticeTests : IDisposable
         var mails = await host.DbAsync(db => db.Outbox.AsNoTracking().Where(m => m.Kind == "policy-change").ToListAsync());
         Assert.Equal(people.Select(p => p.Email).Order(), mails.Select(m => m.To).Order());
         Assert.DoesNotContain(mails, m => m.To is PortalHost.Support or PortalHost.Dpo);
-        Assert.Equal("Personvernerklæringen vår endres 15. januar 2027", mails.Single(m => m.To == PortalHost.Kari).Subject);
-        Assert.Equal("Meie privaatsuspoliitika muutub 15. jaanuar 2027", mails.Single(m => m.To == PortalHost.Mari).Subject);
+        Assert.Equal("Personvernerklæringen vår endres 15.01.2027", mails.Single(m => m.To == PortalHost.Kari).Subject);
+        Assert.Equal("Meie privaatsuspoliitika muutub 15.01.2027", mails.Single(m => m.To == PortalHost.Mari).Subject);
         Assert.Equal("Our privacy policy changes on 15 January 2027", mails.Single(m => m.To == "extra1@example.com").Subject);
 
         var delivered = await host.NextMailAsync(PortalHost.Kari, m => m.Subject.StartsWith("Personvernerklæringen", StringComparison.Ordinal));
@@ -99,7 +99,7 @@ public sealed class PolicyChangeNoticeTests : IDisposable
 
         var mail = await host.NextMailAsync(PortalHost.Ola, m => m.Subject.Contains("2027", StringComparison.Ordinal));
 
-        Assert.Equal("Personvernerklæringen vår endres 15. januar 2027", mail.Subject);
+        Assert.Equal("Personvernerklæringen vår endres 15.01.2027", mail.Subject);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class PolicyChangeNoticeTests : IDisposable
 
         var mari = await host.SignInAsync(PortalHost.Mari, "en");
         var english = (await mari.GetPageAsync("/en/my-data")).QuerySelector("#policy-revision")!.TextContent;
-        Assert.Contains("Coming: revision 2027-01-15 takes effect on 1/15/2027.", english, StringComparison.Ordinal);
+        Assert.Contains("Coming: revision 2027-01-15 takes effect on 15 January 2027.", english, StringComparison.Ordinal);
 
         // From the effective date on, the new revision is the one in force and nobody is mailed any more.
         host.Factory.Clock.SetUtcNow(new DateTimeOffset(2027, 1, 15, 0, 0, 0, TimeSpan.Zero));

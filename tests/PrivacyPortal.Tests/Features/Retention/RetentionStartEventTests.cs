@@ -24,7 +24,7 @@ public sealed class RetentionStartEventTests : IDisposable
     public void Dispose() => host.Dispose();
 
     /// <summary>A date as the English my-data page writes it.</summary>
-    private static string English(DateOnly date) => date.ToString("d", CultureInfo.GetCultureInfo("en"));
+    private static string English(DateOnly date) => PrivacyPortal.Infrastructure.Time.DateTexts.Date(date, CultureInfo.GetCultureInfo("en"));
 
     private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -136,6 +136,29 @@ public sealed class RetentionStartEventTests : IDisposable
         var row = await host.DbAsync(db => db.HeldRecords.AsNoTracking().SingleAsync(r => r.ExternalId == "EE-ACT-3"));
         Assert.True(row.RelationshipActive);
         Assert.Equal(Today, row.RetentionFrom);
+    }
+
+    [Fact]
+    public async Task Staff_see_no_end_date_for_a_record_whose_customer_relationship_is_still_active()
+    {
+        using (var active = await PushAsync(new { externalId = "EE-ACT-4", email = PortalHost.Mari, category = "contact", summary = "Delivery address in Tartu", content = new { city = "Tartu" }, relationshipActive = true }))
+        {
+            Assert.Equal(HttpStatusCode.OK, active.StatusCode);
+        }
+
+        // A month later the store's "still active" is the latest word: no end yet, not 3 years from that day.
+        host.Factory.Clock.Advance(TimeSpan.FromDays(30));
+        Guid request;
+        using (var mari = await host.SignInAsync(PortalHost.Mari))
+        {
+            request = await RequestFlows.FileAsync(mari, "en", PrivacyPortal.Features.Requests.RequestKind.Erasure);
+        }
+
+        using var dpo = await host.StaffAsync(PortalHost.Dpo);
+        var page = await dpo.GetPageAsync($"/staff/requests/{request}");
+        var row = page.QuerySelectorAll("tr").Single(r => r.TextContent.Contains("Delivery address in Tartu", StringComparison.Ordinal));
+        Assert.Contains("After the customer relationship ends (still active)", row.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(Today.AddYears(3).Year.ToString(CultureInfo.InvariantCulture), row.TextContent, StringComparison.Ordinal);
     }
 
     private async Task<IReadOnlyList<ExpiredRecord>> ExpiredAsync(string email, DateOnly day)

@@ -104,15 +104,15 @@ public sealed class Art15InformationTests(PortalWithMail portal) : IClassFixture
         Assert.Equal(JsonValueKind.Null, root.GetProperty("policy").GetProperty("coming").ValueKind);
 
         var categories = await LinesAsync(zip, "about/categories.csv");
-        Assert.Equal("controller,category,name,source,purposes,retention,law,recipients,transfers", categories[0]);
-        Assert.Contains(categories, l => l.StartsWith("innore-no,project-data,Project data,\"From you and your employer, and from our work on the project\",", StringComparison.Ordinal));
+        Assert.Equal("Company;Category ID;Name;Source;Purposes and legal bases;Retention;Law;Recipients;Transfers outside the EEA", categories[0]);
+        Assert.Contains(categories, l => l.StartsWith("innore-no;project-data;Project data;From you and your employer, and from our work on the project;", StringComparison.Ordinal));
         // Only the categories Ola has records in.
-        Assert.DoesNotContain(categories, l => l.StartsWith("innore-no,orders,", StringComparison.Ordinal));
+        Assert.DoesNotContain(categories, l => l.StartsWith("innore-no;orders;", StringComparison.Ordinal));
 
         var rights = await LinesAsync(zip, "about/rights.csv");
-        Assert.Contains(rights, l => l.StartsWith("erasure,Erasure (Art. 17),", StringComparison.Ordinal) && l.EndsWith("/en/requests/new?kind=Erasure", StringComparison.Ordinal));
+        Assert.Contains(rights, l => l.StartsWith("erasure;Erasure (Art. 17);", StringComparison.Ordinal) && l.EndsWith("/en/requests/new?kind=Erasure", StringComparison.Ordinal));
         Assert.Equal(3, (await LinesAsync(zip, "about/automated-decisions.csv")).Count);
-        Assert.Contains(await LinesAsync(zip, "about/authorities.csv"), l => l.StartsWith("innore-no,Norwegian Data Protection Authority (Datatilsynet),,\"Postboks 458 Sentrum, 0105 Oslo\",postkasse@datatilsynet.no,", StringComparison.Ordinal));
+        Assert.Contains(await LinesAsync(zip, "about/authorities.csv"), l => l.StartsWith("innore-no;Norwegian Data Protection Authority (Datatilsynet);;Postboks 458 Sentrum, 0105 Oslo;postkasse@datatilsynet.no;", StringComparison.Ordinal));
     }
 
     private static async Task<ZipArchive> ExportAsync(CookieAwareClient client, string culture)

@@ -122,7 +122,7 @@ public sealed class MyDataTests(PortalWithMail portal) : IClassFixture<PortalWit
         var ordersCsv = zip.GetEntry("csv/innore-no/orders.csv")!;
         using var reader = new StreamReader(ordersCsv.Open());
         var lines = (await reader.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("id,date,summary,retention_end,restricted,source,", lines[0].TrimStart('\uFEFF'), StringComparison.Ordinal);
+        Assert.StartsWith("ID;Dato;Sammendrag;Oppbevares til;Begrenset;Kilde;", lines[0].TrimStart('\uFEFF'), StringComparison.Ordinal);
         Assert.Equal(6, lines.Length);
         Assert.Contains(lines, l => l.Contains("2024-03-10", StringComparison.Ordinal) && l.Contains("2029-12-31", StringComparison.Ordinal));
         var csvIds = new List<long>();
@@ -130,7 +130,7 @@ public sealed class MyDataTests(PortalWithMail portal) : IClassFixture<PortalWit
         {
             using var csv = new StreamReader(entry.Open());
             csvIds.AddRange((await csv.ReadToEndAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1)
-                .Select(l => long.Parse(l[..l.IndexOf(',', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)));
+                .Select(l => long.Parse(l[..l.IndexOf(';', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)));
         }
 
         Assert.Equal(karisIds, csvIds.Order());

@@ -373,7 +373,7 @@ public sealed class IndexTests : IDisposable
         Assert.Equal(returnUrl, landed);
         var page = await client.GetPageAsync(landed);
         var pending = page.QuerySelector("#pending")!.TextContent;
-        Assert.Contains("Kinnita muudatus", pending, StringComparison.Ordinal);
+        Assert.Contains("Kinnitage muudatus", pending, StringComparison.Ordinal);
         Assert.Contains("INNORE AS – Turundus SMS-iga: vastuväide esitatud", pending, StringComparison.Ordinal);
 
         using var confirmed = await HtmlForm.From(client, page, "form:has(#pending-confirm)").SubmitAsync();

@@ -57,8 +57,8 @@ public sealed class ErasureTests
         Assert.Contains("INNORE AS", plan, StringComparison.Ordinal);
         Assert.Contains("Innore OÜ", plan, StringComparison.Ordinal);
         // the 2021 order is kept until the end of 2026, the 2024 one until the end of 2029 (bokføringsloven § 13)
-        Assert.Contains("oppbevares til 31. desember 2026 etter bokføringsloven § 13", plan, StringComparison.Ordinal);
-        Assert.Contains("oppbevares til 31. desember 2029 etter bokføringsloven § 13", plan, StringComparison.Ordinal);
+        Assert.Contains("oppbevares til 31.12.2026 etter bokføringsloven § 13", plan, StringComparison.Ordinal);
+        Assert.Contains("oppbevares til 31.12.2029 etter bokføringsloven § 13", plan, StringComparison.Ordinal);
         // Her drawing at the parent is no bookkeeping record: nothing is kept under the Estonian Accounting Act.
         Assert.DoesNotContain("den estiske regnskapsloven", plan, StringComparison.Ordinal);
         Assert.Contains("slettes nå", plan, StringComparison.Ordinal);
@@ -124,7 +124,7 @@ public sealed class ErasureTests
         var id = await RequestFlows.FileAsync(kari, "nb", RequestKind.Erasure);
 
         var filedMail = (await host.MailsToAsync(PortalHost.Kari)).Single();
-        Assert.Contains("INNORE AS — Ordreopplysninger: oppbevares til 31. desember 2026 etter bokføringsloven § 13", filedMail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("INNORE AS — Ordreopplysninger: oppbevares til 31.12.2026 etter bokføringsloven § 13", filedMail.TextBody, StringComparison.Ordinal);
 
         using var support = await host.StaffAsync(PortalHost.Support);
         await RequestFlows.StaffDoAsync(support, id, "carry-out");
@@ -147,8 +147,8 @@ public sealed class ErasureTests
 
         var page = await kari.GetPageAsync($"/nb/requests/{id}");
         var text = page.QuerySelector("main")!.TextContent.Replace('\u00A0', ' ');
-        Assert.Contains("oppbevares til 31. desember 2030 etter bokføringsloven § 13", text, StringComparison.Ordinal);
-        Assert.Contains("slettet (antall: 1)", text, StringComparison.Ordinal);
+        Assert.Contains("oppbevares til 31.12.2030 etter bokføringsloven § 13", text, StringComparison.Ordinal);
+        Assert.Contains("slettet (1 registrering)", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -214,7 +214,7 @@ public sealed class ErasureTests
         }
 
         var page = await mari.GetPageAsync($"/et/requests/{id}");
-        Assert.Contains("anonüümitud: säilitatakse ilma millegita, mis seoks selle sinuga (kirjeid: 1)", page.QuerySelector("main")!.TextContent.Replace('\u00A0', ' '), StringComparison.Ordinal);
+        Assert.Contains("anonüümitud: säilitatakse ilma millegita, mis seoks selle teiega (1 kirje)", page.QuerySelector("main")!.TextContent.Replace('\u00A0', ' '), StringComparison.Ordinal);
     }
 
     [Theory]

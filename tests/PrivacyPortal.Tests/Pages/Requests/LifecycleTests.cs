@@ -39,7 +39,7 @@ public sealed class LifecycleTests
         var filed = Assert.Single(await host.MailsToAsync(PortalHost.Kari));
         Assert.Equal("request-filed", filed.Kind);
         Assert.Contains(request.Reference, filed.Subject, StringComparison.Ordinal);
-        Assert.Contains("Du får svar senest 23. desember 2026", filed.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Du får svar senest 23.12.2026", filed.TextBody, StringComparison.Ordinal);
         Assert.Contains($"/nb/requests/{id}", filed.TextBody, StringComparison.Ordinal);
 
         using var dpo = await host.StaffAsync(PortalHost.Dpo);
@@ -76,7 +76,7 @@ public sealed class LifecycleTests
         Assert.Equal(["request-filed", "request-askedforinformation", "request-replyreceived", "request-completed", "request-closed"], mails.Select(m => m.Kind));
         Assert.Contains("Gjelder dette begge selskapene?", mails[1].TextBody, StringComparison.Ordinal);
         Assert.Contains("Vi har mottatt svaret ditt om forespørselen din", mails[2].TextBody, StringComparison.Ordinal);
-        Assert.Contains("du hører fra oss senest 23. desember 2026", mails[2].TextBody, StringComparison.Ordinal);
+        Assert.Contains("du hører fra oss senest 23.12.2026", mails[2].TextBody, StringComparison.Ordinal);
         Assert.Contains("Ferdig behandlet.", mails[3].TextBody, StringComparison.Ordinal);
         Assert.All(mails, m => Assert.Contains(request.Reference, m.Subject, StringComparison.Ordinal));
         foreach (var queued in mails)

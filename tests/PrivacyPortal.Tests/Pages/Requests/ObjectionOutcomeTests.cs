@@ -108,7 +108,7 @@ public sealed class ObjectionOutcomeTests : IDisposable
         var mail = Assert.Single(await host.MailsToAsync(PortalHost.Kari), m => m.Kind == "request-objectiondecided");
         Assert.Contains("Kundeservice og behandling av reklamasjoner: tatt til følge.", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("Kommunisere med kontaktpersoner hos bedriftskunder om prosjekter: tatt til følge.", mail.TextBody, StringComparison.Ordinal);
-        Assert.Contains("Henvendelser: slettet (antall: 1)", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Henvendelser: slettet (1 registrering)", mail.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("Datatilsynet", mail.TextBody, StringComparison.Ordinal);
 
         var staffId = await host.UserIdAsync(PortalHost.Support);

@@ -27,7 +27,7 @@ public sealed class HandlingTests
         Assert.Equal((new DateOnly(2026, 12, 23), new DateOnly(2027, 2, 23), 2), (request.FirstDueOn, request.DueOn, request.ExtensionMonths));
         var mail = (await host.MailsToAsync(PortalHost.Kari)).Last();
         Assert.Equal("request-extended", mail.Kind);
-        Assert.Contains("Du får svar senest 23. februar 2027", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Du får svar senest 23.02.2027", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("Begrunnelse: Vi må hente ut data fra to arkivsystemer.", mail.TextBody, StringComparison.Ordinal);
 
         using (var third = await RequestFlows.StaffActAsync(dpo, id, "extend", f => f.Set("Input.ExtendMonths", "1").Set("Input.ExtendReasons", "Mer tid.")))
@@ -37,7 +37,7 @@ public sealed class HandlingTests
         }
 
         var kariPage = await kari.GetPageAsync($"/nb/requests/{id}");
-        Assert.Contains("fra 23. desember 2026 til 23. februar 2027", kariPage.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("fra 23.12.2026 til 23.02.2027", kariPage.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -98,9 +98,11 @@ public sealed class LegalHoldTests
         }
 
         var expected = confidential
-            ? "kept, restricted, under a legal hold (records: 1) They are needed to establish, exercise or defend legal claims (GDPR Art. 17(3)(e)); we cannot tell you more about the reason at present."
-            : $"kept, restricted, under a legal hold until 31 March 2027 (records: 1) Reason: {Reason.TrimEnd('.')}. They are needed to establish, exercise or defend legal claims (GDPR Art. 17(3)(e)).";
+            ? "kept, restricted, under a legal hold (1 record) They are needed to establish, exercise or defend legal claims (GDPR Art. 17(3)(e)); we cannot tell you more about the reason at present."
+            : $"kept, restricted, under a legal hold until 31 March 2027 (1 record) Reason: {Reason.TrimEnd('.')}. They are needed to establish, exercise or defend legal claims (GDPR Art. 17(3)(e)).";
         using var kari = await host.SignInAsync(PortalHost.Kari, "en");
+        // Mails speak the person's stored language: here Kari reads English.
+        await host.DbAsync(db => db.Users.Where(u => u.Email == PortalHost.Kari).ExecuteUpdateAsync(s => s.SetProperty(u => u.PreferredCulture, "en")));
         var plan = Text((await kari.GetPageAsync("/en/requests/new?kind=Erasure")).QuerySelector(".plan-card")!.TextContent);
         Assert.Contains(expected, plan, StringComparison.Ordinal);
         Assert.Equal(!confidential, plan.Contains("Consumer Disputes Commission", StringComparison.Ordinal));
@@ -160,6 +162,6 @@ public sealed class LegalHoldTests
         }
     }
 
-    /// <summary>Pages keep "(records: 1)" and "§ 13" together with no-break spaces; compare words.</summary>
+    /// <summary>Pages keep "(1 record)" and "§ 13" together with no-break spaces; compare words.</summary>
     private static string Text(string text) => string.Join(' ', text.Replace('\u00A0', ' ').Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

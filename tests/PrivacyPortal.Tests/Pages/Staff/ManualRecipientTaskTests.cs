@@ -69,7 +69,7 @@ public sealed class ManualRecipientTaskTests
         {
             var before = await kari.GetPageAsync($"/nb/requests/{id}");
             var told = before.QuerySelector("#recipients-told")!.TextContent;
-            Assert.Contains("www.innore.no: varslet 23. november 2026", told, StringComparison.Ordinal);
+            Assert.Contains("www.innore.no: varslet 23.11.2026", told, StringComparison.Ordinal);
             Assert.Contains("Logistikk- og transportleverandører: varsles", told, StringComparison.Ordinal);
         }
 
@@ -98,7 +98,7 @@ public sealed class ManualRecipientTaskTests
 
         using var kariLater = await host.SignInAsync(PortalHost.Kari, "nb");
         var after = await kariLater.GetPageAsync($"/nb/requests/{id}");
-        Assert.Contains("Logistikk- og transportleverandører: varslet 25. november 2026", after.QuerySelector("#recipients-told")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Logistikk- og transportleverandører: varslet 25.11.2026", after.QuerySelector("#recipients-told")!.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

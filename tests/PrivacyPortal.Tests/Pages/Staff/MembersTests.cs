@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.Staff;
 using PrivacyPortal.Testing.Auth;
@@ -44,6 +45,50 @@ public sealed class MembersTests
         var audit = await host.DbAsync(db => db.AuditEvents.Select(e => e.Action).ToListAsync());
         Assert.Contains(StaffAudit.Actions.InvitedStaff, audit);
         Assert.Contains(StaffAudit.Actions.EnrolledAuthenticator, audit);
+    }
+
+    [Fact]
+    public async Task On_a_new_installation_the_operator_invites_the_first_privacy_officer_from_the_command_line()
+    {
+        using var host = new PortalHost(configure: f => f.With("Portal:SeedDemoData", "false"));
+        Assert.False(await host.DbAsync(db => db.Users.AnyAsync()));
+
+        Assert.Equal(2, await RunCommandAsync(host, "staff", "invite", "first.dpo@innore.example"));
+        Assert.Equal(1, await RunCommandAsync(host, "staff", "invite", "first.dpo@innore.example", "Owner"));
+        Assert.Equal(1, await RunCommandAsync(host, "staff", "invite", "not an address", "PrivacyOfficer"));
+        Assert.False(await host.DbAsync(db => db.Users.AnyAsync()));
+
+        var output = new StringWriter();
+        using (var scope = host.Factory.Services.CreateScope())
+        {
+            Assert.Equal(0, await StaffCommandLine.RunAsync(scope.ServiceProvider, ["staff", "invite", "first.dpo@innore.example", "PrivacyOfficer", "Frida Vik"], output, CancellationToken.None));
+        }
+
+        var mail = await host.NextMailAsync("first.dpo@innore.example", m => m.TryFindLink("/staff/second-factor") is not null);
+        var link = mail.FindLink("/staff/second-factor");
+        var token = System.Web.HttpUtility.ParseQueryString(link.Query)["invitation"]!;
+        Assert.DoesNotContain(token, output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("The portal's operator invited you", mail.TextBody, StringComparison.Ordinal);
+        var invited = await host.DbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Action == StaffAudit.Actions.InvitedStaff));
+        Assert.Equal((null, "role PrivacyOfficer, by the operator's command line"), (invited.ActorId, invited.Detail));
+
+        using var officer = await host.SignInLinkOnlyStaffAsync("first.dpo@innore.example");
+        var enrol = HtmlForm.From(officer, await officer.GetPageAsync(link.PathAndQuery), "#second-factor-form");
+        enrol.Set("Code", Totp.NextCode(await host.AuthenticatorKeyAsync("first.dpo@innore.example"), host.Factory.Clock.GetUtcNow()));
+        using (var response = await enrol.SubmitAsync())
+        {
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        }
+
+        // The first privacy officer invites the rest of the team from the staff members page.
+        Assert.NotNull((await officer.GetPageAsync("/staff/members")).QuerySelector("#invite-form"));
+        Assert.Equal(1, await RunCommandAsync(host, "staff", "invite", "first.dpo@innore.example", "PrivacyOfficer"));
+    }
+
+    private static async Task<int> RunCommandAsync(PortalHost host, params string[] args)
+    {
+        using var scope = host.Factory.Services.CreateScope();
+        return await StaffCommandLine.RunAsync(scope.ServiceProvider, args, TextWriter.Null, CancellationToken.None);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class OutsideRequestTests
 
         var mail = Assert.Single(await host.MailsToAsync(PortalHost.Kari));
         Assert.Equal("request-filed", mail.Kind);
-        Assert.Contains("13. november 2026", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("13.11.2026", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("mottatt via: Telefon", mail.TextBody, StringComparison.Ordinal);
         var audit = await host.DbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.Action == "staff.recorded-request"));
         Assert.Equal((kariId, supportId), (audit.SubjectId!.Value, audit.ActorId!.Value));

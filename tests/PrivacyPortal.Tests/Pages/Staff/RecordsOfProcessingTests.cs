@@ -103,10 +103,10 @@ public sealed class RecordsOfProcessingTests
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal(Encoding.UTF8.GetPreamble(), bytes.Take(3));
         var lines = Encoding.UTF8.GetString(bytes.AsSpan(3)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("Controller,Registration code,Contact,Privacy contact,Supervisory authority,Category of personal data,Description,Categories of people,Purposes (legal basis),Kept for,Recipients,Transfers and safeguards,Security measures", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("Controller;Registration code;Contact;Privacy contact;Supervisory authority;Category of personal data;Description;Categories of people;Purposes (legal basis);Kept for;Recipients;Transfers and safeguards;Security measures", lines[0], StringComparison.Ordinal);
         Assert.Equal(1 + policy.Controllers.Sum(c => c.Categories.Count), lines.Length);
         var orders = policy.GetCategory("innore-no", "orders");
-        var row = Assert.Single(lines, l => l.StartsWith("INNORE AS,819 337 772,", StringComparison.Ordinal) && l.Contains(orders.Name.Get(English), StringComparison.Ordinal));
+        var row = Assert.Single(lines, l => l.StartsWith("INNORE AS;819 337 772;", StringComparison.Ordinal) && l.Contains(orders.Name.Get(English), StringComparison.Ordinal));
         Assert.Contains(policy.RetentionRuleOf(orders).Law!.Get(English), row, StringComparison.Ordinal);
         Assert.Contains("EE: within the EU/EEA", row, StringComparison.Ordinal);
         Assert.Contains("Datatilsynet", row, StringComparison.Ordinal);

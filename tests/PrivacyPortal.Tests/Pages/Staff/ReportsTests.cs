@@ -94,6 +94,21 @@ public sealed class ReportsTests
 
         var dpoId = await host.UserIdAsync(PortalHost.Dpo);
         Assert.True(await host.DbAsync(db => db.AuditEvents.AnyAsync(e => e.ActorId == dpoId && e.Action == "staff.viewed-reports" && e.Detail!.StartsWith("2025-12 to 2026-11: 6 request(s)"))));
+        Assert.Equal("Figures as of 20 November 2026, 14:00; they are computed again at most once a minute.", page.QuerySelector("#report-computed")!.TextContent.Trim());
+
+        // The figures are computed at most once a minute: a request filed 30 s later shows after the minute.
+        host.Factory.Clock.Advance(TimeSpan.FromSeconds(30));
+        using (var mari = await host.SignInAsync(PortalHost.Mari))
+        {
+            await RequestFlows.FileAsync(mari, "en", RequestKind.Erasure);
+        }
+
+        Assert.Equal("6", Table(await officer.GetPageAsync("/staff/reports"), "#answers")["Total"][1]);
+        host.Factory.Clock.Advance(TimeSpan.FromSeconds(31));
+        var later = await officer.GetPageAsync("/staff/reports");
+        Assert.Equal("7", Table(later, "#answers")["Total"][1]);
+        Assert.Contains("20 November 2026, 14:01", later.QuerySelector("#report-computed")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(3, await host.DbAsync(db => db.AuditEvents.CountAsync(e => e.ActorId == dpoId && e.Action == "staff.viewed-reports")));
     }
 
     [Fact]
@@ -101,6 +116,12 @@ public sealed class ReportsTests
     {
         using var host = new PortalHost();
         var kariId = await host.UserIdAsync(PortalHost.Kari);
+        Guid requestId;
+        using (var kari = await host.SignInAsync(PortalHost.Kari))
+        {
+            requestId = await RequestFlows.FileAsync(kari, "en", RequestKind.Erasure);
+        }
+
         await host.DbAsync(async db =>
         {
             void Choice(CookieConsentAction action, DateTimeOffset at) => db.Add(new CookieConsentRecord
@@ -147,6 +168,9 @@ public sealed class ReportsTests
             db.Add(new RecipientTask { StoreId = "innore-no", SubjectId = kariId, Kind = RecipientTaskKind.Erasure, CreatedAt = new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero) });
             db.Add(new RecipientTask { StoreId = "innore-no", SubjectId = kariId, Kind = RecipientTaskKind.Erasure, CreatedAt = new DateTimeOffset(2026, 11, 9, 9, 0, 0, TimeSpan.Zero) });
             db.Add(new RecipientTask { StoreId = "innore-eu", SubjectId = kariId, Kind = RecipientTaskKind.Rectification, CreatedAt = new DateTimeOffset(2026, 11, 9, 9, 0, 0, TimeSpan.Zero), AcknowledgedAt = PortalHost.DefaultNow });
+            // Recipients outside the stores, told by staff: one still to tell, one told.
+            db.Add(new ManualRecipientTask { RequestId = requestId, SubjectId = kariId, RecipientId = "logistics", Kind = RecipientTaskKind.Erasure, CreatedAt = new DateTimeOffset(2026, 11, 10, 9, 0, 0, TimeSpan.Zero) });
+            db.Add(new ManualRecipientTask { RequestId = requestId, SubjectId = kariId, RecipientId = "it-providers", Kind = RecipientTaskKind.Erasure, CreatedAt = new DateTimeOffset(2026, 11, 10, 9, 0, 0, TimeSpan.Zero), DoneAt = PortalHost.DefaultNow, DoneNote = "Emailed." });
             await db.SaveChangesAsync();
         });
 
@@ -166,9 +190,10 @@ public sealed class ReportsTests
         Assert.Equal(["November 2026", "0", "1", "1"], unsubscribes["November 2026"]);
 
         var tasks = page.QuerySelectorAll("#open-tasks tbody tr").Select(tr => tr.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList()).ToList();
-        var task = Assert.Single(tasks);
-        Assert.Equal(["www.innore.no", "Erasure", "2"], task.Take(3));
-        Assert.Contains("2026", task[3], StringComparison.Ordinal);
+        Assert.Equal(2, tasks.Count);
+        Assert.Equal(["www.innore.no", "Store confirms through the API", "Erasure", "2"], tasks[0].Take(4));
+        Assert.Contains("2026", tasks[0][4], StringComparison.Ordinal);
+        Assert.Equal(["Logistics and delivery providers", "Staff tell it by hand", "Erasure", "1"], tasks[1].Take(4));
     }
 
     [Fact]
@@ -194,6 +219,22 @@ public sealed class ReportsTests
         var histogram = days.GroupBy(d => d).Select(g => (g.Key, g.Count()));
 
         Assert.Equal(median, GetPrivacyReportQuery.Median(histogram));
+    }
+
+    [Theory]
+    [InlineData("en", "Dec Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov")]
+    [InlineData("nb", "des jan feb mar apr mai jun jul aug sep okt nov")]
+    [InlineData("et", "dets _ veebr _ apr _ juuni _ aug _ okt _")]
+    public void Month_names_that_would_run_into_each_other_on_a_phone_are_shown_for_every_other_month(string culture, string expected)
+    {
+        var months = Enumerable.Range(0, 12).Select(i => new DateOnly(2025, 12, 1).AddMonths(i)).ToList();
+        using var scope = new PrivacyPortal.Infrastructure.Localization.CultureScope(System.Globalization.CultureInfo.GetCultureInfo(culture));
+
+        var chart = new StackedBarChart("test", months, [new ChartSeries("A", [.. months.Select(_ => 1.0)])]);
+
+        Assert.Equal(expected, string.Join(' ', chart.MonthLabels.Select(l => l.Month.Length == 0 ? "_" : l.Month)));
+        // The first month's year would run into January's right beside it: only January's is shown.
+        Assert.Equal([(1, "2026")], chart.MonthLabels.Select((l, i) => (i, l.Year)).Where(l => l.Year is not null));
     }
 
     /// <summary>The rows of a report table by their first cell, each as all its cells' text.</summary>

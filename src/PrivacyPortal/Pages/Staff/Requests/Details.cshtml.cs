@@ -8,6 +8,7 @@ using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Features.LegalHolds;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
+using PrivacyPortal.Features.Retention;
 using PrivacyPortal.Features.Staff;
 
 namespace PrivacyPortal.Pages.Staff.Requests;
@@ -31,6 +32,7 @@ public sealed class DetailsModel(
     CloseRequestCommand close,
     CompleteManualRecipientTaskCommand completeTask,
     DecideObjectionCommand decide,
+    CustomerRelationships relationships,
     TimeProvider time,
     IStringLocalizer<Localization.Staff> text) : PageModel
 {
@@ -125,7 +127,8 @@ public sealed class DetailsModel(
 
     public sealed record PersonView(Guid Id, string Name, string? Email, AccountKind Kind, string? CompanyName, string? JobTitle, string Culture);
 
-    public sealed record RecordView(long Id, string ControllerId, string CategoryId, string Summary, DateOnly RetentionFrom, DateOnly? Until, bool Restricted, string? Store);
+    /// <param name="WhileRelationshipLasts">No end yet: the rule counts from the end of a customer relationship that is still active.</param>
+    public sealed record RecordView(long Id, string ControllerId, string CategoryId, string Summary, DateOnly RetentionFrom, DateOnly? Until, bool Restricted, string? Store, bool WhileRelationshipLasts = false);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -302,10 +305,12 @@ public sealed class DetailsModel(
             .Select(r => new { r.Id, r.ControllerId, r.CategoryId, r.Summary, r.RetentionFrom, r.RestrictedAt, r.SourceStoreId })
             .ToListAsync(cancellationToken);
         RecordCount = records.Count;
+        var states = await relationships.OfPersonAsync(request.SubjectId, Today, cancellationToken);
         Records = [.. records.Take(MaxRecordsShown).Select(r => new RecordView(
             r.Id, r.ControllerId, r.CategoryId, r.Summary, r.RetentionFrom,
-            policy.FindCategory(r.ControllerId, r.CategoryId) is null ? null : policy.CalculateRetention(r.ControllerId, r.CategoryId, r.RetentionFrom).Until,
-            r.RestrictedAt is not null, r.SourceStoreId))];
+            policy.FindCategory(r.ControllerId, r.CategoryId) is null ? null : relationships.RetentionOf(r.ControllerId, r.CategoryId, r.RetentionFrom, states.GetValueOrDefault(r.ControllerId)).Until,
+            r.RestrictedAt is not null, r.SourceStoreId,
+            policy.FindCategory(r.ControllerId, r.CategoryId) is not null && relationships.RetentionOf(r.ControllerId, r.CategoryId, r.RetentionFrom, states.GetValueOrDefault(r.ControllerId)).WhileRelationshipLasts))];
         Timeline = (await db.Set<PrivacyRequestEvent>().AsNoTracking().Where(e => e.RequestId == id).ToListAsync(cancellationToken))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToList();
         ManualTasks = [.. (await db.Set<ManualRecipientTask>().AsNoTracking().Where(t => t.RequestId == id).ToListAsync(cancellationToken))
@@ -320,8 +325,9 @@ public sealed class DetailsModel(
         Outcome = ErasurePlanner.Deserialize(request.OutcomeJson);
         if (request.Kind == RequestKind.Erasure && PrivacyRequest.IsOpen(request.Status))
         {
+            var counted = await planner.CountedForErasureAsync(request.SubjectId, Today, cancellationToken);
             CurrentPlan = planner.Plan(
-                records.Where(r => request.ControllerIds.Contains(r.ControllerId)).Select(r => new PlanRecord(r.Id, r.ControllerId, r.CategoryId, r.RetentionFrom)),
+                records.Where(r => request.ControllerIds.Contains(r.ControllerId)).Select(r => counted(new PlanRecord(r.Id, r.ControllerId, r.CategoryId, r.RetentionFrom))),
                 Today,
                 r => holds.For(request.SubjectId, r.ControllerId, r.CategoryId));
         }
