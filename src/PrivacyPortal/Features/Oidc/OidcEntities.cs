@@ -53,6 +53,18 @@ public sealed class OidcGrant
     public string? RevokedReason { get; set; }
 }
 
+/// <summary>
+/// A client-credentials access token revoked before its expiry (RFC 7009). Those tokens have no row
+/// in <c>OidcTokens</c> (the signed JWT is all a store needs), so revoking one puts its <c>jti</c>
+/// here until it would have expired anyway.
+/// </summary>
+public sealed class OidcRevokedAccessToken
+{
+    public string Jti { get; set; } = "";
+
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
 public enum LogoutNotificationStatus
 {
     Pending = 0,
@@ -114,6 +126,17 @@ internal sealed class OidcGrantConfiguration : IEntityTypeConfiguration<OidcGran
         // back-channel logout finds the stores of a session.
         builder.HasIndex(g => g.SessionId);
         builder.HasIndex(g => g.SubjectId);
+    }
+}
+
+internal sealed class OidcRevokedAccessTokenConfiguration : IEntityTypeConfiguration<OidcRevokedAccessToken>
+{
+    public void Configure(EntityTypeBuilder<OidcRevokedAccessToken> builder)
+    {
+        builder.ToTable("OidcRevokedAccessTokens");
+        builder.HasKey(t => t.Jti);
+        builder.Property(t => t.Jti).HasMaxLength(64);
+        builder.HasIndex(t => t.ExpiresAt);
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -51,25 +50,32 @@ public sealed class OidcTokenFactory(OidcIssuer issuer, SigningKeyStore keys, Ti
     public const string IdTokenType = "JWT";
     public const string BackChannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logout";
 
-    /// <summary>A back-channel logout token (OpenID Connect Back-Channel Logout 1.0 §2.4), RS256.</summary>
+    private static readonly JsonWebTokenHandler Writer = new() { SetDefaultTimesOnTokenCreation = false };
+
+    /// <summary>
+    /// A back-channel logout token (OpenID Connect Back-Channel Logout 1.0 §2.4), RS256. OpenIddict
+    /// has no such token type, so it is written here with IdentityModel's handler, the one
+    /// OpenIddict writes its own JWTs with, and the same database key as the ID tokens.
+    /// </summary>
     public async ValueTask<string> CreateLogoutTokenAsync(string clientId, Guid subjectId, Guid sessionId, CancellationToken cancellationToken)
     {
         var key = (await keys.GetAsync(cancellationToken)).IdTokenKey;
         var now = time.GetUtcNow();
-        var state = (Issuer: issuer.Issuer, clientId, subjectId, sessionId, now, Jti: NewId());
-        return JwtWriter.Write(key, LogoutTokenType, state, static (s, json) =>
+        return Writer.CreateToken(new SecurityTokenDescriptor
         {
-            json.WriteString("iss", s.Issuer);
-            json.WriteString("sub", s.subjectId.ToString());
-            json.WriteString("aud", s.clientId);
-            json.WriteNumber("iat", s.now.ToUnixTimeSeconds());
-            json.WriteNumber("exp", s.now.AddMinutes(2).ToUnixTimeSeconds());
-            json.WriteString("jti", s.Jti);
-            json.WriteString("sid", s.sessionId.ToString());
-            json.WriteStartObject("events");
-            json.WriteStartObject(BackChannelLogoutEvent);
-            json.WriteEndObject();
-            json.WriteEndObject();
+            TokenType = LogoutTokenType,
+            SigningCredentials = key.Credentials,
+            Issuer = issuer.Issuer,
+            Audience = clientId,
+            IssuedAt = now.UtcDateTime,
+            Expires = now.AddMinutes(2).UtcDateTime,
+            Claims = new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                ["sub"] = subjectId.ToString(),
+                ["jti"] = NewId(),
+                ["sid"] = sessionId.ToString(),
+                ["events"] = new Dictionary<string, object>(StringComparer.Ordinal) { [BackChannelLogoutEvent] = new Dictionary<string, object>() },
+            },
         });
     }
 
@@ -196,7 +202,7 @@ public sealed class OidcTokenValidator(OidcIssuer issuer, SigningKeyStore keys, 
     }
 }
 
-/// <summary>Whether the portal still honours an access token it signed: its grant and its own id not revoked.</summary>
+/// <summary>Whether the portal still honours an access token it signed: its row or its jti, and its grant, not revoked.</summary>
 public static class AccessTokenRevocation
 {
     public static async Task<bool> IsRevokedAsync(PortalDbContext db, AccessTokenInfo token, CancellationToken cancellationToken)
@@ -205,6 +211,12 @@ public static class AccessTokenRevocation
         ArgumentNullException.ThrowIfNull(token);
         if (token.TokenEntryId is { } entryId
             && !await db.Set<OpenIddictEntityFrameworkCoreToken<Guid>>().AnyAsync(t => t.Id == entryId && t.Status == OpenIddict.Abstractions.OpenIddictConstants.Statuses.Valid, cancellationToken))
+        {
+            return true;
+        }
+
+        // A client-credentials token has no row: revoking it put its jti on the revocation list.
+        if (token.TokenEntryId is null && await db.Set<OidcRevokedAccessToken>().AnyAsync(t => t.Jti == token.Jti, cancellationToken))
         {
             return true;
         }

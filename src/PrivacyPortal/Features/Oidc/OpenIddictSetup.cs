@@ -55,9 +55,7 @@ internal static class OpenIddictSetup
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
                     .EnableUserInfoEndpointPassthrough()
-                    .EnableErrorPassthrough()
-                    // TLS ends at the proxy in front of the portal; the issuer is configured, never taken from the request.
-                    .DisableTransportSecurityRequirement();
+                    .EnableErrorPassthrough();
 
                 server.AddEventHandler(OurInteractiveErrors.Descriptor);
                 server.RemoveEventHandler(OpenIddictServerHandlers.ValidateClientSecret.Descriptor);
@@ -66,6 +64,7 @@ internal static class OpenIddictSetup
                 server.AddEventHandler(ThrottledClientAnswer<ApplyIntrospectionResponseContext>.Descriptor);
                 server.AddEventHandler(ThrottledClientAnswer<ApplyRevocationResponseContext>.Descriptor);
                 server.AddEventHandler(OurSigningKeys.Descriptor);
+                server.AddEventHandler(ClientTokensWithoutRow.Descriptor);
                 server.AddEventHandler(AmrAsArray.Descriptor);
                 server.AddEventHandler(OurValidationKeys.Descriptor);
                 server.AddEventHandler(OurJwks.Descriptor);
@@ -73,6 +72,19 @@ internal static class OpenIddictSetup
                 server.AddEventHandler(GrantCheck.Descriptor);
                 server.AddEventHandler(TokenRequest.Descriptor);
                 server.AddEventHandler(RefreshRevocationEndsGrant.Descriptor);
+                server.AddEventHandler(RevokedClientTokenCheck.Descriptor);
+                // OpenIddict revokes a token through its row; a client-credentials token has none and
+                // goes on our revocation list instead (RevokeClientToken).
+                // (Replaced in place: RemoveEventHandler would also drop the re-added handler of the same type.)
+                server.Configure(options =>
+                {
+                    var index = options.Handlers.FindIndex(d => d.ServiceDescriptor.ServiceType == typeof(OpenIddictServerHandlers.Revocation.RevokeToken));
+                    options.Handlers[index] = OpenIddictServerHandlerDescriptor.CreateBuilder<HandleRevocationRequestContext>()
+                        .Import(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor)
+                        .AddFilter<RequireTokenRow>()
+                        .Build();
+                });
+                server.AddEventHandler(RevokeClientToken.Descriptor);
                 server.AddEventHandler(IntrospectedRefreshTokenType.Descriptor);
             });
 
@@ -84,6 +96,12 @@ internal static class OpenIddictSetup
             server.IdentityTokenLifetime = oidc.Value.IdTokenLifetime;
             server.RefreshTokenLifetime = oidc.Value.RefreshTokenLifetime;
         });
+        // OpenIddict refuses plain HTTP. In production TLS ends at the proxy, whose X-Forwarded-Proto
+        // (Proxy:KnownProxies) makes the request HTTPS again; only a developer's machine and the
+        // tests talk plain HTTP to the portal itself.
+        services.AddOptions<OpenIddictServerAspNetCoreOptions>().Configure<IHostEnvironment>((aspNetCore, environment) =>
+            aspNetCore.DisableTransportSecurityRequirement = environment.IsDevelopment() || environment.IsEnvironment("Testing"));
+        services.AddSingleton<RequireTokenRow>();
         services.AddHostedService<OidcApplicationsSync>();
     }
 
@@ -507,5 +525,115 @@ internal sealed class IntrospectedRefreshTokenType : IOpenIddictServerHandler<Ha
         }
 
         return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// A client-credentials access token is written without a row in <c>OidcTokens</c>: the signed JWT
+/// is all a store or the store API needs, and revoking one puts its <c>jti</c> on our revocation
+/// list. OpenIddict's <c>DisableTokenStorage</c> would drop the rows of codes and refresh tokens too,
+/// which single use and rotation need, so this is decided per token.
+/// </summary>
+internal sealed class ClientTokensWithoutRow : IOpenIddictServerHandler<GenerateTokenContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<GenerateTokenContext>()
+        .UseSingletonHandler<ClientTokensWithoutRow>()
+        .SetOrder(OpenIddictServerHandlers.Protection.CreateTokenEntry.Descriptor.Order - 1)
+        .SetType(OpenIddictServerHandlerType.Custom)
+        .Build();
+
+    public ValueTask HandleAsync(GenerateTokenContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.TokenType == TokenTypeIdentifiers.AccessToken && context.Request?.IsClientCredentialsGrantType() == true)
+        {
+            context.CreateTokenEntry = false;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>The token being revoked has a row in <c>OidcTokens</c> (every token but a client-credentials access token).</summary>
+internal sealed class RequireTokenRow : IOpenIddictServerHandlerFilter<HandleRevocationRequestContext>
+{
+    public ValueTask<bool> IsActiveAsync(HandleRevocationRequestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ValueTask.FromResult(!string.IsNullOrEmpty(context.GenericTokenPrincipal?.GetTokenId()));
+    }
+}
+
+/// <summary>
+/// Revoking an access token without a row (a client-credentials token) puts its <c>jti</c> on the
+/// revocation list until it would have expired; expired entries are dropped at the same time.
+/// </summary>
+internal sealed class RevokeClientToken(PortalDbContext db, TimeProvider time) : IOpenIddictServerHandler<HandleRevocationRequestContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<HandleRevocationRequestContext>()
+        .UseScopedHandler<RevokeClientToken>()
+        .SetOrder(OpenIddictServerHandlers.Revocation.RevokeToken.Descriptor.Order)
+        .SetType(OpenIddictServerHandlerType.Custom)
+        .Build();
+
+    public async ValueTask HandleAsync(HandleRevocationRequestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.GenericTokenPrincipal is not { } principal || !string.IsNullOrEmpty(principal.GetTokenId()))
+        {
+            return;
+        }
+
+        var jti = principal.GetClaim(Claims.JwtId);
+        if (principal.GetTokenType() != TokenTypeIdentifiers.AccessToken || string.IsNullOrEmpty(jti) || jti.Length > 64)
+        {
+            context.Reject(Errors.UnsupportedTokenType, "This token cannot be revoked.");
+            return;
+        }
+
+        var cancellationToken = context.Transaction.Http().RequestAborted;
+        var now = time.GetUtcNow();
+        await db.Set<OidcRevokedAccessToken>().Where(t => t.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        if (!await db.Set<OidcRevokedAccessToken>().AnyAsync(t => t.Jti == jti, cancellationToken))
+        {
+            db.Add(new OidcRevokedAccessToken { Jti = jti, ExpiresAt = principal.GetExpirationDate() ?? now.AddHours(1) });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Revoked twice at once: the other request's row is the same revocation.
+                if (!await db.Set<OidcRevokedAccessToken>().AsNoTracking().AnyAsync(t => t.Jti == jti, cancellationToken))
+                {
+                    throw;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>An access token without a row (a client-credentials token) is refused once its <c>jti</c> is on the revocation list.</summary>
+internal sealed class RevokedClientTokenCheck(PortalDbContext db) : IOpenIddictServerHandler<ValidateTokenContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenContext>()
+        .UseScopedHandler<RevokedClientTokenCheck>()
+        .SetOrder(OpenIddictServerHandlers.Protection.ValidateAuthorizationEntry.Descriptor.Order + 2)
+        .SetType(OpenIddictServerHandlerType.Custom)
+        .Build();
+
+    public async ValueTask HandleAsync(ValidateTokenContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Principal is not { } principal || principal.GetTokenType() != TokenTypeIdentifiers.AccessToken
+            || !string.IsNullOrEmpty(principal.GetTokenId()) || principal.GetClaim(Claims.JwtId) is not { Length: > 0 } jti)
+        {
+            return;
+        }
+
+        if (await db.Set<OidcRevokedAccessToken>().AsNoTracking().AnyAsync(t => t.Jti == jti, context.Transaction.Http().RequestAborted))
+        {
+            context.Reject(Errors.InvalidToken, "The access token was revoked.");
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using OpenIddict.EntityFrameworkCore.Models;
 using PrivacyPortal.Testing.Web;
 
 namespace PrivacyPortal.Tests.Features.Oidc;
@@ -223,6 +224,37 @@ public sealed class StoreApiTests : IDisposable
         using var response = await SendAsync(token, HttpMethod.Get, "/api/v1/tasks");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_store_token_has_no_token_row_and_once_revoked_is_inactive_at_introspection()
+    {
+        var rowsBefore = await flow.WithDbAsync(db => db.Set<OpenIddictEntityFrameworkCoreToken<Guid>>().CountAsync());
+        var token = await StoreTokenAsync(DevClients.Eu, DevClients.EuSecret);
+        var other = await StoreTokenAsync(DevClients.Eu, DevClients.EuSecret);
+
+        Assert.Equal(rowsBefore, await flow.WithDbAsync(db => db.Set<OpenIddictEntityFrameworkCoreToken<Guid>>().CountAsync()));
+        Assert.True((await IntrospectAsync(token)).GetProperty("active").GetBoolean());
+        using (var revoke = new HttpRequestMessage(HttpMethod.Post, "/connect/revoke") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }) })
+        {
+            revoke.Headers.Authorization = OidcFlow.Basic(DevClients.Eu, DevClients.EuSecret);
+            using var revoked = await browser.Http.SendAsync(revoke);
+            Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        }
+
+        Assert.False((await IntrospectAsync(token)).GetProperty("active").GetBoolean());
+        Assert.True((await IntrospectAsync(other)).GetProperty("active").GetBoolean());
+        using var stillWorks = await SendAsync(other, HttpMethod.Get, "/api/v1/tasks");
+        Assert.Equal(HttpStatusCode.OK, stillWorks.StatusCode);
+    }
+
+    private async Task<JsonElement> IntrospectAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/introspect") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }) };
+        request.Headers.Authorization = OidcFlow.Basic(DevClients.Eu, DevClients.EuSecret);
+        using var response = await browser.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await OidcFlow.JsonAsync(response);
     }
 
     [Fact]
