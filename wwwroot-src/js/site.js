@@ -46,6 +46,19 @@
     }
   });
 
+  // A link to a folded section (my-data's overview links to each category) opens it, as following
+  // a link to a page of its records does on the server.
+  function openLinkedDetails() {
+    var id = window.location.hash.slice(1);
+    var target = id ? document.getElementById(decodeURIComponent(id)) : null;
+    if (target && target.tagName === 'DETAILS') {
+      target.open = true;
+    }
+  }
+
+  window.addEventListener('hashchange', openLinkedDetails);
+  openLinkedDetails();
+
   // <button data-confirm="Are you sure?"> (or the form) asks before submitting.
   document.addEventListener('submit', function (event) {
     var form = event.target;
@@ -67,6 +80,54 @@
       target.focus();
     }
   });
+
+  // On a phone the header's "Menu" is a link to #site-menu that CSS opens (:target). With
+  // JavaScript it becomes a real toggle button that says whether the menu is open; Escape closes it.
+  (function () {
+    var link = document.querySelector('a[data-menu-toggle]');
+    var menu = document.getElementById('site-menu');
+    if (!link || !menu) {
+      return;
+    }
+
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = link.className;
+    button.textContent = link.textContent;
+    button.setAttribute('aria-controls', 'site-menu');
+    button.setAttribute('aria-expanded', 'false');
+    button.setAttribute('data-menu-toggle', '');
+    link.replaceWith(button);
+    document.documentElement.classList.add('js-menu');
+
+    function toggle(open) {
+      menu.classList.toggle('is-open', open);
+      button.setAttribute('aria-expanded', open ? 'true' : 'false');
+    }
+
+    button.addEventListener('click', function () {
+      toggle(!menu.classList.contains('is-open'));
+    });
+    document.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape' && menu.classList.contains('is-open')) {
+        toggle(false);
+        button.focus();
+      }
+    });
+  })();
+
+  // The cookie banner is a sheet at the bottom of a phone's screen: keep room for it at the end of
+  // the page, its real height, so the last button of a page never stays under it.
+  (function () {
+    var sheet = document.getElementById('cookie-banner');
+    if (!sheet || !window.ResizeObserver) {
+      return;
+    }
+
+    new window.ResizeObserver(function () {
+      document.body.style.setProperty('--cookie-sheet-height', sheet.offsetHeight + 'px');
+    }).observe(sheet);
+  })();
 
   // Times are shown in the company's zone until the browser tells us its own: where the page allows
   // it (preference consent, or the staff area) remember the browser's zone for the next pages. The

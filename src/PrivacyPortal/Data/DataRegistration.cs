@@ -24,7 +24,8 @@ public static class DataRegistration
             switch (options.Provider.ToUpperInvariant())
             {
                 case "SQLITE":
-                    db.UseSqlite(connectionString ?? DefaultSqlite(builder.Environment));
+                    db.UseSqlite(connectionString ?? DefaultSqlite(builder.Environment))
+                        .AddInterceptors(SqliteBusyTimeoutInstance);
                     break;
                 case "POSTGRES":
                 case "POSTGRESQL":
@@ -43,6 +44,8 @@ public static class DataRegistration
         builder.AddPortalDataProtection();
         return builder;
     }
+
+    private static readonly SqliteBusyTimeout SqliteBusyTimeoutInstance = new();
 
     /// <summary>Applies the migrations and, where configured, seeds the demo people.</summary>
     public static async Task PreparePortalDatabaseAsync(this WebApplication app)

@@ -10,6 +10,15 @@ public static class Htmx
     public const string RequestHeader = "HX-Request";
     public const string RedirectHeader = "HX-Redirect";
 
+    /// <summary>Where the answer goes instead of the element's own <c>hx-target</c>.</summary>
+    public const string RetargetHeader = "HX-Retarget";
+
+    /// <summary>Which part of the answer is swapped instead of the element's own <c>hx-select</c>.</summary>
+    public const string ReselectHeader = "HX-Reselect";
+
+    /// <summary>How the answer is swapped instead of the element's own <c>hx-swap</c>.</summary>
+    public const string ReswapHeader = "HX-Reswap";
+
     public static bool IsHtmx(this HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

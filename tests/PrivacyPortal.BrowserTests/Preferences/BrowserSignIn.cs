@@ -33,6 +33,14 @@ public static partial class BrowserSignIn
         await page.Locator("main form button[type=submit]").ClickAsync();
         await page.WaitForSelectorAsync("#code");
 
+        await page.GotoAsync(await ConfirmLinkAsync(factory, email));
+        await page.Locator("main form button[type=submit]").ClickAsync();
+    }
+
+    /// <summary>The path and query of the newest sign-in link mailed to <paramref name="email"/> (read from the outbox table).</summary>
+    public static async Task<string> ConfirmLinkAsync(PortalAppFactory factory, string email)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var body = await db.Outbox.AsNoTracking()
@@ -40,9 +48,7 @@ public static partial class BrowserSignIn
             .OrderByDescending(m => m.CreatedAt)
             .Select(m => m.TextBody)
             .FirstAsync();
-        var link = new Uri(ConfirmLink().Match(body).Value);
-        await page.GotoAsync(link.PathAndQuery);
-        await page.Locator("main form button[type=submit]").ClickAsync();
+        return new Uri(ConfirmLink().Match(body).Value).PathAndQuery;
     }
 
     [GeneratedRegex(@"https?://\S+/login/confirm\?token=[A-Za-z0-9_-]{43}")]

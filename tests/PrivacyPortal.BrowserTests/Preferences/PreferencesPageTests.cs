@@ -60,13 +60,58 @@ public sealed class PreferencesPageTests(BrowserFixture browser) : IDisposable
         await BrowserSignIn.SignInAsync(page, _app, "ola.hansen@bygg.example.no");
         await page.GotoAsync("/en/preferences");
 
-        await page.Locator("#object-all-group").ClickAsync();
+        await page.Locator("#object-all-innore-no").ClickAsync();
 
         await page.ExpectAddressAsync("**/en/preferences?status=saved");
         await Assertions.Expect(page.Locator("[role=status]")).ToContainTextAsync("Your choice is saved");
         await using var scope = _app.Services.CreateAsyncScope();
         var count = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Set<MarketingPreferenceRecord>().CountAsync(r => r.OccurredAt >= PrivacyPortal.Testing.Time.ManualTimeProvider.DefaultStart);
-        Assert.Equal(6, count); // three channels at each of the two companies; nothing else was on
+        Assert.Equal(3, count); // the three channels at INNORE AS; nothing else was on there
+    }
+
+    [Theory]
+    [InlineData("en", "Innore OÜ – ")]
+    [InlineData("nb", "Innore OÜ – ")]
+    public async Task With_javascript_a_change_swaps_only_its_item_keeps_the_place_and_focus_and_says_what_changed(string culture, string said)
+    {
+        await using var context = await browser.NewContextAsync(ViewportPreset.Mobile, _app.ServerAddress);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/{culture}/");
+        await page.Locator("#cookie-reject").ClickAsync();
+        await BrowserSignIn.SignInAsync(page, _app, "kari.nordmann@example.no", culture);
+        await page.GotoAsync($"/{culture}/preferences");
+        var rows = await page.Locator("#history tbody tr").CountAsync();
+        // Marks on what must not be replaced: the company's heading beside the item, and the other company.
+        await page.EvaluateAsync("() => { document.getElementById('c-innore-ee').dataset.kept = 'yes'; document.getElementById('company-innore-no').dataset.kept = 'yes'; }");
+
+        var button = page.Locator("#pref-innore-ee-prospect-marketing-button");
+        var stateBefore = await page.Locator("#pref-innore-ee-prospect-marketing .preference__state").InnerTextAsync();
+        await button.ScrollIntoViewIfNeededAsync();
+        await button.FocusAsync();
+        var scrolled = await page.EvaluateAsync<double>("() => window.scrollY");
+        Assert.True(scrolled > 300, $"The item should be well down the phone page, at {scrolled} px.");
+        // Where the button is on the screen: the notice appearing above may scroll the page, never the button away.
+        var onScreen = (await button.BoundingBoxAsync())!.Y;
+
+        await page.RunAndWaitForResponseAsync(
+            () => page.Keyboard.PressAsync("Enter"),
+            r => r.Url.Contains("/preferences?status=saved&changed=", StringComparison.Ordinal));
+
+        await Assertions.Expect(page.Locator("#preferences-status")).ToContainTextAsync(said);
+        await Assertions.Expect(page.Locator("#pref-innore-ee-prospect-marketing-button")).ToBeFocusedAsync();
+        await Assertions.Expect(page.Locator("#pref-innore-ee-prospect-marketing .preference__state")).Not.ToHaveTextAsync(stateBefore);
+        await Assertions.Expect(page.Locator("#history tbody tr")).ToHaveCountAsync(rows + 1);
+        Assert.Equal("yes", await page.Locator("#c-innore-ee").GetAttributeAsync("data-kept"));
+        Assert.Equal("yes", await page.Locator("#company-innore-no").GetAttributeAsync("data-kept"));
+        var after = (await page.Locator("#pref-innore-ee-prospect-marketing-button").BoundingBoxAsync())!.Y;
+        Assert.True(Math.Abs(after - onScreen) < 40, $"The button moved on the screen from {onScreen} px to {after} px.");
+
+        // The keyboard goes on from the same button: a second Enter changes it back.
+        await page.RunAndWaitForResponseAsync(
+            () => page.Keyboard.PressAsync("Enter"),
+            r => r.Url.Contains("/preferences?status=saved&changed=", StringComparison.Ordinal));
+        await Assertions.Expect(page.Locator("#pref-innore-ee-prospect-marketing .preference__state")).ToHaveTextAsync(stateBefore);
+        await Assertions.Expect(page.Locator("#pref-innore-ee-prospect-marketing-button")).ToBeFocusedAsync();
     }
 
     [Fact]

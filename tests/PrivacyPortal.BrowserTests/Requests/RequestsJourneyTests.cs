@@ -119,7 +119,25 @@ public sealed class RequestsJourneyTests(BrowserFixture browser) : IDisposable
         await page.ExpectAddressAsync("**/staff/requests/*");
         await Screenshots.ScreenshotAsync(page, "staff-request-desktop");
         await Axe.AssertNoSeriousViolationsAsync(page);
+        // Kari's erasure, the overdue one: carrying it out first shows what it will erase, keep and tell.
         await page.Locator("#action-carry-out button[type=submit]").ClickAsync();
+        var review = page.Locator("#carry-out-review");
+        await Assertions.Expect(review).ToBeVisibleAsync();
+        await Assertions.Expect(review).ToContainTextAsync("INNORE AS");
+        await Assertions.Expect(review).ToContainTextAsync("Innore OÜ");
+        await Assertions.Expect(review.Locator("#review-stores")).ToBeVisibleAsync();
+        Assert.True(await review.Locator(".plan__line--erase").CountAsync() > 0, "The review names nothing to erase.");
+        Assert.True(await page.EvaluateAsync<bool>("() => { const r = document.getElementById('carry-out-review').getBoundingClientRect(); return r.top < window.innerHeight && r.bottom > 0; }"),
+            "The review is not on the screen after the click.");
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            var kari = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Users.Where(u => u.Email == "kari.nordmann@example.no").Select(u => u.Id).SingleAsync();
+            Assert.True(await scope.ServiceProvider.GetRequiredService<PortalDbContext>().HeldRecords.AnyAsync(r => r.SubjectId == kari), "The review erased something.");
+        }
+
+        await Screenshots.ScreenshotAsync(page, "staff-request-carry-out-review-desktop");
+        await Axe.AssertNoSeriousViolationsAsync(page);
+        await page.Locator("#confirm-carry-out").ClickAsync();
         await page.Locator(".notice--success").WaitForAsync();
         await Screenshots.ScreenshotAsync(page, "staff-request-carried-out-desktop");
         await Axe.AssertNoSeriousViolationsAsync(page);

@@ -96,6 +96,7 @@ public sealed class SmtpTestServer : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        Running.TryAdd(process, 0);
 
         try
         {
@@ -119,6 +120,7 @@ public sealed class SmtpTestServer : IDisposable
             return;
         }
 
+        Running.TryRemove(process, out _);
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);
@@ -126,6 +128,35 @@ public sealed class SmtpTestServer : IDisposable
 
         process.WaitForExit();
         process.Dispose();
+    }
+
+    /// <summary>
+    /// Every server still running when the test process ends is killed, so a fixture that was never
+    /// disposed (its test failed half-way, its constructor threw) leaves no aiosmtpd behind.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Process, byte> Running = CreateRegistry();
+
+    private static System.Collections.Concurrent.ConcurrentDictionary<Process, byte> CreateRegistry()
+    {
+        var running = new System.Collections.Concurrent.ConcurrentDictionary<Process, byte>();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var process in running.Keys)
+            {
+                try
+                {
+                    if (!process.HasExited)
+                    {
+                        process.Kill(entireProcessTree: true);
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                    // Exited meanwhile.
+                }
+            }
+        };
+        return running;
     }
 
     /// <summary>Deletes every received mail.</summary>

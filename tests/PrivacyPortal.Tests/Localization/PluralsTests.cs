@@ -8,7 +8,7 @@ namespace PrivacyPortal.Tests.Localization;
 /// <summary>Counts read as the language says them: "1 registrering", "5 registreringer", never "registrering(er)".</summary>
 public sealed class PluralsTests(PortalWithMail portal) : IClassFixture<PortalWithMail>
 {
-    private static readonly string[] PluralKeys = ["MyData.Records", "MyData.ShowAll", "Login.CodeWrong", "Plan.Records"];
+    private static readonly string[] PluralKeys = ["MyData.Records", "MyData.ShowAll", "MyData.Overview.InCategories", "Login.CodeWrong", "Plan.Records"];
 
     [Theory]
     [InlineData("en", 0, PluralCategory.Other)]

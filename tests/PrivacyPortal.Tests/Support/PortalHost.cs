@@ -35,9 +35,19 @@ public sealed class PortalHost : IDisposable
         Factory = new PortalAppFactory(Smtp)
             .With("Auth:MaxLinksPerAddressPerHour", "100")
             .With("Auth:MaxLinksPerIpPer10Minutes", "10000");
-        configure?.Invoke(Factory);
-        Factory.Clock.SetUtcNow(now ?? DefaultNow);
-        Factory.Start();
+        try
+        {
+            configure?.Invoke(Factory);
+            Factory.Clock.SetUtcNow(now ?? DefaultNow);
+            Factory.Start();
+        }
+        catch
+        {
+            // A host that fails to start (a test of bad configuration) is never disposed by its caller.
+            Factory.Dispose();
+            Smtp.Dispose();
+            throw;
+        }
     }
 
     public PortalAppFactory Factory { get; }

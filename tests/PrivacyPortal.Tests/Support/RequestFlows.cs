@@ -23,7 +23,22 @@ public static class RequestFlows
     {
         var form = await PortalHost.FormAsync(staff, $"/staff/requests/{requestId}", "#action-" + action);
         fill?.Invoke(form);
-        return await form.SubmitAsync();
+        var response = await form.SubmitAsync();
+        if (action != "carry-out" || response.StatusCode != HttpStatusCode.OK)
+        {
+            return response;
+        }
+
+        // An erasure asks staff to confirm what it will do first: confirm, as staff would.
+        var page = await CookieAwareClient.ParsePageAsync(response);
+        if (page.QuerySelector("#carry-out-review form") is null)
+        {
+            // Not the review (a refused choice shows the form again with its message): the answer as it is.
+            return response;
+        }
+
+        response.Dispose();
+        return await HtmlForm.From(staff, page, "#carry-out-review form").SubmitAsync();
     }
 
     public static async Task StaffDoAsync(CookieAwareClient staff, Guid requestId, string action, Action<HtmlForm>? fill = null)

@@ -136,6 +136,43 @@ public sealed class CarryOutRequestCommand(
         return RequestActionOutcome.Done;
     }
 
+    /// <summary>
+    /// What carrying out this erasure with these choices would do, changing nothing: the records'
+    /// outcomes (decided as <see cref="ExecuteAsync"/> decides them), the stores that get a task and
+    /// the recipients staff must tell by hand. Staff confirm it before the erasure is carried out.
+    /// </summary>
+    public async Task<CarryOutPreview> PreviewErasureAsync(PrivacyRequest request, CarryOutInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(input);
+        var db = workflow.Db;
+        var controllers = request.ControllerIds.ToList();
+        var records = await db.HeldRecords.AsNoTracking()
+            .Where(r => r.SubjectId == request.SubjectId && controllers.Contains(r.ControllerId))
+            .Select(r => new HeldRecord { Id = r.Id, SubjectId = r.SubjectId, ControllerId = r.ControllerId, CategoryId = r.CategoryId, RetentionFrom = r.RetentionFrom, SourceStoreId = r.SourceStoreId })
+            .ToListAsync(cancellationToken);
+        var today = workflow.Today;
+        var holds = await ActiveHolds.LoadAsync(db, request.SubjectId, today, cancellationToken);
+        var counted = await planner.CountedForErasureAsync(request.SubjectId, today, cancellationToken);
+        var decisions = records
+            .Select(r => Decide(counted(new PlanRecord(r.Id, r.ControllerId, r.CategoryId, r.RetentionFrom)), input, today, holds.For(r.SubjectId, r.ControllerId, r.CategoryId)))
+            .ToList();
+        var stores = records.SelectMany(tasks.StoresHolding).Distinct(StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        var categories = records.Select(r => (r.ControllerId, r.CategoryId)).Distinct()
+            .Select(c => policy.FindCategory(c.ControllerId, c.CategoryId))
+            .OfType<DataCategory>()
+            .ToList();
+        var byHand = categories
+            .SelectMany(policy.RecipientsOf)
+            .Where(r => r.Notification?.Method == RecipientNotificationMethod.Manual)
+            .Select(r => r.Id)
+            .ToHashSet(StringComparer.Ordinal);
+        return new CarryOutPreview(
+            planner.Summarize(decisions),
+            [.. policy.Stores.Where(s => stores.Contains(s.Id))],
+            [.. policy.Document.Recipients.Where(r => byHand.Contains(r.Id))]);
+    }
+
     private async Task<IReadOnlyList<ErasurePlanLine>> EraseAsync(PrivacyRequest request, CarryOutInput input, CancellationToken cancellationToken)
     {
         var db = workflow.Db;
@@ -218,7 +255,8 @@ public sealed class CarryOutRequestCommand(
         var records = workflow.Db.HeldRecords.AsNoTracking().Where(r => r.SubjectId == request.SubjectId);
         if (request.Kind == RequestKind.Rectification)
         {
-            records = records.Where(r => r.Id == request.RectifyRecordId);
+            var corrected = request.Corrections.Select(c => c.RecordId).ToList();
+            records = records.Where(r => corrected.Contains(r.Id));
         }
         else
         {
@@ -279,7 +317,7 @@ public sealed class CarryOutRequestCommand(
     /// Anonymising is only offered where the policy says how, legal obligation only where the
     /// category's retention is a legal duty; any other choice or ground is refused, not taken as "erase".
     /// </summary>
-    private RequestActionOutcome? CheckChoices(CarryOutInput input)
+    public RequestActionOutcome? CheckChoices(CarryOutInput input)
     {
         foreach (var (key, ground) in input.Grounds ?? new Dictionary<string, ErasureGround>())
         {
@@ -314,29 +352,34 @@ public sealed class CarryOutRequestCommand(
         return null;
     }
 
+    /// <summary>Every value the person asked to correct, or none if a record or field is gone (the person is told, nothing is half done).</summary>
     private async Task<bool> RectifyAsync(PrivacyRequest request, CancellationToken cancellationToken)
     {
         var db = workflow.Db;
-        var record = await db.HeldRecords.FirstOrDefaultAsync(r => r.Id == request.RectifyRecordId && r.SubjectId == request.SubjectId, cancellationToken);
-        if (record is null || request.RectifyField is null || request.RectifyValue is null
-            || !RectifiableFields.TryGet(record.Content, request.RectifyField, out _))
+        var corrections = request.Corrections;
+        var ids = corrections.Select(c => c.RecordId).Distinct().ToList();
+        var records = await db.HeldRecords.Where(r => ids.Contains(r.Id) && r.SubjectId == request.SubjectId).ToDictionaryAsync(r => r.Id, cancellationToken);
+        if (corrections.Count == 0 || corrections.Any(c => !records.TryGetValue(c.RecordId, out var record) || !RectifiableFields.TryGet(record.Content, c.Field, out _)))
         {
             return false;
         }
 
-        record.Content = RectifiableFields.Set(record.Content, request.RectifyField, request.RectifyValue);
-        record.UpdatedAt = workflow.Now;
-        var perStore = tasks.StoresHolding(record).ToDictionary(s => s, _ => new List<object>
+        var perStore = new Dictionary<string, List<object>>(StringComparer.Ordinal);
+        foreach (var correction in corrections)
         {
-            new
+            var record = records[correction.RecordId];
+            record.Content = RectifiableFields.Set(record.Content, correction.Field, correction.Value);
+            record.UpdatedAt = workflow.Now;
+            tasks.Collect(perStore, record, new
             {
                 controller = record.ControllerId,
                 category = record.CategoryId,
                 externalId = record.ExternalId,
-                field = request.RectifyField,
-                value = request.RectifyValue,
-            },
-        }, StringComparer.Ordinal);
+                field = correction.Field,
+                value = correction.Value,
+            });
+        }
+
         tasks.Add(request, RecipientTaskKind.Rectification, perStore);
         return true;
     }
@@ -381,3 +424,9 @@ public sealed class CarryOutRequestCommand(
         person.LockoutEnd = DateTimeOffset.MaxValue;
     }
 }
+
+/// <summary>What an erasure would do: <see cref="CarryOutRequestCommand.PreviewErasureAsync"/>.</summary>
+/// <param name="Lines">Per company and category, the records erased, anonymised or kept, and why.</param>
+/// <param name="Stores">The stores that get a task through the store API to act on their copies.</param>
+/// <param name="ToldByHand">The recipients outside the stores that staff must tell (Art. 19).</param>
+public sealed record CarryOutPreview(IReadOnlyList<ErasurePlanLine> Lines, IReadOnlyList<Store> Stores, IReadOnlyList<Recipient> ToldByHand);

@@ -15,7 +15,11 @@ public sealed record FileRequestInput(
     long? RectifyRecordId = null,
     string? RectifyField = null,
     string? RectifyValue = null,
-    IReadOnlyList<string?>? ObjectionPurposes = null);
+    IReadOnlyList<string?>? ObjectionPurposes = null,
+    IReadOnlyList<CorrectionInput>? Corrections = null);
+
+/// <summary>One value to correct as the form sends it: <c>{recordId}:{field}</c> and the correct value.</summary>
+public sealed record CorrectionInput(string? Field, string? Value);
 
 /// <summary>A field and the key of the message that says what is wrong with it (in the Requests resource).</summary>
 public sealed record FieldError(string Field, string MessageKey, object[]? Arguments = null);
@@ -73,36 +77,10 @@ public sealed class FileRequestCommand(
 
         // An empty form value binds as a null entry: it names no company, so it is dropped, not looked up.
         var controllers = (input.ControllerIds ?? []).Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToList();
-        HeldRecord? record = null;
-        string? oldValue = null;
-        string? value = null;
+        var corrections = new List<Correction>();
         if (input.Kind == RequestKind.Rectification)
         {
-            value = input.RectifyValue?.Trim();
-            record = input.RectifyRecordId is { } recordId
-                ? await db.HeldRecords.AsNoTracking().FirstOrDefaultAsync(r => r.Id == recordId && r.SubjectId == subjectId, cancellationToken)
-                : null;
-            if (record is null || input.RectifyField is null || !RectifiableFields.TryGet(record.Content, input.RectifyField, out oldValue))
-            {
-                errors.Add(new FieldError("Field", "Error.FieldUnknown"));
-            }
-            else
-            {
-                controllers = [record.ControllerId];
-            }
-
-            if (string.IsNullOrEmpty(value))
-            {
-                errors.Add(new FieldError("Value", "Error.ValueRequired"));
-            }
-            else if (value.Length > RequestLimits.ValueLength)
-            {
-                errors.Add(new FieldError("Value", "Error.TooLong", [RequestLimits.ValueLength, value.Length]));
-            }
-            else if (oldValue is not null && string.Equals(oldValue, value, StringComparison.Ordinal))
-            {
-                errors.Add(new FieldError("Value", "Error.ValueUnchanged"));
-            }
+            controllers = await ValidateCorrectionsAsync(subjectId, input, corrections, errors, cancellationToken);
         }
         else if (controllers.Count == 0)
         {
@@ -153,10 +131,12 @@ public sealed class FileRequestCommand(
             Status = RequestStatus.Received,
             Controllers = PrivacyRequest.JoinControllers(OrderLikePolicy(controllers)),
             Details = details,
-            RectifyRecordId = record?.Id,
-            RectifyField = record is null ? null : input.RectifyField,
-            RectifyOldValue = Truncate(oldValue, RequestLimits.ValueLength),
-            RectifyValue = record is null ? null : value,
+            // The first correction also in its own columns, which every request of one value has.
+            RectifyRecordId = corrections.FirstOrDefault()?.RecordId,
+            RectifyField = corrections.FirstOrDefault()?.Field,
+            RectifyOldValue = corrections.FirstOrDefault()?.OldValue,
+            RectifyValue = corrections.FirstOrDefault()?.Value,
+            CorrectionsJson = corrections.Count > 1 ? Correction.Serialize(corrections) : null,
             ObjectionPurposes = purposes is { Count: > 0 } ? PrivacyRequest.JoinControllers(purposes) : null,
             ReceivedAt = intake is null ? now : new DateTimeOffset(received.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
             FirstDueOn = due,
@@ -237,6 +217,76 @@ public sealed class FileRequestCommand(
         }
 
         return new FileRequestResult(request.Id, []);
+    }
+
+    /// <summary>
+    /// Checks each value to correct (the form's rows, or the single field of older callers): the
+    /// record must be the person's and the field one of its plain values, the new value given and
+    /// different. Rows left empty are skipped; the same field twice counts once. Returns the
+    /// companies holding the records, to which the request goes.
+    /// </summary>
+    private async Task<List<string>> ValidateCorrectionsAsync(
+        Guid subjectId, FileRequestInput input, List<Correction> corrections, List<FieldError> errors, CancellationToken cancellationToken)
+    {
+        var rows = input.Corrections is { Count: > 0 } given
+            ? given
+            : [new CorrectionInput(input.RectifyRecordId is { } id && input.RectifyField is { } f ? $"{id}:{f}" : null, input.RectifyValue)];
+        rows = [.. rows.Where(r => !string.IsNullOrWhiteSpace(r.Field) || !string.IsNullOrWhiteSpace(r.Value))];
+        if (rows.Count == 0)
+        {
+            errors.Add(new FieldError("Field", "Error.FieldUnknown"));
+            errors.Add(new FieldError("Value", "Error.ValueRequired"));
+            return [];
+        }
+
+        if (rows.Count > RequestLimits.Corrections)
+        {
+            errors.Add(new FieldError("Field", "Error.TooManyCorrections", [RequestLimits.Corrections]));
+            return [];
+        }
+
+        var controllers = new List<string>();
+        var seen = new HashSet<(long, string)>();
+        foreach (var row in rows)
+        {
+            var value = row.Value?.Trim();
+            HeldRecord? record = null;
+            string? oldValue = null;
+            string? field = null;
+            if (row.Field?.Split(':', 2) is [var idText, var name] && long.TryParse(idText, CultureInfo.InvariantCulture, out var recordId))
+            {
+                field = name;
+                record = await db.HeldRecords.AsNoTracking().FirstOrDefaultAsync(r => r.Id == recordId && r.SubjectId == subjectId, cancellationToken);
+            }
+
+            if (record is null || field is null || !RectifiableFields.TryGet(record.Content, field, out oldValue))
+            {
+                errors.Add(new FieldError("Field", "Error.FieldUnknown"));
+            }
+
+            if (string.IsNullOrEmpty(value))
+            {
+                errors.Add(new FieldError("Value", "Error.ValueRequired"));
+            }
+            else if (value.Length > RequestLimits.ValueLength)
+            {
+                errors.Add(new FieldError("Value", "Error.TooLong", [RequestLimits.ValueLength, value.Length]));
+            }
+            else if (oldValue is not null && string.Equals(oldValue, value, StringComparison.Ordinal))
+            {
+                errors.Add(new FieldError("Value", "Error.ValueUnchanged"));
+            }
+            else if (record is not null && oldValue is not null && seen.Add((record.Id, field!)))
+            {
+                corrections.Add(new Correction(record.Id, field!, Truncate(oldValue, RequestLimits.ValueLength), value));
+                if (!controllers.Contains(record.ControllerId, StringComparer.Ordinal))
+                {
+                    controllers.Add(record.ControllerId);
+                }
+            }
+        }
+
+        return controllers;
     }
 
     private async Task<Guid?> FindExistingAsync(Guid subjectId, Guid key, CancellationToken cancellationToken) =>

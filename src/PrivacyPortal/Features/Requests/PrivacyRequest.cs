@@ -60,6 +60,21 @@ public sealed class PrivacyRequest
 
     public string? RectifyValue { get; set; }
 
+    /// <summary>
+    /// Rectification of several values in one request: every correction as a JSON list of
+    /// <see cref="Correction"/> (the first is also in the Rectify columns). Null for a request of one
+    /// value filed before several could be asked for.
+    /// </summary>
+    public string? CorrectionsJson { get; set; }
+
+    /// <summary>The values the person asked to correct, in the order they gave them.</summary>
+    public IReadOnlyList<Correction> Corrections =>
+        CorrectionsJson is { } json
+            ? System.Text.Json.JsonSerializer.Deserialize<List<Correction>>(json, Correction.Json) ?? []
+            : RectifyField is { } rectified
+                ? [new Correction(RectifyRecordId ?? 0, rectified, RectifyOldValue, RectifyValue ?? "")]
+                : [];
+
     /// <summary>Erasure: the plan as shown before filing (JSON list of <see cref="ErasurePlanLine"/>).</summary>
     public string? PlanJson { get; set; }
 
@@ -185,6 +200,7 @@ internal sealed class PrivacyRequestConfiguration : IEntityTypeConfiguration<Pri
         builder.ToTable("PrivacyRequests");
         builder.Ignore(r => r.ControllerIds);
         builder.Ignore(r => r.ObjectionPurposeKeys);
+        builder.Ignore(r => r.Corrections);
         builder.Property(r => r.ObjectionPurposes).HasMaxLength(ObjectionPurposeOptions.StoredLength);
         builder.Property(r => r.Reference).HasMaxLength(20);
         builder.Property(r => r.Controllers).HasMaxLength(500);
@@ -219,10 +235,21 @@ internal sealed class PrivacyRequestEventConfiguration : IEntityTypeConfiguratio
 }
 
 /// <summary>How long the texts people and staff write may be.</summary>
+/// <summary>One value of a held record the person asks to correct: the field of its content, the value held and the correct one.</summary>
+public sealed record Correction(long RecordId, string Field, string? OldValue, string Value)
+{
+    internal static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    public static string Serialize(IReadOnlyList<Correction> corrections) => System.Text.Json.JsonSerializer.Serialize(corrections, Json);
+}
+
 public static class RequestLimits
 {
     public const int TextLength = 4000;
     public const int ValueLength = 1000;
+
+    /// <summary>How many values one rectification request may correct.</summary>
+    public const int Corrections = 20;
 
     /// <summary>Event texts hold a message or a summary of what was done, which can name many categories.</summary>
     public const int EventTextLength = 8000;

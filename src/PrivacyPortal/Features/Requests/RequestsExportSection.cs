@@ -38,6 +38,17 @@ internal sealed class RequestsExportSection(PortalDbContext db) : IExportSection
             {
                 json.WriteString("rectifyField", r.RectifyField);
                 json.WriteString("rectifyValue", r.RectifyValue);
+                json.WriteStartArray("corrections");
+                foreach (var c in r.Corrections)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("recordId", c.RecordId);
+                    json.WriteString("field", c.Field);
+                    json.WriteString("value", c.Value);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
             }
 
             json.WriteStartArray("timeline");

@@ -5,14 +5,21 @@ using PrivacyPortal.Infrastructure.Localization;
 
 namespace PrivacyPortal.Pages.Logout;
 
-/// <summary>Sign-out is a POST (with antiforgery), so a link or image elsewhere cannot sign anyone out.</summary>
+/// <summary>
+/// Sign-out is a POST (with antiforgery), so a link or image elsewhere cannot sign anyone out. The
+/// page itself says "you are signed out" once the session is gone, and offers the button while it is not.
+/// </summary>
 public sealed class IndexModel(PortalSignIn signIn) : PageModel
 {
-    public IActionResult OnGet() => Redirect(CultureLink.To(""));
+    public bool SignedIn => User.Identity?.IsAuthenticated == true;
+
+    public void OnGet()
+    {
+    }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         await signIn.SignOutAsync(cancellationToken);
-        return Redirect(CultureLink.To(""));
+        return Redirect(CultureLink.To("logout"));
     }
 }

@@ -8,6 +8,7 @@ using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
 using PrivacyPortal.Features.Retention;
+using PrivacyPortal.Infrastructure.Localization;
 
 namespace PrivacyPortal.Pages.MyData;
 
@@ -57,7 +58,7 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
     /// <summary>The person's purposes restricted while an objection is considered, or stopped by an upheld one.</summary>
     public IReadOnlyList<ObjectedPurpose> Objected { get; private set; } = [];
 
-    /// <summary>When one category is opened for paging: its key (<c>controller/category</c>) and page.</summary>
+    /// <summary>When one category is opened for paging: its key (<c>controller/category</c>) and page; it is shown open.</summary>
     [BindProperty(SupportsGet = true, Name = "category")]
     public string? OpenCategory { get; set; }
 
@@ -102,15 +103,21 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
                 var skip = isOpen ? (PageNumber - 1) * PageSize : 0;
                 var take = isOpen ? PageSize : RecordsPerCategory;
                 var records = await newest.ReadAsync(group.ControllerId, group.CategoryId, skip, take, cancellationToken);
+                var category = policy.FindCategory(group.ControllerId, group.CategoryId);
+                var oldest = category is null ? null : await newest.OldestAsync(group.ControllerId, group.CategoryId, cancellationToken);
                 categories.Add(new CategorySection(
                     key,
                     group.ControllerId,
                     group.CategoryId,
-                    policy.FindCategory(group.ControllerId, group.CategoryId),
+                    category,
                     group.Count,
                     records,
                     isOpen ? PageNumber : 1,
-                    isOpen ? PageSize : RecordsPerCategory));
+                    isOpen ? PageSize : RecordsPerCategory)
+                {
+                    // The same computation as each record's "deleted on", for the record that goes first.
+                    FirstDeletion = oldest is { } from ? relationships.RetentionOf(group.ControllerId, group.CategoryId, from, Relationships.GetValueOrDefault(group.ControllerId)) : null,
+                });
             }
 
             sections.Add(new ControllerSection(byController.Key, policy.FindController(byController.Key), categories));
@@ -130,13 +137,53 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
             : relationships.RetentionOf(section.ControllerId, section.CategoryId, record.RetentionFrom, Relationships.GetValueOrDefault(section.ControllerId));
     }
 
-    public IReadOnlyList<PurposeView> PurposesOf(DataCategory category)
+    // Per category and language: the policy alone decides them, and the page shows them for every category on every visit.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DataCategory, System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<BasisView>>> Bases = [];
+
+    /// <summary>
+    /// Why the category is held, one line per legal basis (in the policy's order of bases) with the
+    /// purposes resting on it, and what the person can do about it: object to the purposes resting
+    /// on legitimate interests (Art. 21(1)) on the objection form; direct marketing and consents are
+    /// switched off on the preferences page (Art. 21(3), Art. 7(3)).
+    /// </summary>
+    public IReadOnlyList<BasisView> BasesOf(string controllerId, DataCategory category)
     {
+        ArgumentNullException.ThrowIfNull(category);
         var culture = System.Globalization.CultureInfo.CurrentUICulture;
-        return [.. policy.PurposesOf(category).Select(p => new PurposeView(
-            p.Name.Get(culture),
-            string.Join("; ", policy.LegalBasesOf(p).Select(b => b.Name.Get(culture)))))];
+        return Bases.GetOrCreateValue(category).GetOrAdd(culture.Name + "/" + controllerId, _ => ResolveBases(controllerId, category, culture));
     }
+
+    private List<BasisView> ResolveBases(string controllerId, DataCategory category, System.Globalization.CultureInfo culture)
+    {
+        var purposes = policy.PurposesOf(category);
+        var objectable = ObjectionPurposeOptions.For(policy, controllerId).Select(o => o.Purpose.Id).ToHashSet(StringComparer.Ordinal);
+        var views = new List<BasisView>();
+        foreach (var basis in policy.Document.LegalBases)
+        {
+            var resting = purposes.Where(p => p.LegalBases.Contains(basis.Id)).ToList();
+            if (resting.Count == 0)
+            {
+                continue;
+            }
+
+            var toObject = basis.Kind == LegalBasisKind.LegitimateInterests
+                ? resting.Where(p => objectable.Contains(p.Id)).Select(p => ObjectionPurposeOptions.Key(controllerId, p.Id)).ToList()
+                : [];
+            views.Add(new BasisView(
+                basis.Kind,
+                basis.Name.Get(culture),
+                // Semicolons: the purposes' own names hold commas.
+                string.Join("; ", resting.Select(p => p.Name.Get(culture))),
+                toObject.Count == 0 ? null : $"/{culture.Name}/requests/new?kind=Objection{string.Concat(toObject.Select(k => "&purpose=" + Uri.EscapeDataString(k)))}",
+                // Purposes left over under legitimate interests are direct marketing: stopped on the preferences page.
+                basis.Kind == LegalBasisKind.Consent || (basis.Kind == LegalBasisKind.LegitimateInterests && toObject.Count < resting.Count)));
+        }
+
+        return views;
+    }
+
+    /// <summary>The correction form's address up to the field, e.g. <c>/nb/requests/new?kind=Rectification&amp;field=</c>; the record's id and <c>:field</c> follow.</summary>
+    public static string CorrectionLinkPrefix => CultureLink.To("requests/new?kind=Rectification&field=");
 
     /// <summary>The category's purposes under the person's objections: "restricted for … while we consider your objection" or stopped.</summary>
     public IReadOnlyList<(string Purpose, ObjectedPurposeState State)> ObjectedIn(CategorySection section)
@@ -156,34 +203,44 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
 
     public IReadOnlyList<DataTransfer> TransfersOf(DataCategory category) => policy.TransfersOf(category);
 
-    /// <summary>The record's content as label/value pairs; content that is not a JSON object is shown as it is.</summary>
-    public static IReadOnlyList<(string Field, string Value)> FieldsOf(string content)
+    /// <summary>
+    /// The record's content as label/value pairs; content that is not a JSON object is shown as it
+    /// is. A field is correctable when the correction form offers it (<see cref="RectifiableFields"/>: a plain value).
+    /// </summary>
+    public static IReadOnlyList<(string Field, string Value, bool Correctable)> FieldsOf(string content)
     {
         try
         {
             using var json = System.Text.Json.JsonDocument.Parse(content);
             if (json.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
             {
-                return [("", content)];
+                return [("", content, false)];
             }
 
             // A loop, not LINQ: the page runs this for every record it shows.
-            var fields = new List<(string Field, string Value)>();
+            var fields = new List<(string Field, string Value, bool Correctable)>();
             foreach (var property in json.RootElement.EnumerateObject())
             {
                 var value = property.Value;
-                fields.Add((property.Name, value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText()));
+                var kind = value.ValueKind;
+                fields.Add((
+                    property.Name,
+                    kind == System.Text.Json.JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText(),
+                    kind is System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Number or System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False));
             }
 
             return fields;
         }
         catch (System.Text.Json.JsonException)
         {
-            return [("", content)];
+            return [("", content, false)];
         }
     }
 
-    public sealed record PurposeView(string Name, string Bases);
+    /// <param name="Purposes">The purposes resting on the basis, in the person's language.</param>
+    /// <param name="ObjectLink">The objection form with the purposes it offers chosen (legitimate interests only), or null.</param>
+    /// <param name="ChangeInPreferences">Consent, or direct marketing: switched off on the preferences page.</param>
+    public sealed record BasisView(LegalBasisKind Kind, string Name, string Purposes, string? ObjectLink, bool ChangeInPreferences);
 
     private int ControllerOrder(string id)
     {
@@ -204,7 +261,16 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
 
     public sealed record RecordView(long Id, string Summary, string Content, DateOnly RetentionFrom, bool Restricted);
 
-    public sealed record ControllerSection(string Id, DataController? Controller, IReadOnlyList<CategorySection> Categories);
+    public sealed record ControllerSection(string Id, DataController? Controller, IReadOnlyList<CategorySection> Categories)
+    {
+        public int Records => Categories.Sum(c => c.Count);
+
+        /// <summary>The category whose first record goes first, or null when no record has a date yet.</summary>
+        public CategorySection? DeletedFirst => Categories
+            .Where(c => c.FirstDeletion?.Until is not null)
+            .OrderBy(c => c.FirstDeletion!.Until)
+            .FirstOrDefault();
+    }
 
     public sealed record CategorySection(
         string Key,
@@ -217,5 +283,11 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
         int PageSize)
     {
         public int Pages => (Count + PageSize - 1) / PageSize;
+
+        /// <summary>When the category's first record is deleted: its oldest record's retention end; null for a category the policy does not know.</summary>
+        public RecordRetention? FirstDeletion { get; init; }
+
+        /// <summary>The HTML id of the category's section, the target of the overview's links.</summary>
+        public string Anchor => $"{ControllerId}-{CategoryId}";
     }
 }

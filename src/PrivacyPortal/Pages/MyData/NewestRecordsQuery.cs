@@ -25,19 +25,33 @@ internal sealed class NewestRecordsQuery : IAsyncDisposable
         LIMIT @take OFFSET @skip
         """;
 
+    // MIN over the (SubjectId, ControllerId, CategoryId, RetentionFrom) index is one index seek, however many records.
+    private const string OldestSql = """
+        SELECT MIN("RetentionFrom")
+        FROM "HeldRecords"
+        WHERE "SubjectId" = @subjectId AND "ControllerId" = @controllerId AND "CategoryId" = @categoryId
+        """;
+
     private readonly DbCommand command;
     private readonly DbParameter controller;
     private readonly DbParameter category;
     private readonly DbParameter skip;
     private readonly DbParameter take;
+    private readonly DbCommand oldest;
+    private readonly DbParameter oldestController;
+    private readonly DbParameter oldestCategory;
 
-    private NewestRecordsQuery(DbCommand command, DbParameter controller, DbParameter category, DbParameter skip, DbParameter take)
+    private NewestRecordsQuery(DbCommand command, DbParameter controller, DbParameter category, DbParameter skip, DbParameter take,
+        DbCommand oldest, DbParameter oldestController, DbParameter oldestCategory)
     {
         this.command = command;
         this.controller = controller;
         this.category = category;
         this.skip = skip;
         this.take = take;
+        this.oldest = oldest;
+        this.oldestController = oldestController;
+        this.oldestCategory = oldestCategory;
     }
 
     /// <summary>The command for <paramref name="subjectId"/>'s records, on the context's connection (which must be open).</summary>
@@ -58,7 +72,15 @@ internal sealed class NewestRecordsQuery : IAsyncDisposable
         command.Parameters.AddRange(new[] { controller, category, take, skip });
         // Without an explicit Prepare, SQLite's driver compiles the SQL again on each run.
         await command.PrepareAsync(cancellationToken);
-        return new NewestRecordsQuery(command, controller, category, skip, take);
+
+        var oldest = db.Database.GetDbConnection().CreateCommand();
+        oldest.CommandText = OldestSql;
+        oldest.Parameters.Add(MappingOf(nameof(HeldRecord.SubjectId)).CreateParameter(oldest, "subjectId", subjectId, nullable: false));
+        var oldestController = MappingOf(nameof(HeldRecord.ControllerId)).CreateParameter(oldest, "controllerId", "", nullable: false);
+        var oldestCategory = MappingOf(nameof(HeldRecord.CategoryId)).CreateParameter(oldest, "categoryId", "", nullable: false);
+        oldest.Parameters.AddRange(new[] { oldestController, oldestCategory });
+        await oldest.PrepareAsync(cancellationToken);
+        return new NewestRecordsQuery(command, controller, category, skip, take, oldest, oldestController, oldestCategory);
     }
 
     public async Task<IReadOnlyList<IndexModel.RecordView>> ReadAsync(
@@ -84,5 +106,21 @@ internal sealed class NewestRecordsQuery : IAsyncDisposable
         return records;
     }
 
-    public ValueTask DisposeAsync() => command.DisposeAsync();
+    /// <summary>
+    /// The date the person's oldest record of the category counts its retention from: retention
+    /// ends grow with that date under every rule, so this record is the first to go.
+    /// </summary>
+    public async Task<DateOnly?> OldestAsync(string controllerId, string categoryId, CancellationToken cancellationToken)
+    {
+        oldestController.Value = controllerId;
+        oldestCategory.Value = categoryId;
+        await using var reader = await oldest.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0) ? reader.GetFieldValue<DateOnly>(0) : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await command.DisposeAsync();
+        await oldest.DisposeAsync();
+    }
 }

@@ -50,6 +50,14 @@ public sealed class IndexModel(
     [StringLength(20)]
     public string? Status { get; set; }
 
+    /// <summary>The one preference a saved change was about (<c>controller/kind/target</c>), so the notice can name it.</summary>
+    [BindProperty(SupportsGet = true, Name = "changed")]
+    [StringLength(200)]
+    public string? Changed { get; set; }
+
+    /// <summary>The preference <see cref="Changed"/> names, when it is one the policy knows.</summary>
+    public PreferenceKey? ChangedItem { get; private set; }
+
     public IReadOnlyDictionary<PreferenceKey, CurrentPreference> Current { get; private set; } = new Dictionary<PreferenceKey, CurrentPreference>();
 
     public IReadOnlyList<HistoryRow> History { get; private set; } = [];
@@ -62,6 +70,8 @@ public sealed class IndexModel(
 
     public string? StatusMessage => Status switch
     {
+        "saved" when ChangedItem is { } key && Current.TryGetValue(key, out var now) =>
+            text["Status.SavedOne", describe.ControllerName(key.ControllerId), describe.Name(key), describe.State(key.Kind, now.Enabled)].Value,
         "saved" => text["Status.Saved"].Value,
         "unchanged" => text["Status.Unchanged"].Value,
         _ => null,
@@ -100,6 +110,7 @@ public sealed class IndexModel(
             PendingExpired = PendingChange is null;
         }
 
+        ChangedItem = ParseChanged(Changed);
         await LoadAsync(subjectId, cancellationToken);
         return Page();
     }
@@ -183,13 +194,26 @@ public sealed class IndexModel(
         var result = pending.ObjectToAll
             ? await objectToAll.ExecuteAsync(subjectId, pending.ControllerId, actor, cancellationToken)
             : await change.ExecuteAsync(subjectId, [new PreferenceChange(pending.Key, pending.Enable)], actor, cancellationToken);
+        var changed = pending.ObjectToAll ? "" : "&changed=" + Uri.EscapeDataString($"{pending.Key.ControllerId}/{pending.Key.Kind}/{pending.Key.Target}");
         return result.Outcome switch
         {
-            PreferenceChangeOutcome.Changed => Redirect(CultureLink.To("preferences") + "?status=saved"),
-            PreferenceChangeOutcome.Unchanged => Redirect(CultureLink.To("preferences") + "?status=unchanged"),
+            PreferenceChangeOutcome.Changed => Redirect(CultureLink.To("preferences") + "?status=saved" + changed),
+            PreferenceChangeOutcome.Unchanged => Redirect(CultureLink.To("preferences") + "?status=unchanged" + changed),
             PreferenceChangeOutcome.Unknown => await ShowErrorAsync(subjectId, text["Error.Unknown"], null, cancellationToken),
             _ => await ShowErrorAsync(subjectId, text["Error.Failed"], null, cancellationToken),
         };
+    }
+
+    private PreferenceKey? ParseChanged(string? changed)
+    {
+        var parts = changed?.Split('/') ?? [];
+        if (parts.Length != 3 || !Enum.GetNames<PreferenceKind>().Contains(parts[1], StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        var key = new PreferenceKey(parts[0], Enum.Parse<PreferenceKind>(parts[1]), parts[2]);
+        return key.ExistsIn(policy) ? key : null;
     }
 
     private bool KnownTo(PendingPreferenceChange pending) =>
@@ -205,6 +229,14 @@ public sealed class IndexModel(
         ModelState.Clear();
         await LoadAsync(subjectId, cancellationToken);
         Response.StatusCode = StatusCodes.Status400BadRequest;
+        if (Request.IsHtmx())
+        {
+            // A button asked for its own item only; a message (and a change offered again) needs the whole list.
+            Response.Headers[Htmx.RetargetHeader] = "#preferences";
+            Response.Headers[Htmx.ReselectHeader] = "#preferences";
+            Response.Headers[Htmx.ReswapHeader] = "outerHTML show:window:top";
+        }
+
         return Page();
     }
 

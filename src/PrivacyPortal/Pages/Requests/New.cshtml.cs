@@ -54,10 +54,10 @@ public sealed class NewModel(
 
         public Guid IdempotencyKey { get; set; }
 
-        /// <summary>Rectification: <c>{recordId}:{field}</c>.</summary>
-        public string? Field { get; set; }
+        /// <summary>Rectification, one per row of the form: <c>{recordId}:{field}</c>, paired by position with <see cref="Value"/>.</summary>
+        public List<string?> Field { get; set; } = [];
 
-        public string? Value { get; set; }
+        public List<string?> Value { get; set; } = [];
 
         /// <summary>Objection: <c>controller/purpose</c> keys of the processing objected to.</summary>
         public List<string?> Purposes { get; set; } = [];
@@ -82,12 +82,66 @@ public sealed class NewModel(
                 Input.Controllers = [.. Companies.Select(c => c.Id)];
             }
 
+            Prefill();
             await LoadPlanAsync(cancellationToken);
         }
         else
         {
             Kind = null;
         }
+    }
+
+    /// <summary>The correction rows to show: the values asked for so far (empty rows dropped) and one empty row for another.</summary>
+    public IReadOnlyList<(string? Field, string? Value)> CorrectionRows
+    {
+        get
+        {
+            var rows = Enumerable.Range(0, Math.Max(Input.Field.Count, Input.Value.Count))
+                .Select(i => (Field: Input.Field.ElementAtOrDefault(i), Value: Input.Value.ElementAtOrDefault(i)))
+                .Where(r => !string.IsNullOrWhiteSpace(r.Field) || !string.IsNullOrWhiteSpace(r.Value))
+                .Take(RequestLimits.Corrections)
+                .ToList();
+            if (rows.Count < RequestLimits.Corrections)
+            {
+                rows.Add((null, null));
+            }
+
+            return rows;
+        }
+    }
+
+    /// <summary>
+    /// A link from my-data chooses what the form is about: <c>field={recordId}:{field}</c> (any
+    /// number, for a correction) or <c>purpose={controller}/{purpose}</c> (for an objection). Only
+    /// values the form offers the person are taken; anything else in the address is ignored.
+    /// </summary>
+    private void Prefill()
+    {
+        if (Kind == RequestKind.Rectification)
+        {
+            var offered = Fields.SelectMany(g => g.Options).Select(o => o.Value).ToHashSet(StringComparer.Ordinal);
+            Input.Field = [.. Request.Query["field"].Where(f => f is not null && offered.Contains(f)).Distinct(StringComparer.Ordinal).Take(RequestLimits.Corrections)];
+            Input.Value = [.. Input.Field.Select(_ => (string?)null)];
+        }
+
+        if (Kind == RequestKind.Objection)
+        {
+            var offered = ObjectionPurposes.SelectMany(g => g.Purposes).ToList();
+            var chosen = offered.Where(p => Request.Query["purpose"].Contains(p.Key)).ToList();
+            if (chosen.Count > 0)
+            {
+                Input.Purposes = [.. chosen.Select(p => (string?)p.Key)];
+                Input.Controllers = [.. Companies.Select(c => c.Id).Where(id => chosen.Any(p => p.ControllerId == id))];
+            }
+        }
+    }
+
+    /// <summary>"Add another value" for a correction, without filing.</summary>
+    public async Task<IActionResult> OnPostAddRowAsync(CancellationToken cancellationToken)
+    {
+        ModelState.Clear();
+        await LoadAsync(cancellationToken);
+        return Page();
     }
 
     /// <summary>"Update the plan" for the companies now ticked, without filing.</summary>
@@ -107,17 +161,12 @@ public sealed class NewModel(
             return RedirectToPage();
         }
 
-        long? recordId = null;
-        string? field = null;
-        if (Input.Field is { } chosen && chosen.Split(':', 2) is [var id, var name] && long.TryParse(id, CultureInfo.InvariantCulture, out var parsed))
-        {
-            recordId = parsed;
-            field = name;
-        }
-
+        var corrections = Enumerable.Range(0, Math.Max(Input.Field.Count, Input.Value.Count))
+            .Select(i => new CorrectionInput(Input.Field.ElementAtOrDefault(i), Input.Value.ElementAtOrDefault(i)))
+            .ToList();
         var result = await file.ExecuteAsync(
             User.RequiredSubjectId(),
-            new FileRequestInput(Kind.Value, Input.Controllers, Input.Details, Input.IdempotencyKey, recordId, field, Input.Value, Input.Purposes),
+            new FileRequestInput(Kind.Value, Input.Controllers, Input.Details, Input.IdempotencyKey, ObjectionPurposes: Input.Purposes, Corrections: corrections),
             cancellationToken);
         if (result.Succeeded)
         {
@@ -172,6 +221,22 @@ public sealed class NewModel(
                 .Select(r => new { r.Id, r.ControllerId, r.CategoryId, r.Summary, r.Content })
                 .Take(MaxFieldOptions)
                 .ToListAsync(cancellationToken);
+            // The records a link or the form names are offered even beyond the first few hundred.
+            var named = Request.Query["field"].Concat(Input.Field)
+                .Select(f => f?.Split(':', 2) is [var id, _] && long.TryParse(id, CultureInfo.InvariantCulture, out var recordId) ? recordId : (long?)null)
+                .OfType<long>()
+                .Where(id => records.All(r => r.Id != id))
+                .Distinct()
+                .Take(RequestLimits.Corrections)
+                .ToList();
+            if (named.Count > 0)
+            {
+                records.AddRange(await db.HeldRecords.AsNoTracking()
+                    .Where(r => r.SubjectId == me && named.Contains(r.Id))
+                    .Select(r => new { r.Id, r.ControllerId, r.CategoryId, r.Summary, r.Content })
+                    .ToListAsync(cancellationToken));
+            }
+
             var culture = CultureInfo.CurrentUICulture;
             Fields = [.. records.Select(r => new FieldGroup(
                     $"{policy.FindController(r.ControllerId)?.LegalName ?? r.ControllerId} · {policy.FindCategory(r.ControllerId, r.CategoryId)?.Name.Get(culture) ?? r.CategoryId} · {r.Summary}",

@@ -106,7 +106,7 @@ public sealed class ReadOnlyTests
             A("subscribe to the newsletter", async () => await (await FormOn(support, "/nb/preferences", Button("innore-no/Newsletter/newsletter"))).SubmitAsync()),
             A("object to direct marketing by email", async () => await (await FormOn(support, "/nb/preferences", Button("innore-no/DirectMarketing/email"))).SubmitAsync()),
             A("object to everything at one company", async () => await (await FormOn(support, "/nb/preferences", "form:has(button[data-object-all='innore-ee'])")).SubmitAsync()),
-            A("object to everything in the group", async () => await (await FormOn(support, "/nb/preferences", "form:has(#object-all-group)")).SubmitAsync()),
+            A("object to everything at the other company", async () => await (await FormOn(support, "/nb/preferences", "form:has(button[data-object-all='innore-no'])")).SubmitAsync()),
             A("withdraw a consent", async () => await (await FormOn(support, "/nb/preferences", Button("innore-no/Consent/prospect-marketing"))).SubmitAsync()),
             A("give a consent", async () => await (await FormOn(support, "/nb/preferences", Button("innore-ee/Consent/personalised-ads"))).SubmitAsync()),
             A("accept all cookies in the banner", async () => await (await FormOn(support, "/nb/", "#cookie-banner form")).SubmitAsync("#cookie-accept")),

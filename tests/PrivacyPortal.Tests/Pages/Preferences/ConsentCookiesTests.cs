@@ -38,7 +38,7 @@ public sealed class ConsentCookiesTests : IDisposable
         _factory.Clock.Advance(TimeSpan.FromMinutes(5));
         using (var withdrawn = await IndexTests.PressAsync(client, ads))
         {
-            Assert.Equal("/en/preferences?status=saved", withdrawn.Headers.Location!.OriginalString);
+            Assert.Equal("/en/preferences?status=saved&changed=innore-ee%2FConsent%2Fpersonalised-ads", withdrawn.Headers.Location!.OriginalString);
         }
 
         var row = await LatestAsync(ola);

@@ -79,7 +79,7 @@ public sealed class IndexTests : IDisposable
                 var mailsBefore = await PortalTestSession.QueryAsync(_factory, db => db.Outbox.CountAsync(m => m.Kind == "preferences-changed"));
                 using var response = await PressAsync(client, key);
                 Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-                Assert.Equal("/en/preferences?status=saved", response.Headers.Location!.OriginalString);
+                Assert.Equal("/en/preferences?status=saved&changed=" + Uri.EscapeDataString(Id(key)), response.Headers.Location!.OriginalString);
 
                 var rows = await RowsAsync(ola, key);
                 Assert.Equal(version, rows.Count);
@@ -109,9 +109,9 @@ public sealed class IndexTests : IDisposable
         {
         }
 
-        var page = await client.GetPageAsync("/nb/preferences?status=saved");
+        var page = await client.GetPageAsync("/nb/preferences?status=saved&changed=innore-no%2FNewsletter%2Fnewsletter");
         Assert.Equal("Dine valg for markedsføring", page.QuerySelector("h1")!.TextContent.Trim());
-        Assert.Contains("Valget ditt er lagret", page.QuerySelector("[role=status]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("INNORE AS – Nyhetsbrev fra INNORE AS: abonnerer. Vi har sendt deg en bekreftelse", page.QuerySelector("[role=status]")!.TextContent, StringComparison.Ordinal);
         Assert.Contains("Du abonnerer", page.QuerySelector("#pref-innore-no-newsletter")!.TextContent, StringComparison.Ordinal);
         Assert.Contains("Meld meg av", page.QuerySelector("#pref-innore-no-newsletter button")!.TextContent, StringComparison.Ordinal);
         var row = page.QuerySelector("#history tbody tr")!.TextContent;
@@ -151,7 +151,7 @@ public sealed class IndexTests : IDisposable
         var key = PreferenceKey.DirectMarketing("innore-ee", MarketingChannel.Email);
         using (var given = await PressAsync(client, key))
         {
-            Assert.Equal("/en/preferences?status=saved", given.Headers.Location!.OriginalString);
+            Assert.Equal("/en/preferences?status=saved&changed=" + Uri.EscapeDataString(Id(key)), given.Headers.Location!.OriginalString);
         }
 
         page = await client.GetPageAsync("/en/preferences");
@@ -164,6 +164,21 @@ public sealed class IndexTests : IDisposable
         var rows = await RowsAsync(kari, key);
         Assert.Equal([true, false], rows.Select(r => r.Enabled));
         Assert.All(rows, r => Assert.Equal(PreferenceActorKind.Person, r.Actor));
+    }
+
+    [Theory]
+    [InlineData("innore-no/Newsletter")]
+    [InlineData("innore-no/2/newsletter")]
+    [InlineData("nobody/Newsletter/newsletter")]
+    [InlineData("innore-no/Newsletter/../../etc")]
+    public async Task A_saved_notice_naming_an_unknown_preference_says_only_that_the_choice_is_saved(string changed)
+    {
+        using var client = _factory.CreateCookieAwareClient();
+        await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Kari);
+
+        var page = await client.GetPageAsync("/en/preferences?status=saved&changed=" + Uri.EscapeDataString(changed) + "&x=" + new string('a', 5000));
+
+        Assert.Equal("Your choice is saved. We have sent you a confirmation by email.", page.QuerySelector("#preferences-status")!.TextContent.Trim());
     }
 
     [Fact]
@@ -179,8 +194,8 @@ public sealed class IndexTests : IDisposable
         using (var first = await form.SubmitAsync())
         using (var second = await form.SubmitAsync())
         {
-            Assert.Equal("/en/preferences?status=saved", first.Headers.Location!.OriginalString);
-            Assert.Equal("/en/preferences?status=unchanged", second.Headers.Location!.OriginalString);
+            Assert.Equal("/en/preferences?status=saved&changed=" + Uri.EscapeDataString(Id(key)), first.Headers.Location!.OriginalString);
+            Assert.Equal("/en/preferences?status=unchanged&changed=" + Uri.EscapeDataString(Id(key)), second.Headers.Location!.OriginalString);
         }
 
         // And truly at the same time: the unique version lets only one of them write.
@@ -222,7 +237,7 @@ public sealed class IndexTests : IDisposable
             afterCompany.OrderBy(r => r.Kind).ThenBy(r => r.Target).Select(r => Id(new PreferenceKey(r.ControllerId, r.Kind, r.Target))));
 
         page = await client.GetPageAsync("/en/preferences");
-        using (var group = await HtmlForm.From(client, page, "form:has(#object-all-group)").SubmitAsync())
+        using (var group = await HtmlForm.From(client, page, "form:has(button[data-object-all='innore-no'])").SubmitAsync())
         {
             Assert.Equal("/en/preferences?status=saved", group.Headers.Location!.OriginalString);
         }
@@ -230,7 +245,7 @@ public sealed class IndexTests : IDisposable
         var state = await PortalTestSession.WithScopeAsync(_factory, s => s.GetRequiredService<MarketingPreferenceState>().LoadAsync(mari, default));
         Assert.All(state.Values, p => Assert.False(p.Enabled, Id(p.Key)));
         page = await client.GetPageAsync("/en/preferences");
-        using (var again = await HtmlForm.From(client, page, "form:has(#object-all-group)").SubmitAsync())
+        using (var again = await HtmlForm.From(client, page, "form:has(button[data-object-all='innore-no'])").SubmitAsync())
         {
             Assert.Equal("/en/preferences?status=unchanged", again.Headers.Location!.OriginalString);
         }
@@ -377,7 +392,7 @@ public sealed class IndexTests : IDisposable
         Assert.Contains("INNORE AS – Turundus SMS-iga: vastuväide esitatud", pending, StringComparison.Ordinal);
 
         using var confirmed = await HtmlForm.From(client, page, "form:has(#pending-confirm)").SubmitAsync();
-        Assert.Equal("/et/preferences?status=saved", confirmed.Headers.Location!.OriginalString);
+        Assert.Equal("/et/preferences?status=saved&changed=" + Uri.EscapeDataString(Id(key)), confirmed.Headers.Location!.OriginalString);
         var row = Assert.Single(await RowsAsync(kari, key));
         Assert.False(row.Enabled);
     }

@@ -168,6 +168,50 @@ public sealed class ErasureTests
     }
 
     [Fact]
+    public async Task Carrying_out_an_erasure_first_shows_what_it_will_erase_keep_and_tell_and_changes_nothing_until_confirmed()
+    {
+        using var host = new PortalHost();
+        var kariId = await host.UserIdAsync(PortalHost.Kari);
+        var before = await host.DbAsync(db => db.HeldRecords.CountAsync(r => r.SubjectId == kariId));
+        using var kari = await host.SignInAsync(PortalHost.Kari, "nb");
+        var id = await RequestFlows.FileAsync(kari, "nb", RequestKind.Erasure);
+        using var dpo = await host.StaffAsync(PortalHost.Dpo);
+
+        // The request page names who is signed in and links to the person.
+        var details = await dpo.GetPageAsync($"/staff/requests/{id}");
+        Assert.Equal($"/staff/people/{kariId}", details.QuerySelector("#request-person-link")!.GetAttribute("href"));
+        Assert.StartsWith("Signed in as ", details.QuerySelector("#staff-signed-in-as")!.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.True(details.QuerySelector("#staff-signed-in-as")!.TextContent.Trim().Length > "Signed in as ".Length);
+
+        var form = await PortalHost.FormAsync(dpo, $"/staff/requests/{id}", "#action-carry-out");
+        using var reviewed = await form.SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.OK, reviewed.StatusCode);
+        var page = await CookieAwareClient.ParsePageAsync(reviewed);
+        var review = page.QuerySelector("#carry-out-review")!.TextContent.Replace('\u00A0', ' ');
+        Assert.Contains("Check before you carry out the erasure", review, StringComparison.Ordinal);
+        Assert.Contains("INNORE AS", review, StringComparison.Ordinal);
+        // Orders are a bookkeeping record: the policy's proposal keeps them, restricted.
+        Assert.Contains("Order", review, StringComparison.Ordinal);
+        Assert.NotNull(page.QuerySelector("#review-stores"));
+        Assert.Contains("Every company’s marketing to the person stops", review, StringComparison.Ordinal);
+        Assert.Equal(before, await host.DbAsync(db => db.HeldRecords.CountAsync(r => r.SubjectId == kariId)));
+        Assert.Equal(RequestStatus.Received, await host.DbAsync(db => db.Set<PrivacyRequest>().Where(r => r.Id == id).Select(r => r.Status).SingleAsync()));
+        Assert.Equal(0, await host.DbAsync(db => db.Set<RecipientTask>().CountAsync(t => t.RequestId == id)));
+
+        using var confirmed = await HtmlForm.From(dpo, page, "#carry-out-review form").SubmitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        Assert.True(await host.DbAsync(db => db.HeldRecords.CountAsync(r => r.SubjectId == kariId)) < before);
+        Assert.Equal(RequestStatus.Completed, await host.DbAsync(db => db.Set<PrivacyRequest>().Where(r => r.Id == id).Select(r => r.Status).SingleAsync()));
+        var stores = page.QuerySelector("#review-stores")!.TextContent;
+        var told = await host.DbAsync(db => db.Set<RecipientTask>().Where(t => t.RequestId == id).Select(t => t.StoreId).Distinct().ToListAsync());
+        Assert.NotEmpty(told);
+        var policy = host.Factory.Services.GetRequiredService<PrivacyPortal.Features.Policy.PolicyCatalog>();
+        Assert.All(told, store => Assert.Contains(policy.Stores.Single(s => s.Id == store).Name, stores, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Staff_may_anonymise_a_category_the_policy_says_how_to_and_it_no_longer_belongs_to_the_person()
     {
         using var host = new PortalHost();

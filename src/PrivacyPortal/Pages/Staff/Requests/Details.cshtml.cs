@@ -163,9 +163,55 @@ public sealed class DetailsModel(
 
     public Task<IActionResult> OnPostCarryOutAsync(Guid id, CancellationToken cancellationToken)
     {
-        // Only the names in the list are choices; a number or anything else is refused rather than read as "erase".
-        var choices = new Dictionary<string, RecordOutcome>(StringComparer.Ordinal);
-        var grounds = new Dictionary<string, ErasureGround>(StringComparer.Ordinal);
+        if (!TryReadChoices(out var choices, out var grounds))
+        {
+            return ActAsync(id, "CarryOut", nameof(InputModel.Reply), () => Task.FromResult(RequestActionOutcome.Fail("Error.ChoiceUnknown")), "Done.CarryOut", cancellationToken);
+        }
+
+        return ActAsync(id, "CarryOut", nameof(InputModel.Reply), () => carryOut.ExecuteAsync(id, StaffId, new CarryOutInput(Input.Reply, choices, grounds), cancellationToken), "Done.CarryOut", cancellationToken);
+    }
+
+    /// <summary>
+    /// The step before an erasure is carried out: what the choices made will erase, keep and who will
+    /// be told, with the button that does it. Nothing changes here; the choices travel on in the form.
+    /// </summary>
+    public async Task<IActionResult> OnPostReviewCarryOutAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (!TryReadChoices(out var choices, out var grounds))
+        {
+            return await ActAsync(id, "CarryOut", nameof(InputModel.Reply), () => Task.FromResult(RequestActionOutcome.Fail("Error.ChoiceUnknown")), "Done.CarryOut", cancellationToken);
+        }
+
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        if (Item.Kind != RequestKind.Erasure || !PrivacyRequest.IsOpen(Item.Status))
+        {
+            return Redirect($"/staff/requests/{id}");
+        }
+
+        var input = new CarryOutInput(Input.Reply, choices, grounds);
+        if (carryOut.CheckChoices(input) is { } refused)
+        {
+            // A choice the policy does not allow is refused here already, as carrying out would refuse it.
+            return await ActAsync(id, "CarryOut", nameof(InputModel.Reply), () => Task.FromResult(refused), "Done.CarryOut", cancellationToken);
+        }
+
+        Review = await carryOut.PreviewErasureAsync(Item, input, cancellationToken);
+        await audit.RecordViewAsync(StaffAudit.Actions.ViewedPerson, Item.SubjectId, $"request {Item.Reference} carry-out review", cancellationToken);
+        return Page();
+    }
+
+    /// <summary>Set by <see cref="OnPostReviewCarryOutAsync"/>: what carrying out will do, for staff to confirm.</summary>
+    public CarryOutPreview? Review { get; private set; }
+
+    /// <summary>Only the names in the list are choices; a number or anything else is refused rather than read as "erase".</summary>
+    private bool TryReadChoices(out Dictionary<string, RecordOutcome> choices, out Dictionary<string, ErasureGround> grounds)
+    {
+        choices = new Dictionary<string, RecordOutcome>(StringComparer.Ordinal);
+        grounds = new Dictionary<string, ErasureGround>(StringComparer.Ordinal);
         foreach (var (key, value) in Input.Choices)
         {
             if (ChoiceNames.TryGetValue(value ?? "", out var choice))
@@ -178,11 +224,11 @@ public sealed class DetailsModel(
             }
             else
             {
-                return ActAsync(id, "CarryOut", nameof(InputModel.Reply), () => Task.FromResult(RequestActionOutcome.Fail("Error.ChoiceUnknown")), "Done.CarryOut", cancellationToken);
+                return false;
             }
         }
 
-        return ActAsync(id, "CarryOut", nameof(InputModel.Reply), () => carryOut.ExecuteAsync(id, StaffId, new CarryOutInput(Input.Reply, choices, grounds), cancellationToken), "Done.CarryOut", cancellationToken);
+        return true;
     }
 
     public async Task<IActionResult> OnPostRefuseAsync(Guid id, CancellationToken cancellationToken)
