@@ -11,7 +11,7 @@ namespace PrivacyPortal.Features.Oidc;
 /// configuration stays the one place they are defined. The secret column holds our own hash
 /// (<see cref="ClientSecretHasher"/>), checked by <see cref="ClientSecretCheck"/>, never by OpenIddict.
 /// </summary>
-internal sealed class OidcApplicationsSync(IServiceProvider services, OidcClientRegistry clients) : IHostedService
+internal sealed class OidcApplicationsSync(IServiceProvider services, OidcClientRegistry clients, OidcApplicationsInMemory applications) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -43,6 +43,9 @@ internal sealed class OidcApplicationsSync(IServiceProvider services, OidcClient
                 scope.ServiceProvider.GetRequiredService<PortalDbContext>().ChangeTracker.Clear();
             }
         }
+
+        // Lookups made while this ran read the rows it was writing.
+        applications.Clear();
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
