@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PrivacyPortal.Features.Jobs;
 using PrivacyPortal.Features.Oidc.StoreApi;
 
 namespace PrivacyPortal.Features.Oidc;
@@ -37,6 +38,8 @@ public static class OidcRegistration
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         builder.Services.AddScoped<EndTimedOutSessionsCommand>();
         builder.Services.AddHostedService<TimedOutSessionsJob>();
+        builder.Services.AddDailyJobs(builder.Configuration);
+        builder.Services.AddDailyJob<OidcPruneJob>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, QueueLogoutOnPortalSignOut>());
 
         // The privacy claim and the store API read the preferences, cookie-consent and requests
