@@ -19,13 +19,13 @@ FROM generate_series(1, :people) AS i, bench_now AS n;
 
 -- Records over both companies and six categories, dated 2017-2026, so a share of them has passed
 -- its retention end and the retention sweep has real work.
-INSERT INTO "HeldRecords" ("SubjectId", "ControllerId", "CategoryId", "Summary", "Content", "RetentionFrom", "CreatedAt", "UpdatedAt")
+INSERT INTO "HeldRecords" ("SubjectId", "ControllerId", "CategoryId", "Summary", "Content", "RetentionFrom", "RelationshipActive", "CreatedAt", "UpdatedAt")
 SELECT md5('bench-person-' || ((i - 1) / :per_person + 1))::uuid,
        CASE WHEN i % 3 = 0 THEN 'innore-ee' ELSE 'innore-no' END,
        (ARRAY['orders', 'payment', 'technical', 'inquiries', 'marketing', 'customer-account'])[1 + i % 6],
        'Bench record ' || i,
        json_build_object('orderNumber', 'B-' || i, 'product', 'Skyvedør ' || (i % 97), 'total', i % 20000, 'currency', 'NOK')::text,
-       date '2017-01-01' + ((i::bigint * 7919) % 3600)::int,
+       date '2017-01-01' + ((i::bigint * 7919) % 3600)::int, false,
        n.ticks, n.ticks
 FROM generate_series(1, :people * :per_person) AS i, bench_now AS n;
 COMMIT;

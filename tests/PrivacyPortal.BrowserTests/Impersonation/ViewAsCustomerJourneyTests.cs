@@ -79,7 +79,8 @@ public sealed class ViewAsCustomerJourneyTests(BrowserFixture browser) : IDispos
         var banner = page.Locator("#impersonation-banner");
         Assert.True(await banner.IsVisibleAsync());
         var text = await banner.InnerTextAsync();
-        Assert.Contains("Kari Nordmann", text, StringComparison.Ordinal);
+        // The staff member's language (English staff pages) on Kari's Norwegian page.
+        Assert.Contains("You are viewing the portal as Kari Nordmann.", text, StringComparison.Ordinal);
         // The staff member's browser is in Europe/Oslo, and the staff pages let it say so.
         Assert.Contains("10:30", text, StringComparison.Ordinal);
         Assert.DoesNotContain("UTC", text, StringComparison.Ordinal);

@@ -53,11 +53,20 @@ public sealed class RequestsJourneyTests(BrowserFixture browser) : IDisposable
         var plan = page.Locator(".plan-card");
         await plan.WaitForAsync();
         var planText = (await plan.InnerTextAsync()).Replace('\u00A0', ' ');
-        Assert.Contains("oppbevares til 31.12.2026 etter bokføringsloven § 13", planText, StringComparison.Ordinal);
-        Assert.Contains("slettes nå", planText, StringComparison.Ordinal);
+        Assert.Contains("oppbevares til 31.12.2026–31.12.2030 etter bokføringsloven § 13", planText, StringComparison.Ordinal);
+        Assert.Contains("slettes senest 23.12.2026", planText, StringComparison.Ordinal);
         await AssertFitsAsync(page, 390);
         await Screenshots.ScreenshotAsync(page, "requests-erasure-plan-nb-mobile");
         await Axe.AssertNoSeriousViolationsAsync(page);
+
+        // Unticking a company refreshes the plan in place, without the "update" button, and the tick keeps the focus.
+        var parent = page.GetByLabel("Innore OÜ");
+        await parent.UncheckAsync();
+        await Assertions.Expect(page.Locator("#plan")).Not.ToContainTextAsync("Innore OÜ");
+        await Assertions.Expect(page.Locator("#plan")).ToContainTextAsync("INNORE AS");
+        Assert.Equal("c-innore-ee", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        await parent.CheckAsync();
+        await Assertions.Expect(page.Locator("#plan")).ToContainTextAsync("Innore OÜ");
 
         await page.GetByLabel("Noe du vil legge til").FillAsync("Jeg handler ikke lenger hos dere.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send forespørselen" }).ClickAsync();

@@ -114,6 +114,9 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
                 // The daily jobs (retention sweep, staff summary) would run whenever a test moves the
                 // clock and delete or mail behind its back; tests of those jobs turn them on.
                 ["Jobs:Enabled"] = "false",
+                // The signing-key refresh ticks on the test clock, once per interval passed: a test that
+                // moves the clock a year would reload the keys 105,000 times at the default 5 minutes.
+                ["Oidc:KeyRefreshInterval"] = "01:00:00",
                 // Every instance of the run shares one certificate, as every instance of a deployment does.
                 ["DataProtection:Certificate:Path"] = TestCertificate.Path,
                 ["DataProtection:Certificate:Password"] = TestCertificate.Password,

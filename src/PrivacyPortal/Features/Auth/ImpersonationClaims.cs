@@ -20,6 +20,9 @@ public static class ImpersonationClaims
     /// <summary>The staff member's own session, kept while they view as the customer.</summary>
     public const string ActorSessionId = "act_sid";
 
+    /// <summary>The staff member's language (their staff pages' at the start): the view-as banner speaks it, whatever the customer's page does.</summary>
+    public const string ActorCulture = "act_locale";
+
     /// <summary>The <c>amr</c> value of an impersonation principal: it never proves who the customer is.</summary>
     public const string Method = "impersonation";
 

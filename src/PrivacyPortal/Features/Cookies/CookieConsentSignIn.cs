@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.EntityFrameworkCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
@@ -11,8 +12,11 @@ namespace PrivacyPortal.Features.Cookies;
 /// makes it the account's, and a browser without one (or with an older one) takes the account's (with the account's
 /// language, when preference cookies are part of it).
 /// </summary>
-internal static class CookieConsentSignIn
+public static class CookieConsentSignIn
 {
+    /// <summary>The TempData key set when the account's choice was applied to this browser: the next page says so, once.</summary>
+    public const string AppliedNotice = "Cookies.AppliedFromAccount";
+
     public static async Task OnSignedInAsync(CookieSignedInContext context)
     {
         var http = context.HttpContext;
@@ -78,5 +82,6 @@ internal static class CookieConsentSignIn
         var language = await db.Users.AsNoTracking().Where(u => u.Id == subjectId).Select(u => u.PreferredCulture).FirstOrDefaultAsync(http.RequestAborted);
         await db.SaveChangesAsync(http.RequestAborted);
         services.GetRequiredService<RecordCookieConsentCommand>().Apply(http, adopted, language);
+        services.GetRequiredService<ITempDataDictionaryFactory>().GetTempData(http)[AppliedNotice] = true;
     }
 }

@@ -153,6 +153,7 @@ public sealed class StartImpersonationCommand(
                 new Claim(ImpersonationClaims.Impersonation, session.Id.ToString()),
                 new Claim(ImpersonationClaims.Actor, staff.Id.ToString()),
                 new Claim(ImpersonationClaims.ActorSessionId, staffSession.Value.ToString()),
+                new Claim(ImpersonationClaims.ActorCulture, CultureInfo.CurrentUICulture.Name),
                 new Claim(PortalClaims.AuthenticationMethod, ImpersonationClaims.Method),
                 new Claim(PortalClaims.AuthTime, now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
             ],

@@ -42,7 +42,7 @@ public sealed record PreferenceChangeResult(PreferenceChangeOutcome Outcome, IRe
 /// state a preference already has writes nothing. Switching anything on is refused unless the
 /// person asks themselves (<see cref="PreferenceActor.MaySwitchOn"/>): so no staff screen, store
 /// or link can ever undo an objection (Art. 21(3)). The person gets a confirmation email, queued in
-/// the same transaction as the rows.
+/// the same transaction as the rows; changes made while it waits for its bundle window join it.
 /// </summary>
 public sealed class ChangeMarketingPreferenceCommand(
     PortalDbContext db,
@@ -53,12 +53,18 @@ public sealed class ChangeMarketingPreferenceCommand(
     PreferenceText describe,
     IStringLocalizer<Localization.Preferences> text,
     IOptions<PortalOptions> portal,
+    IOptions<PreferencesOptions> options,
     WithdrawCookieCategoryCommand withdrawCookies,
     EndDataKeptUntilWithdrawalCommand endDataKeptUntilWithdrawal,
     UnsubscribeLinks unsubscribeLinks,
     TimeProvider time)
 {
     private const int Attempts = 3;
+
+    private const string ConfirmationKind = "preferences-changed";
+
+    /// <summary>A waiting confirmation due sooner than this is left to the dispatcher, which may be about to send it.</summary>
+    private static readonly TimeSpan JoinMargin = TimeSpan.FromSeconds(10);
 
     public async Task<PreferenceChangeResult> ExecuteAsync(
         Guid subjectId,
@@ -119,7 +125,7 @@ public sealed class ChangeMarketingPreferenceCommand(
             // An erasure's own reply says that marketing stopped; a second mail would only repeat it.
             if (person.Email is { Length: > 0 } email && actor.Kind != PreferenceActorKind.Erasure)
             {
-                QueueConfirmation(email, person.PreferredCulture, written);
+                await QueueConfirmationAsync(subjectId, email, person.PreferredCulture, written, cancellationToken);
             }
 
             var browserChoices = await WithdrawCookieCategoriesAsync(subjectId, written, cancellationToken);
@@ -228,13 +234,44 @@ public sealed class ChangeMarketingPreferenceCommand(
         return written;
     }
 
-    private void QueueConfirmation(string email, string preferredCulture, IReadOnlyList<MarketingPreferenceRecord> written)
+    /// <summary>
+    /// Queues the confirmation of <paramref name="written"/>, or, while one to the same person still
+    /// waits for its bundle window and has not been tried, rewrites that one to confirm every change
+    /// since it was queued: the newest state of each preference, in the order they were first changed.
+    /// The preference-history lock the caller holds keeps two changes from rewriting it at once.
+    /// </summary>
+    private async Task QueueConfirmationAsync(Guid subjectId, string email, string preferredCulture, IReadOnlyList<MarketingPreferenceRecord> written, CancellationToken cancellationToken)
     {
+        var window = options.Value.ConfirmationBundleWindow;
+        var since = written.Min(r => r.OccurredAt);
+        OutboxMessage? waiting = null;
+        if (window > TimeSpan.Zero)
+        {
+            var joinable = since + JoinMargin;
+            waiting = await db.Outbox
+                .Where(m => m.To == email && m.Kind == ConfirmationKind && m.Status == OutboxStatus.Pending && m.Attempts == 0 && m.NextAttemptAt > joinable)
+                .OrderByDescending(m => m.CreatedAt)
+                .FirstOrDefaultAsync(cancellationToken);
+        }
+
+        IReadOnlyList<MarketingPreferenceRecord> confirmed = written;
+        if (waiting is not null)
+        {
+            var start = waiting.CreatedAt;
+            var earlier = await db.Set<MarketingPreferenceRecord>().AsNoTracking()
+                .Where(r => r.SubjectId == subjectId && r.OccurredAt >= start)
+                .ToListAsync(cancellationToken);
+            confirmed = [.. earlier.OrderBy(r => r.OccurredAt).ThenBy(r => r.Id)
+                .Concat(written)
+                .GroupBy(r => (r.ControllerId, r.Kind, r.Target))
+                .Select(g => g.Last())];
+        }
+
         // The language stored for the person, not the page's: a store or staff may cause this change
         // too, and one person's mails should not switch language with the page they happen to be on.
         var culture = CultureInfo.GetCultureInfo(PortalCultures.IsSupported(preferredCulture) ? preferredCulture : PortalCultures.Default);
         using var scope = new CultureScope(culture);
-        var lines = written.Select(r =>
+        var lines = confirmed.Select(r =>
         {
             var key = new PreferenceKey(r.ControllerId, r.Kind, r.Target);
             return text["Email.Line", describe.ControllerName(r.ControllerId), describe.Name(key), describe.State(r.Kind, r.Enabled)].Value;
@@ -249,7 +286,21 @@ public sealed class ChangeMarketingPreferenceCommand(
             Action = new EmailAction(portal.Value.Link($"/{culture.Name}/preferences"), text["Email.Button"]),
             Closing = [text["Email.NotYou", footer.ContactEmail()]],
         });
-        outbox.Enqueue(email, content, "preferences-changed", listUnsubscribe: OneClickStop(culture, written));
+        var oneClickStop = OneClickStop(culture, confirmed)?.AbsoluteUri;
+        if (waiting is null)
+        {
+            var message = outbox.Enqueue(email, content, ConfirmationKind);
+            message.ListUnsubscribe = oneClickStop;
+            // The mail covers the changes from this instant on, and goes out when the window closes.
+            message.CreatedAt = since;
+            message.NextAttemptAt = since + window;
+            return;
+        }
+
+        waiting.Subject = content.Subject;
+        waiting.TextBody = content.TextBody;
+        waiting.HtmlBody = content.HtmlBody;
+        waiting.ListUnsubscribe = oneClickStop;
     }
 
     /// <summary>

@@ -16,4 +16,12 @@ public sealed class PreferencesOptions
     /// <summary>How long a change the person asked for while signed out waits for them to sign in.</summary>
     [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")]
     public TimeSpan PendingChangeLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// A confirmation mail waits this long for more changes before it goes out: several quick
+    /// changes (a person going down the list) are confirmed in one mail, not one mail each. Zero
+    /// sends each change's mail at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:15:00")]
+    public TimeSpan ConfirmationBundleWindow { get; set; } = TimeSpan.FromMinutes(2);
 }

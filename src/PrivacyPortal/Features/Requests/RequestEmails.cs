@@ -57,9 +57,11 @@ public sealed class RequestEmails(
         switch (mail)
         {
             case RequestMail.Filed:
-                subject = text["Email.Filed.Subject", kind, reference];
-                heading = text["Email.Filed.Heading"];
-                paragraphs.Add(text["Email.Filed.Body", kind, reference, RequestTexts.Format(Deadlines.Day(request.ReceivedAt)), texts.Controllers(request.ControllerIds)]);
+                // A complaint is not a request: its mail says complaint.
+                var filed = request.Kind == RequestKind.Complaint ? ".Complaint" : "";
+                subject = text["Email.Filed.Subject" + filed, kind, reference];
+                heading = text["Email.Filed.Heading" + filed];
+                paragraphs.Add(text["Email.Filed.Body" + filed, kind, reference, RequestTexts.Format(Deadlines.Day(request.ReceivedAt)), texts.Controllers(request.ControllerIds)]);
                 if (request.Channel != RequestChannel.Portal)
                 {
                     paragraphs.Add(text["Email.Filed.Channel", texts.Channel(request.Channel)]);
@@ -69,7 +71,7 @@ public sealed class RequestEmails(
                 if (lines is { Count: > 0 })
                 {
                     paragraphs.Add(text["Email.Plan.Intro"]);
-                    paragraphs.AddRange(texts.Lines(lines, done: false));
+                    paragraphs.AddRange(texts.Lines(lines, done: false, request.DueOn));
                 }
 
                 AddErasureNotes(paragraphs, request);

@@ -30,6 +30,24 @@ public sealed record RecordRetention(RetentionRule Rule, DateOnly? Until)
 /// </summary>
 public sealed class CustomerRelationships(PortalDbContext db, PolicyCatalog policy)
 {
+    // Per category the person has records in (HeldRecordCounts), the newest date with and without
+    // the store's "still active" word: two index seeks per category (the partial index on
+    // RelationshipActive, and a backward scan of the person/category index that stops at the first
+    // record without it). Grouping all of the person's records instead read every one of them on
+    // each visit to my-data: 100,000 rows for a person with 100,000 records.
+    private static readonly PerModelQuery<Func<PortalDbContext, Guid, IAsyncEnumerable<LatestInCategory>>> LatestPerCategoryQuery = new(() =>
+        EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId) => db.Set<HeldRecordCount>().AsNoTracking()
+            .Where(c => c.SubjectId == subjectId && c.Count > 0)
+            .Select(c => new LatestInCategory(
+                c.ControllerId,
+                c.CategoryId,
+                db.HeldRecords
+                    .Where(r => r.SubjectId == c.SubjectId && r.ControllerId == c.ControllerId && r.CategoryId == c.CategoryId && r.RelationshipActive)
+                    .Max(r => (DateOnly?)r.RetentionFrom),
+                db.HeldRecords
+                    .Where(r => r.SubjectId == c.SubjectId && r.ControllerId == c.ControllerId && r.CategoryId == c.CategoryId && !r.RelationshipActive)
+                    .Max(r => (DateOnly?)r.RetentionFrom)))));
+
     /// <summary>The person's relationship with every controller that has a rule counting from it.</summary>
     public async Task<IReadOnlyDictionary<string, RelationshipState>> OfPersonAsync(Guid subjectId, DateOnly today, CancellationToken cancellationToken)
     {
@@ -40,11 +58,23 @@ public sealed class CustomerRelationships(PortalDbContext db, PolicyCatalog poli
             return result;
         }
 
-        var signs = await db.HeldRecords.AsNoTracking()
-            .Where(r => r.SubjectId == subjectId)
-            .GroupBy(r => new { r.ControllerId, r.CategoryId, r.RelationshipActive })
-            .Select(g => new Sign(subjectId, g.Key.ControllerId, g.Key.CategoryId, g.Key.RelationshipActive, g.Max(r => r.RetentionFrom)))
-            .ToListAsync(cancellationToken);
+        var signs = new List<Sign>();
+        var latest = db.Database.IsSqlite()
+            ? db.Database.SqlQuery<LatestInCategory>(SqliteLatestPerCategory(subjectId)).AsAsyncEnumerable()
+            : LatestPerCategoryQuery.For(db)(db, subjectId);
+        await foreach (var category in latest.WithCancellation(cancellationToken))
+        {
+            if (category.SaidActive is { } active)
+            {
+                signs.Add(new Sign(subjectId, category.ControllerId, category.CategoryId, true, active));
+            }
+
+            if (category.Other is { } other)
+            {
+                signs.Add(new Sign(subjectId, category.ControllerId, category.CategoryId, false, other));
+            }
+        }
+
         var signedIn = await db.Users.AsNoTracking().Where(u => u.Id == subjectId).Select(u => u.LastSignInAt).FirstOrDefaultAsync(cancellationToken);
         foreach (var controller in controllers)
         {
@@ -147,6 +177,21 @@ public sealed class CustomerRelationships(PortalDbContext db, PolicyCatalog poli
         [.. controller.Categories.Where(c => policy.RetentionRuleOf(c).CountsFrom == anchor).Select(c => c.Id)];
 
     private static DateOnly? Latest(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a > b ? a : b);
+
+    // The same on SQLite, which would read the "still active" maximum from the person/category
+    // index, checking every record of the category in the table, rather than from the partial index
+    // (EXPLAIN QUERY PLAN, with and without ANALYZE): named here.
+    private static FormattableString SqliteLatestPerCategory(Guid subjectId) => $"""
+        SELECT c."ControllerId", c."CategoryId",
+               (SELECT max(a."RetentionFrom") FROM "HeldRecords" AS a INDEXED BY "IX_HeldRecords_RelationshipActive"
+                WHERE a."SubjectId" = c."SubjectId" AND a."ControllerId" = c."ControllerId" AND a."CategoryId" = c."CategoryId" AND a."RelationshipActive") AS "SaidActive",
+               (SELECT max(o."RetentionFrom") FROM "HeldRecords" AS o
+                WHERE o."SubjectId" = c."SubjectId" AND o."ControllerId" = c."ControllerId" AND o."CategoryId" = c."CategoryId" AND NOT o."RelationshipActive") AS "Other"
+        FROM "HeldRecordCounts" AS c
+        WHERE c."SubjectId" = {subjectId} AND c."Count" > 0
+        """;
+
+    private sealed record LatestInCategory(string ControllerId, string CategoryId, DateOnly? SaidActive, DateOnly? Other);
 
     private sealed record Sign(Guid SubjectId, string ControllerId, string CategoryId, bool Active, DateOnly Latest);
 }

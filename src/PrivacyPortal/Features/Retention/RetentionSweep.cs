@@ -24,7 +24,7 @@ public sealed record RetentionReport(DateOnly Day, IReadOnlyList<ExpiredRecord> 
 /// so nothing under a retention duty is lost. Records under a legal hold in force on the day are
 /// left alone (listed in the report as held) until the hold is lifted or its last day has passed.
 /// </summary>
-public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, CustomerRelationships relationships, TimeProvider time)
+public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, CustomerRelationships relationships, TimeProvider time, IOptions<JobOptions> options, ILogger<RetentionSweep> logger)
 {
     /// <summary>What a sweep on <paramref name="day"/> would delete (the dry run).</summary>
     public async Task<RetentionReport> PreviewAsync(DateOnly day, CancellationToken cancellationToken)
@@ -67,57 +67,133 @@ public sealed class RetentionSweep(PortalDbContext db, PolicyCatalog policy, Cus
         return new RetentionReport(day, expired, held);
     }
 
-    /// <summary>Anonymises or deletes what <see cref="PreviewAsync"/> lists, with an audit line per person and category.</summary>
+    /// <summary>
+    /// Anonymises or deletes what <see cref="PreviewAsync"/> lists, with an audit line per person and
+    /// category. Works in batches of whole audit lines (a person's records of one category are never
+    /// split), each batch's deletions, anonymised copies and audit lines in one transaction: a crash
+    /// cannot leave records gone without a trace, and the next run finds what is left. One
+    /// transaction for the whole sweep kept every audit line in EF's change tracker until the end,
+    /// which over 1,000,000 records cost more than the deletions (docs/benchmarks.md).
+    /// </summary>
     public async Task<RetentionReport> RunAsync(DateOnly day, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var report = await PreviewAsync(day, cancellationToken);
+        var previewed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         var now = time.GetUtcNow();
-        // The deletions and their audit lines commit together: a crash in between must not leave
-        // records gone without a trace. If it fails, nothing is deleted and the next run does it all.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        foreach (var batch in report.Expired.Where(r => r.Anonymise).Chunk(500))
+        var batchSize = options.Value.RetentionBatchSize;
+        var detectChanges = db.ChangeTracker.AutoDetectChangesEnabled;
+        // Only new rows are tracked here, so nothing needs comparing before saving.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
         {
-            var ids = batch.Select(r => r.Id).ToList();
-            var records = await db.HeldRecords.AsNoTracking()
-                .Where(r => ids.Contains(r.Id))
-                .Select(r => new { r.ControllerId, r.CategoryId, r.Content, r.RetentionFrom })
-                .ToListAsync(cancellationToken);
-            foreach (var r in records)
+            foreach (var batch in Batches(report.Expired, batchSize))
             {
-                var rule = policy.GetCategory(r.ControllerId, r.CategoryId).Anonymisation!;
-                db.Add(RecordAnonymiser.Anonymise(r.ControllerId, r.CategoryId, r.Content, r.RetentionFrom, rule, now));
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                var toAnonymise = batch.SelectMany(g => g).Where(r => r.Anonymise).Select(r => r.Id).ToList();
+                if (toAnonymise.Count > 0)
+                {
+                    var records = await db.HeldRecords.AsNoTracking()
+                        .Where(r => toAnonymise.Contains(r.Id))
+                        .Select(r => new { r.ControllerId, r.CategoryId, r.Content, r.RetentionFrom })
+                        .ToListAsync(cancellationToken);
+                    foreach (var r in records)
+                    {
+                        var rule = policy.GetCategory(r.ControllerId, r.CategoryId).Anonymisation!;
+                        db.Add(RecordAnonymiser.Anonymise(r.ControllerId, r.CategoryId, r.Content, r.RetentionFrom, rule, now));
+                    }
+                }
+
+                var ids = batch.SelectMany(g => g).Select(r => r.Id).ToList();
+                await db.HeldRecords.Where(r => ids.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                await InsertAuditLinesAsync(
+                    [.. batch.Select(group => (
+                        group.Key.SubjectId,
+                        group.Key.Anonymise ? "retention.anonymised" : "retention.deleted",
+                        $"{group.Key.ControllerId}/{group.Key.CategoryId}: {group.Count()} record(s) whose retention ended (latest {group.Max(r => r.Until):yyyy-MM-dd})"
+                            + (group.Key.Anonymise ? $", kept without the link to the person: {string.Join(", ", policy.GetCategory(group.Key.ControllerId, group.Key.CategoryId).Anonymisation!.KeepFields)}" : "")))],
+                    now,
+                    cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                db.ChangeTracker.Clear();
             }
-        }
 
-        foreach (var batch in report.Expired.Chunk(500))
-        {
-            var ids = batch.Select(r => r.Id).ToList();
-            await db.HeldRecords.Where(r => ids.Contains(r.Id)).ExecuteDeleteAsync(cancellationToken);
-        }
-
-        foreach (var group in report.Expired.GroupBy(r => (r.SubjectId, r.ControllerId, r.CategoryId, r.Anonymise)))
-        {
+            var anonymised = report.Expired.Count(r => r.Anonymise);
             db.AuditEvents.Add(new AuditEvent
             {
                 OccurredAt = now,
-                SubjectId = group.Key.SubjectId,
-                Action = group.Key.Anonymise ? "retention.anonymised" : "retention.deleted",
-                Detail = $"{group.Key.ControllerId}/{group.Key.CategoryId}: {group.Count()} record(s) whose retention ended (latest {group.Max(r => r.Until):yyyy-MM-dd})"
-                    + (group.Key.Anonymise ? $", kept without the link to the person: {string.Join(", ", policy.GetCategory(group.Key.ControllerId, group.Key.CategoryId).Anonymisation!.KeepFields)}" : ""),
+                Action = "retention.swept",
+                Detail = $"{day:yyyy-MM-dd}: {report.Expired.Count - anonymised} record(s) deleted, {anonymised} anonymised"
+                    + (report.Held > 0 ? $", {report.Held} kept under a legal hold" : ""),
             });
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detectChanges;
         }
 
-        var anonymised = report.Expired.Count(r => r.Anonymise);
-        db.AuditEvents.Add(new AuditEvent
-        {
-            OccurredAt = now,
-            Action = "retention.swept",
-            Detail = $"{day:yyyy-MM-dd}: {report.Expired.Count - anonymised} record(s) deleted, {anonymised} anonymised"
-                + (report.Held > 0 ? $", {report.Held} kept under a legal hold" : ""),
-        });
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation(
+            "Retention sweep for {Day}: {Count} record(s) found in {Preview:0.0} s, deleted or anonymised in {Total:0.0} s in all, in batches of up to {BatchSize}.",
+            day, report.Expired.Count, previewed.TotalSeconds, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, batchSize);
         return report;
+    }
+
+    /// <summary>
+    /// A batch's audit lines as one INSERT: added to EF's change tracker they were saved one
+    /// statement each, with the new ids read back, and that took more of the sweep than the
+    /// deletions did (300,000 lines over 1,000,000 records; docs/benchmarks.md).
+    /// </summary>
+    private async Task InsertAuditLinesAsync(IReadOnlyList<(Guid SubjectId, string Action, string Detail)> lines, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ticks = now.UtcTicks;
+        if (db.Database.IsNpgsql())
+        {
+            Guid[] subjects = [.. lines.Select(l => l.SubjectId)];
+            string[] actions = [.. lines.Select(l => l.Action)];
+            string[] details = [.. lines.Select(l => l.Detail)];
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO "AuditEvents" ("OccurredAt", "SubjectId", "Action", "Detail")
+                SELECT {ticks}, s, a, d FROM unnest({subjects}, {actions}, {details}) AS t(s, a, d)
+                """, cancellationToken);
+        }
+        else
+        {
+            // SQLite keeps a Guid as upper-case text (EF Core's mapping).
+            var json = System.Text.Json.JsonSerializer.Serialize(lines.Select(l => new[] { l.SubjectId.ToString().ToUpperInvariant(), l.Action, l.Detail }));
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO "AuditEvents" ("OccurredAt", "SubjectId", "Action", "Detail")
+                SELECT {ticks}, value ->> 0, value ->> 1, value ->> 2 FROM json_each({json})
+                """, cancellationToken);
+        }
+    }
+
+    /// <summary>The expired records as audit groups (person, controller, category, action), packed into batches of about <paramref name="size"/> records.</summary>
+    private static IEnumerable<List<IGrouping<(Guid SubjectId, string ControllerId, string CategoryId, bool Anonymise), ExpiredRecord>>> Batches(
+        IReadOnlyList<ExpiredRecord> expired, int size)
+    {
+        var batch = new List<IGrouping<(Guid SubjectId, string ControllerId, string CategoryId, bool Anonymise), ExpiredRecord>>();
+        var records = 0;
+        foreach (var group in expired.GroupBy(r => (r.SubjectId, r.ControllerId, r.CategoryId, r.Anonymise)))
+        {
+            var count = group.Count();
+            if (records > 0 && records + count > size)
+            {
+                yield return batch;
+                batch = [];
+                records = 0;
+            }
+
+            batch.Add(group);
+            records += count;
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
     }
 }
 

@@ -41,6 +41,10 @@ public sealed class IndexModel(
 
     public IReadOnlyList<CookieCategory> CookieCategories => policy.CookieCategories;
 
+    /// <summary>The companies at which a marketing consent stands for this cookie category (personalised advertising): its home is the marketing choices.</summary>
+    public IReadOnlyList<string> ConsentCompaniesFor(string categoryId) =>
+        [.. policy.Controllers.Where(c => c.Marketing.Consents.Any(k => k.CookieCategory == categoryId)).Select(c => c.LegalName)];
+
     public CookieConsentState Consent => consent;
 
     public IReadOnlyList<CookieConsentEntry> History { get; private set; } = [];

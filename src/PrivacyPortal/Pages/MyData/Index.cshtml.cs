@@ -34,12 +34,6 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
             .Select(u => new PersonView(u.DisplayName, u.Email ?? "", u.Kind, u.CompanyName, u.CompanyRegistrationCode, u.JobTitle))
             .FirstOrDefault()));
 
-    private static readonly PerModelQuery<Func<PortalDbContext, Guid, IAsyncEnumerable<CategoryCount>>> CountsQuery = new(() =>
-        // Kept by triggers on HeldRecords: counting the records themselves took 3 ms for a person with 10,000.
-        EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId) => db.Set<HeldRecordCount>().AsNoTracking()
-            .Where(c => c.SubjectId == subjectId && c.Count > 0)
-            .Select(c => new CategoryCount(c.ControllerId, c.CategoryId, c.Count))));
-
     public PersonView Person { get; private set; } = null!;
 
     public IReadOnlyList<ControllerSection> Controllers { get; private set; } = [];
@@ -67,7 +61,7 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        // One connection for the page's dozen queries and the staff-access list rendered with it,
+        // One connection for the page's queries and the staff-access list rendered with it,
         // instead of one taken from the pool for each. It is closed when the request's DbContext is
         // disposed (returned to the pool) at the end of the request.
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -84,39 +78,28 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
         Person = person;
         Relationships = await relationships.OfPersonAsync(subjectId, Today, cancellationToken);
         Objected = await objections.ForPersonAsync(subjectId, cancellationToken);
-        var groups = new List<CategoryCount>();
-        await foreach (var group in CountsQuery.For(db)(db, subjectId).WithCancellation(cancellationToken))
-        {
-            groups.Add(group);
-        }
-
         PageNumber = Math.Clamp(PageNumber, 1, 1_000_000);
-        await using var newest = await NewestRecordsQuery.PrepareAsync(db, subjectId, cancellationToken);
+        var groups = await NewestRecordsQuery.LoadAsync(db, subjectId, OpenCategory, PageNumber, RecordsPerCategory, PageSize, cancellationToken);
         var sections = new List<ControllerSection>();
         foreach (var byController in groups.GroupBy(g => g.ControllerId).OrderBy(g => ControllerOrder(g.Key)))
         {
             var categories = new List<CategorySection>();
             foreach (var group in byController.OrderBy(g => CategoryOrder(g.ControllerId, g.CategoryId)))
             {
-                var key = $"{group.ControllerId}/{group.CategoryId}";
-                var isOpen = string.Equals(OpenCategory, key, StringComparison.Ordinal);
-                var skip = isOpen ? (PageNumber - 1) * PageSize : 0;
-                var take = isOpen ? PageSize : RecordsPerCategory;
-                var records = await newest.ReadAsync(group.ControllerId, group.CategoryId, skip, take, cancellationToken);
+                var isOpen = string.Equals(OpenCategory, group.Key, StringComparison.Ordinal);
                 var category = policy.FindCategory(group.ControllerId, group.CategoryId);
-                var oldest = category is null ? null : await newest.OldestAsync(group.ControllerId, group.CategoryId, cancellationToken);
                 categories.Add(new CategorySection(
-                    key,
+                    group.Key,
                     group.ControllerId,
                     group.CategoryId,
                     category,
                     group.Count,
-                    records,
+                    group.Records,
                     isOpen ? PageNumber : 1,
                     isOpen ? PageSize : RecordsPerCategory)
                 {
                     // The same computation as each record's "deleted on", for the record that goes first.
-                    FirstDeletion = oldest is { } from ? relationships.RetentionOf(group.ControllerId, group.CategoryId, from, Relationships.GetValueOrDefault(group.ControllerId)) : null,
+                    FirstDeletion = category is not null && group.Oldest is { } from ? relationships.RetentionOf(group.ControllerId, group.CategoryId, from, Relationships.GetValueOrDefault(group.ControllerId)) : null,
                 });
             }
 

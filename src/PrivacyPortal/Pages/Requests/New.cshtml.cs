@@ -41,6 +41,9 @@ public sealed class NewModel(
 
     public IReadOnlyList<ErasurePlanLine> Plan { get; private set; } = [];
 
+    /// <summary>The day a request filed now must be answered by: the plan's erasures happen by then.</summary>
+    public DateOnly Due { get; private set; }
+
     public IReadOnlyList<FieldGroup> Fields { get; private set; } = [];
 
     /// <summary>Objection: per company offered, the processing based on legitimate interests.</summary>
@@ -170,7 +173,7 @@ public sealed class NewModel(
             cancellationToken);
         if (result.Succeeded)
         {
-            TempData["Requests.Status"] = text["New.Filed"].Value;
+            TempData["Requests.Status"] = text[Kind == RequestKind.Complaint ? "New.Filed.Complaint" : "New.Filed"].Value;
             return Redirect(CultureLink.To($"requests/{result.RequestId}"));
         }
 
@@ -253,6 +256,8 @@ public sealed class NewModel(
         }
 
         var known = Input.Controllers.Where(id => !string.IsNullOrWhiteSpace(id) && policy.FindController(id) is not null).ToList();
-        Plan = await planner.PlanForAsync(User.RequiredSubjectId(), known, Deadlines.Day(time.GetUtcNow()), cancellationToken);
+        var today = Deadlines.Day(time.GetUtcNow());
+        Due = Deadlines.DueDate(today);
+        Plan = await planner.PlanForAsync(User.RequiredSubjectId(), known, today, cancellationToken);
     }
 }

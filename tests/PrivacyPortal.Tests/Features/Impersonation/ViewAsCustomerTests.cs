@@ -25,8 +25,13 @@ public sealed class ViewAsCustomerTests
         var banner = page.QuerySelector("#impersonation-banner");
         Assert.NotNull(banner);
         Assert.Contains("Kari Nordmann", banner.TextContent, StringComparison.Ordinal);
+        // The banner is in the staff member's language (their staff pages' English), on Kari's Norwegian page.
+        Assert.Contains("You are viewing the portal as Kari Nordmann.", banner.TextContent, StringComparison.Ordinal);
+        Assert.Equal("en", banner.GetAttribute("lang"));
+        Assert.Equal("nb", page.DocumentElement.GetAttribute("lang"));
         // Staff see their own zone: the group's (Europe/Tallinn) until their browser tells it.
-        Assert.Contains("23.11.2026 11:00", banner.TextContent, StringComparison.Ordinal);
+        Assert.Contains("23 November 2026", banner.TextContent, StringComparison.Ordinal);
+        Assert.Contains("11:00", banner.TextContent, StringComparison.Ordinal);
         Assert.Contains("11:30", banner.TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain("UTC", banner.TextContent, StringComparison.Ordinal);
         Assert.NotNull(banner.QuerySelector("form[method=post] button[type=submit]"));

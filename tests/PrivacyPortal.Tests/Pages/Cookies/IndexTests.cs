@@ -300,7 +300,12 @@ public sealed class IndexTests : IDisposable
         Assert.NotNull((await phone.GetPageAsync("/en/")).QuerySelector("#cookie-banner"));
         await PortalTestSession.SignInAsync(_factory, phone, PortalTestSession.Kari);
 
-        Assert.Null((await phone.GetPageAsync("/en/my-data")).QuerySelector("#cookie-banner"));
+        var first = await phone.GetPageAsync("/en/my-data");
+        Assert.Null(first.QuerySelector("#cookie-banner"));
+        // The phone was given the account's choice, not asked: the first page says so, once, with a way to change it.
+        Assert.Contains("This browser now uses the cookie choice saved with your account.", first.QuerySelector("#cookie-choice-applied")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("/en/cookies", first.QuerySelector("#cookie-choice-applied a")!.GetAttribute("href"));
+        Assert.Null((await phone.GetPageAsync("/en/my-data")).QuerySelector("#cookie-choice-applied"));
         var rows = await RowsAsync();
         Assert.Equal(2, rows.Count);
         Assert.Equal(CookieConsentAction.AdoptedFromAccount, rows[1].Action);
@@ -320,6 +325,8 @@ public sealed class IndexTests : IDisposable
         }
 
         await PortalTestSession.SignInAsync(_factory, client, PortalTestSession.Mari);
+        // The browser's own choice stands: nothing to tell.
+        Assert.Null((await client.GetPageAsync("/en/my-data")).QuerySelector("#cookie-choice-applied"));
 
         var rows = await RowsAsync();
         Assert.Equal([CookieConsentAction.RejectAll, CookieConsentAction.LinkedToAccount], rows.Select(r => r.Action));

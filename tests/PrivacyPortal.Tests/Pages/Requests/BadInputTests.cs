@@ -226,6 +226,6 @@ public sealed class BadInputTests
         var mail = await host.NextMailAsync(PortalHost.Kari);
         var reference = await host.DbAsync(db => db.Set<PrivacyRequest>().Where(r => r.Id == id).Select(r => r.Reference).SingleAsync());
         Assert.Contains(reference, mail.Subject, StringComparison.Ordinal);
-        Assert.Contains("oppbevares til 31.12.2026 etter bokføringsloven § 13", mail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("oppbevares til 31.12.2026–31.12.2030 etter bokføringsloven § 13", mail.TextBody, StringComparison.Ordinal);
     }
 }

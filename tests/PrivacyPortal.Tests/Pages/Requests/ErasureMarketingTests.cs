@@ -152,7 +152,7 @@ public sealed class ErasureMarketingTests
 
         var mail = (await host.MailsToAsync(PortalHost.Kari)).Single(m => m.Kind == "request-completed").TextBody.Replace('\u00A0', ' ');
         Assert.Contains("INNORE AS — Konfiguratortegninger og tekniske spesifikasjoner: oppbevares til 31.12.2029 for å fastsette, gjøre gjeldende eller forsvare rettskrav (personvernforordningen art. 17 nr. 3 bokstav e)", mail, StringComparison.Ordinal);
-        Assert.Contains("INNORE AS — Ordreopplysninger: oppbevares til 31.12.2026 etter bokføringsloven § 13, en rettslig forpliktelse (personvernforordningen art. 17 nr. 3 bokstav b)", mail, StringComparison.Ordinal);
+        Assert.Contains("INNORE AS — Ordreopplysninger: oppbevares til 31.12.2026–31.12.2030 etter bokføringsloven § 13, en rettslig forpliktelse (personvernforordningen art. 17 nr. 3 bokstav b)", mail, StringComparison.Ordinal);
         Assert.Contains("Du har rett til å klage til en tilsynsmyndighet", mail, StringComparison.Ordinal);
         Assert.Contains("Datatilsynet", mail, StringComparison.Ordinal);
         Assert.Contains("bringe saken inn for domstolene", mail, StringComparison.Ordinal);

@@ -56,12 +56,15 @@ public sealed class ErasureTests
 
         Assert.Contains("INNORE AS", plan, StringComparison.Ordinal);
         Assert.Contains("Innore OÜ", plan, StringComparison.Ordinal);
-        // the 2021 order is kept until the end of 2026, the 2024 one until the end of 2029 (bokføringsloven § 13)
-        Assert.Contains("oppbevares til 31.12.2026 etter bokføringsloven § 13", plan, StringComparison.Ordinal);
-        Assert.Contains("oppbevares til 31.12.2029 etter bokføringsloven § 13", plan, StringComparison.Ordinal);
+        // Her five orders (2021-2025) are kept until the end of 2026-2030 (bokføringsloven § 13): one line with the range, not five.
+        Assert.Contains("oppbevares til 31.12.2026–31.12.2030 etter bokføringsloven § 13", plan, StringComparison.Ordinal);
+        Assert.Contains("(5 registreringer, hver til sin egen dato)", plan, StringComparison.Ordinal);
+        Assert.Single(page.QuerySelectorAll(".plan__outcomes li"), li => li.TextContent.Contains("bokføringsloven", StringComparison.Ordinal) && li.ParentElement!.ParentElement!.TextContent.Contains("Ordreopplysninger", StringComparison.Ordinal));
         // Her drawing at the parent is no bookkeeping record: nothing is kept under the Estonian Accounting Act.
         Assert.DoesNotContain("den estiske regnskapsloven", plan, StringComparison.Ordinal);
-        Assert.Contains("slettes nå", plan, StringComparison.Ordinal);
+        // Filed today (23 November 2026), the request is due a month later: that is when the erasure happens at the latest, not "now".
+        Assert.Contains("slettes senest 23.12.2026", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("slettes nå (", plan, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -124,7 +127,7 @@ public sealed class ErasureTests
         var id = await RequestFlows.FileAsync(kari, "nb", RequestKind.Erasure);
 
         var filedMail = (await host.MailsToAsync(PortalHost.Kari)).Single();
-        Assert.Contains("INNORE AS — Ordreopplysninger: oppbevares til 31.12.2026 etter bokføringsloven § 13", filedMail.TextBody, StringComparison.Ordinal);
+        Assert.Contains("INNORE AS — Ordreopplysninger: oppbevares til 31.12.2026–31.12.2030 etter bokføringsloven § 13", filedMail.TextBody, StringComparison.Ordinal);
 
         using var support = await host.StaffAsync(PortalHost.Support);
         await RequestFlows.StaffDoAsync(support, id, "carry-out");
@@ -147,7 +150,7 @@ public sealed class ErasureTests
 
         var page = await kari.GetPageAsync($"/nb/requests/{id}");
         var text = page.QuerySelector("main")!.TextContent.Replace('\u00A0', ' ');
-        Assert.Contains("oppbevares til 31.12.2030 etter bokføringsloven § 13", text, StringComparison.Ordinal);
+        Assert.Contains("oppbevares til 31.12.2026–31.12.2030 etter bokføringsloven § 13", text, StringComparison.Ordinal);
         Assert.Contains("slettet (1 registrering)", text, StringComparison.Ordinal);
     }
 

@@ -34,7 +34,7 @@ public sealed class IndexModel(GetPrivacyReportQuery query, StaffAudit audit, Re
     public StackedBarChart RequestsChart(RequestCounts counts) => new(
         text["Reports.Requests.Company", texts.ControllerName(counts.ControllerId)],
         Report.Months.Months,
-        [.. Kinds.Select(k => new ChartSeries(texts.Kind(k), [.. counts.ByKind[k].Select(v => (double)v)]))]);
+        [.. Kinds.Select(k => new ChartSeries(texts.StaffKind(k), [.. counts.ByKind[k].Select(v => (double)v)]))]);
 
     public StackedBarChart AnswersChart() => new(
         text["Reports.Answers.Chart"],
