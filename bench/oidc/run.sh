@@ -5,12 +5,16 @@
 # load generator does not steal the server's CPU. Writes the table into docs/benchmarks.md.
 #
 # Usage: bench/oidc/run.sh [seconds per endpoint, default 10] [connections, default 50]
+#   WARMUP (seconds, default 30) is the load each server gets on an endpoint before it is measured:
+#   on one busy core .NET needs tens of seconds under load before the hot code is re-compiled
+#   optimized (tiered compilation); with 3 s the portal was measured mostly in unoptimized code.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 DURATION="${1:-10}"
 CONNECTIONS="${2:-50}"
+WARMUP="${WARMUP:-30}"
 OURS_PORT=5290
 THEIRS_PORT=5300
 WORK="$(mktemp -d /tmp/oidc-bench.XXXXXX)"
@@ -31,7 +35,7 @@ if [ "$CPUS" -ge 2 ]; then SERVER_CPU=(taskset -c 0); LOAD_CPU=(taskset -c 1); e
 (cd "$HERE" && { [ -d node_modules/oidc-provider ] || npm ci --no-audit --no-fund; })
 
 echo "==> Building the portal in Release"
-dotnet build "$ROOT/src/PrivacyPortal/PrivacyPortal.csproj" -c Release -nologo -clp:NoSummary -v quiet >/dev/null
+dotnet build "$ROOT/src/PrivacyPortal/PrivacyPortal.csproj" -c Release -m:1 -nologo -clp:NoSummary -v quiet >/dev/null
 
 wait_for() {
   for _ in $(seq 1 150); do curl -sf "$1" >/dev/null && return 0; sleep 0.2; done
@@ -42,7 +46,7 @@ wait_for() {
 bench() {
   local url="$1" script="${2:-}" args=(-t1 -c"$CONNECTIONS" --latency)
   [ -n "$script" ] && args+=(-s "$HERE/$script")
-  "${LOAD_CPU[@]}" wrk "${args[@]}" -d3s "$url" >/dev/null # warm-up (JIT, connection pools)
+  "${LOAD_CPU[@]}" wrk "${args[@]}" -d"${WARMUP}s" "$url" >/dev/null # warm-up (JIT tiers, connection pools)
   local out
   out="$("${LOAD_CPU[@]}" wrk "${args[@]}" -d"${DURATION}s" "$url")"
   local rps p99 bad
@@ -57,6 +61,7 @@ bench() {
 export BENCH_BASIC
 BENCH_BASIC="$(printf '%s' 'innore-eu:dev-secret-innore-eu-change-me' | base64 -w0)"
 
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "==> Starting the portal (Release, Kestrel) and node oidc-provider, both on CPU 0"
 mkdir -p "$WORK/portal"
 (
@@ -114,33 +119,35 @@ echo "$TABLE"
 echo "non-2xx answers in all runs: $NON2XX"
 [ "$NON2XX" -eq 0 ] || { echo "Some requests failed; the figures are not valid." >&2; tail -20 "$WORK/portal.log" "$WORK/theirs.log" >&2; exit 1; }
 
-# The verdict compares the unrounded ratio: 1.4967 is shown as 1.497 and is not 1.5.
-TOKEN_RATIO="$(awk -v a="$o_tok_rps" -v b="$t_tok_rps" 'BEGIN { printf "%.3f", a / b }')"
-VERDICT="$(awk -v a="$o_tok_rps" -v b="$t_tok_rps" 'BEGIN { print ((b > 0 && a >= 1.5 * b && a >= 1200) ? "met" : "NOT met") }')"
+# The verdicts compare unrounded ratios: 1.4967 is shown as 1.50 and is not 1.5.
+verdict() { awk -v a="$1" -v b="$2" -v min="$3" 'BEGIN { print ((b > 0 && a >= min * b) ? "met" : "NOT met") }'; }
+exact() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }'; }
+TOKEN_VERDICT="$(awk -v a="$o_tok_rps" -v b="$t_tok_rps" 'BEGIN { print ((b > 0 && a >= 1.5 * b && a >= 1200) ? "met" : "NOT met") }')"
 SECTION="$(cat <<MD
 ## OIDC provider
 
 Measured by \`bench/oidc/run.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(uname -m); .NET $(dotnet --list-runtimes | awk '/Microsoft.AspNetCore.App/ {v=$2} END {print v}'), node $(node --version)).
 Both servers were pinned to one core (\`taskset -c 0\`) and took turns endpoint by endpoint, with wrk on the
-other core: ${CONNECTIONS} connections, ${DURATION} s per endpoint after a 3 s warm-up. Load average at the end: ${LOAD}. The portal ran the Release build on Kestrel with SQLite;
+other core: ${CONNECTIONS} connections, ${DURATION} s per endpoint after a ${WARMUP} s warm-up of the same endpoint. Load average before the run: ${LOAD_BEFORE}; at the end: ${LOAD}. The portal (OpenIddict $(sed -n 's/.*Include="OpenIddict.AspNetCore" Version="\([^"]*\)".*/\1/p' "$ROOT/Directory.Packages.props")) ran the Release build on Kestrel with SQLite;
 oidc-provider $(node -p "require('$HERE/node_modules/oidc-provider/package.json').version") ran with its in-memory adapter and the same client
 (client_secret_basic; client-credentials tokens as ES256 JWTs for the API resource; RS256 ID tokens).
-Userinfo: the portal validates its ES256 JWT and reads the person and the grant from SQLite;
-oidc-provider looks its opaque token up in memory.
+Discovery and JWKS: OpenIddict's documents, kept after the first answer until the signing keys change.
+Client-credentials token: OpenIddict's token endpoint with the store's secret verified by its SHA-256 (PBKDF2 once per
+instance and \`Oidc:VerifiedClientSecretLifetime\`), the application read from memory, and no token row (the JWT
+and the revocation list suffice).
+Userinfo: OpenIddict validates the ES256 JWT; one SQLite query checks its token row, authorization, grant and
+person, a second reads the person's claims; oidc-provider looks its opaque token up in memory.
 
 $TABLE
 
-Client-credentials tokens: portal/oidc-provider = **${TOKEN_RATIO}×**, at $(printf '%.0f' "$o_tok_rps") tokens/s on one core.
-Target (≥ 1.5× and ≥ 1,200 tokens/s per core): **${VERDICT}**. These machines are noisy: compare the
-columns of one run, not figures across runs.
+| target (issue 14) | ratio | verdict |
+|---|---:|---|
+| client-credentials tokens ≥ 1.5× (and ≥ 1,200 tokens/s per core) | $(exact "$o_tok_rps" "$t_tok_rps") | **${TOKEN_VERDICT}** |
+| discovery ≥ 2× | $(exact "$o_disc_rps" "$t_disc_rps") | **$(verdict "$o_disc_rps" "$t_disc_rps" 2)** |
+| JWKS ≥ 2× | $(exact "$o_jwks_rps" "$t_jwks_rps") | **$(verdict "$o_jwks_rps" "$t_jwks_rps" 2)** |
+| userinfo ≥ 1× | $(exact "$o_ui_rps" "$t_ui_rps") | **$(verdict "$o_ui_rps" "$t_ui_rps" 1)** |
 
-Userinfo is the one endpoint where the portal is slower, and it has no target: per request it
-validates the ES256 JWT and asks the database, in one compiled query on a pooled DbContext, whether
-the person exists and whether the token or its grant was revoked; oidc-provider looks an opaque
-token up in memory. Compiling that query (2026-12-01) doubled the portal's userinfo rate (725 to
-1,580 requests/s in two runs of the same day). A short-lived in-memory cache of revocations would
-close more of the gap, but would let a revoked token work on other instances for the cache's
-lifetime; revocation stays immediate.
+These machines are noisy: compare the columns of one run, not figures across runs.
 MD
 )"
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using PrivacyPortal.Features.Oidc;
 using PrivacyPortal.Infrastructure.Localization;
 
 namespace PrivacyPortal.Infrastructure;
@@ -56,6 +57,7 @@ public static class WebRegistration
             app.UseHsts();
         }
 
+        app.UseCachedProviderDocuments();
         app.UseExceptionHandler("/error/500");
         app.UseStatusCodePagesWithReExecute("/error/{0}");
         app.UseStaticFiles();

@@ -1,12 +1,17 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
 using PrivacyPortal.Infrastructure.Localization;
+
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace PrivacyPortal.Features.Oidc;
 
@@ -40,6 +45,8 @@ internal static class AuthorizeEndpoint
         TimeProvider time,
         IOptions<OidcOptions> options,
         IDataProtectionProvider dataProtection,
+        IOpenIddictApplicationManager applications,
+        IOpenIddictAuthorizationManager authorizations,
         CancellationToken cancellationToken)
     {
         context.Response.Headers.CacheControl = "no-store";
@@ -199,40 +206,55 @@ internal static class AuthorizeEndpoint
             return Fail("access_denied", refusal);
         }
 
-        var code = OidcProtocol.NewSecret();
-        var grant = new OidcGrant
+        // OpenIddict checked the request before it came here; anything it refused that the checks
+        // above let through is still refused, the same way.
+        if (context.GetOpenIddictServerResponse() is { Error: { } libraryError } libraryResponse)
         {
-            Id = Guid.NewGuid(),
+            return Fail(libraryError, libraryResponse.ErrorDescription ?? "The authorization request is not valid.");
+        }
+
+        var subjectId = user!.RequiredSubjectId();
+        var sessionId = user!.SessionIdOf();
+        var method = user!.FindFirstValue(PortalClaims.AuthenticationMethod) ?? "";
+        var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, subjectId.ToString());
+        identity.SetClaim(Claims.AuthenticationTime, authTime!.Value.ToUnixTimeSeconds());
+        identity.SetClaims(Claims.AuthenticationMethodReference, [.. AuthenticationMethods.ToAmr(method)]);
+        if (sessionId is { } sid)
+        {
+            identity.SetClaim("sid", sid.ToString());
+        }
+
+        var principal = new ClaimsPrincipal(identity);
+        principal.SetScopes(scopes);
+        principal.SetAudiences(issuer.AccessTokenAudience, client.ClientId);
+        principal.SetDestinations(static claim => claim.Type == Claims.Subject
+            ? [Destinations.AccessToken, Destinations.IdentityToken]
+            : [Destinations.IdentityToken]);
+
+        // The grant is OpenIddict's authorization; OidcGrants carries its session, for sign-out,
+        // back-channel logout and erasure, under the same id.
+        var application = await applications.FindByClientIdAsync(client.ClientId, cancellationToken)
+            ?? throw new InvalidOperationException($"Client {client.ClientId} is not in OpenIddict's applications.");
+        var authorization = await authorizations.CreateAsync(
+            principal, subjectId.ToString(), (await applications.GetIdAsync(application, cancellationToken))!, AuthorizationTypes.AdHoc, [.. scopes], cancellationToken);
+        var authorizationId = (await authorizations.GetIdAsync(authorization, cancellationToken))!;
+        principal.SetAuthorizationId(authorizationId);
+        db.Add(new OidcGrant
+        {
+            Id = Guid.Parse(authorizationId),
             ClientId = client.ClientId,
-            SubjectId = user!.RequiredSubjectId(),
-            SessionId = user!.SessionIdOf(),
+            SubjectId = subjectId,
+            SessionId = sessionId,
             Scopes = string.Join(' ', scopes),
             AuthTime = authTime!.Value,
-            AuthenticationMethod = user!.FindFirstValue(PortalClaims.AuthenticationMethod) ?? "",
+            AuthenticationMethod = method,
             CreatedAt = now,
             ExpiresAt = now + options.Value.RefreshTokenAbsoluteLifetime,
-        };
-        db.Add(grant);
-        db.Add(new OidcAuthorizationCode
-        {
-            Id = Guid.NewGuid(),
-            CodeHash = OidcProtocol.Hash(code),
-            GrantId = grant.Id,
-            ClientId = client.ClientId,
-            RedirectUri = redirectUri!,
-            CodeChallenge = challenge,
-            Nonce = nonce,
-            CreatedAt = now,
-            ExpiresAt = now + options.Value.AuthorizationCodeLifetime,
         });
         await db.SaveChangesAsync(cancellationToken);
 
-        return Results.Redirect(OidcProtocol.AppendQuery(redirectUri!,
-        [
-            new("code", code),
-            new("state", state),
-            new("iss", issuer.Issuer),
-        ]));
+        return Results.SignIn(principal, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
     /// <summary>ui_locales is a preference list (OIDC Core §3.1.2.1); the first we speak wins, then Accept-Language.</summary>

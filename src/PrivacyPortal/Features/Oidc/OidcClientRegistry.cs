@@ -42,20 +42,25 @@ public sealed class OidcClient(
 
 /// <summary>
 /// The clients from <c>Oidc:Clients</c>, checked against the policy at start-up. Verifying a
-/// secret runs PBKDF2 once; afterwards a SHA-256 of the accepted secret is kept in memory, so the
-/// token endpoint stays fast for a store that calls it many times a second.
+/// secret runs PBKDF2; afterwards a SHA-256 of the accepted secret is kept in memory for a few
+/// minutes, so the token endpoint stays fast for a store that calls it many times a second.
 /// <see cref="ClientAuthenticator"/> limits how often anyone can make it run PBKDF2.
 /// </summary>
 public sealed class OidcClientRegistry
 {
     private readonly FrozenDictionary<string, OidcClient> clients;
-    private readonly ConcurrentDictionary<string, byte[]> verifiedSecrets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, VerifiedSecret> verifiedSecrets = new(StringComparer.Ordinal);
+    private readonly TimeProvider time;
+    private readonly TimeSpan verifiedSecretLifetime;
 
-    public OidcClientRegistry(IOptions<OidcOptions> options, PolicyCatalog policy, IHostEnvironment environment)
+    public OidcClientRegistry(IOptions<OidcOptions> options, PolicyCatalog policy, IHostEnvironment environment, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(time);
+        this.time = time;
+        verifiedSecretLifetime = options.Value.VerifiedClientSecretLifetime;
         var built = new Dictionary<string, OidcClient>(StringComparer.Ordinal);
         foreach (var (id, client) in options.Value.Clients)
         {
@@ -69,9 +74,13 @@ public sealed class OidcClientRegistry
 
     public OidcClient? Find(string? clientId) => clientId is null ? null : clients.GetValueOrDefault(clientId);
 
-    /// <summary>True when <paramref name="digest"/> (SHA-256 of a presented secret) is of the secret this instance last verified for the client.</summary>
+    /// <summary>
+    /// True when <paramref name="digest"/> (SHA-256 of a presented secret) is of the secret this
+    /// instance last verified for the client, within <see cref="OidcOptions.VerifiedClientSecretLifetime"/>.
+    /// </summary>
     internal bool IsVerified(OidcClient client, byte[] digest) =>
-        verifiedSecrets.TryGetValue(client.ClientId, out var known) && CryptographicOperations.FixedTimeEquals(known, digest);
+        verifiedSecrets.TryGetValue(client.ClientId, out var known) && known.Until > time.GetUtcNow()
+        && CryptographicOperations.FixedTimeEquals(known.Digest, digest);
 
     /// <summary>The full PBKDF2 check; a match is remembered by its digest, so the next call is a hash comparison.</summary>
     internal bool Verify(OidcClient client, string secret, byte[] digest)
@@ -81,9 +90,11 @@ public sealed class OidcClientRegistry
             return false;
         }
 
-        verifiedSecrets[client.ClientId] = digest;
+        verifiedSecrets[client.ClientId] = new VerifiedSecret(digest, time.GetUtcNow() + verifiedSecretLifetime);
         return true;
     }
+
+    private sealed record VerifiedSecret(byte[] Digest, DateTimeOffset Until);
 
     private static OidcClient Build(string id, OidcClientOptions options, PolicyCatalog policy, IHostEnvironment environment)
     {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OpenIddict.EntityFrameworkCore.Models;
 using PrivacyPortal.Data;
 
 namespace PrivacyPortal.Features.Oidc;
@@ -52,50 +53,11 @@ public sealed class OidcGrant
     public string? RevokedReason { get; set; }
 }
 
-public sealed class OidcAuthorizationCode
-{
-    public Guid Id { get; set; }
-
-    /// <summary>SHA-256 of the code, hex; the code itself is never stored.</summary>
-    public string CodeHash { get; set; } = "";
-
-    public Guid GrantId { get; set; }
-
-    public string ClientId { get; set; } = "";
-
-    public string RedirectUri { get; set; } = "";
-
-    /// <summary>The S256 PKCE challenge.</summary>
-    public string CodeChallenge { get; set; } = "";
-
-    public string? Nonce { get; set; }
-
-    public DateTimeOffset CreatedAt { get; set; }
-
-    public DateTimeOffset ExpiresAt { get; set; }
-
-    /// <summary>Set by the one conditional UPDATE that wins the redemption.</summary>
-    public DateTimeOffset? RedeemedAt { get; set; }
-}
-
-public sealed class OidcRefreshToken
-{
-    public Guid Id { get; set; }
-
-    /// <summary>SHA-256 of the token, hex.</summary>
-    public string TokenHash { get; set; } = "";
-
-    public Guid GrantId { get; set; }
-
-    public DateTimeOffset CreatedAt { get; set; }
-
-    public DateTimeOffset ExpiresAt { get; set; }
-
-    /// <summary>Set when it was exchanged for a new one; any later use is a reuse and revokes the grant.</summary>
-    public DateTimeOffset? ConsumedAt { get; set; }
-}
-
-/// <summary>An access token revoked before its expiry (RFC 7009); kept until it would have expired anyway.</summary>
+/// <summary>
+/// A client-credentials access token revoked before its expiry (RFC 7009). Those tokens have no row
+/// in <c>OidcTokens</c> (the signed JWT is all a store needs), so revoking one puts its <c>jti</c>
+/// here until it would have expired anyway.
+/// </summary>
 public sealed class OidcRevokedAccessToken
 {
     public string Jti { get; set; } = "";
@@ -167,34 +129,6 @@ internal sealed class OidcGrantConfiguration : IEntityTypeConfiguration<OidcGran
     }
 }
 
-internal sealed class OidcAuthorizationCodeConfiguration : IEntityTypeConfiguration<OidcAuthorizationCode>
-{
-    public void Configure(EntityTypeBuilder<OidcAuthorizationCode> builder)
-    {
-        builder.ToTable("OidcAuthorizationCodes");
-        builder.Property(c => c.CodeHash).HasMaxLength(64);
-        builder.Property(c => c.ClientId).HasMaxLength(64);
-        builder.Property(c => c.RedirectUri).HasMaxLength(2048);
-        builder.Property(c => c.CodeChallenge).HasMaxLength(128);
-        builder.Property(c => c.Nonce).HasMaxLength(512);
-        builder.HasOne<OidcGrant>().WithMany().HasForeignKey(c => c.GrantId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(c => c.CodeHash).IsUnique();
-        builder.HasIndex(c => c.GrantId);
-    }
-}
-
-internal sealed class OidcRefreshTokenConfiguration : IEntityTypeConfiguration<OidcRefreshToken>
-{
-    public void Configure(EntityTypeBuilder<OidcRefreshToken> builder)
-    {
-        builder.ToTable("OidcRefreshTokens");
-        builder.Property(t => t.TokenHash).HasMaxLength(64);
-        builder.HasOne<OidcGrant>().WithMany().HasForeignKey(t => t.GrantId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(t => t.TokenHash).IsUnique();
-        builder.HasIndex(t => t.GrantId);
-    }
-}
-
 internal sealed class OidcRevokedAccessTokenConfiguration : IEntityTypeConfiguration<OidcRevokedAccessToken>
 {
     public void Configure(EntityTypeBuilder<OidcRevokedAccessToken> builder)
@@ -218,4 +152,25 @@ internal sealed class OidcLogoutNotificationConfiguration : IEntityTypeConfigura
         // one notification per store and session, however often sign-out is pressed.
         builder.HasIndex(n => new { n.SessionId, n.ClientId }).IsUnique();
     }
+}
+
+/// <summary>OpenIddict's stores live in the portal's database under the provider's table prefix.</summary>
+internal sealed class OidcApplicationConfiguration : IEntityTypeConfiguration<OpenIddictEntityFrameworkCoreApplication<Guid>>
+{
+    public void Configure(EntityTypeBuilder<OpenIddictEntityFrameworkCoreApplication<Guid>> builder) => builder.ToTable("OidcApplications");
+}
+
+internal sealed class OidcAuthorizationConfiguration : IEntityTypeConfiguration<OpenIddictEntityFrameworkCoreAuthorization<Guid>>
+{
+    public void Configure(EntityTypeBuilder<OpenIddictEntityFrameworkCoreAuthorization<Guid>> builder) => builder.ToTable("OidcAuthorizations");
+}
+
+internal sealed class OidcScopeConfiguration : IEntityTypeConfiguration<OpenIddictEntityFrameworkCoreScope<Guid>>
+{
+    public void Configure(EntityTypeBuilder<OpenIddictEntityFrameworkCoreScope<Guid>> builder) => builder.ToTable("OidcScopes");
+}
+
+internal sealed class OidcTokenConfiguration : IEntityTypeConfiguration<OpenIddictEntityFrameworkCoreToken<Guid>>
+{
+    public void Configure(EntityTypeBuilder<OpenIddictEntityFrameworkCoreToken<Guid>> builder) => builder.ToTable("OidcTokens");
 }

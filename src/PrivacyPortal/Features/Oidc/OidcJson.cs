@@ -5,5 +5,4 @@ namespace PrivacyPortal.Features.Oidc;
 /// <summary>Source-generated serialization for the endpoint answers: no reflection on the hot path.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(OAuthError))]
-[JsonSerializable(typeof(TokenResponse))]
 internal sealed partial class OidcJson : JsonSerializerContext;

@@ -61,7 +61,7 @@ public sealed class OidcOptions
 
     /// <summary>
     /// Full client-secret checks (PBKDF2, tens of milliseconds of CPU) one IP address may cause per
-    /// minute, across all instances. A store whose secret this instance has verified once is not counted.
+    /// minute, across all instances. A store whose secret this instance has verified recently is not counted.
     /// </summary>
     [Range(1, 100_000)]
     public int ClientSecretChecksPerIpPerMinute { get; set; } = 20;
@@ -69,6 +69,13 @@ public sealed class OidcOptions
     /// <summary>Full client-secret checks per client id per minute, from anywhere: wrong secrets spread over many addresses.</summary>
     [Range(1, 100_000)]
     public int ClientSecretChecksPerClientPerMinute { get; set; } = 60;
+
+    /// <summary>
+    /// How long an instance takes a secret it verified with PBKDF2 on the SHA-256 of the presented
+    /// secret alone; afterwards the next call runs PBKDF2 (and is counted) again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan VerifiedClientSecretLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
     /// The first <c>aud</c> of every access token: the portal's own APIs (userinfo and the store API);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using PrivacyPortal.Features.Jobs;
 using PrivacyPortal.Features.Oidc.StoreApi;
 
 namespace PrivacyPortal.Features.Oidc;
@@ -24,9 +25,9 @@ public static class OidcRegistration
         builder.Services.AddSingleton<SigningKeyStore>();
         builder.Services.AddSingleton<OidcTokenFactory>();
         builder.Services.AddSingleton<OidcTokenValidator>();
-        builder.Services.AddSingleton<DiscoveryDocument>();
         builder.Services.AddHostedService<SigningKeyRotation>();
         builder.Services.AddHostedService<OidcClientsStartupCheck>();
+        builder.Services.AddOpenIddictServer();
 
         builder.Services.AddScoped<QueueBackChannelLogoutCommand>();
         builder.Services.AddScoped<RevokeSubjectGrantsCommand>();
@@ -37,6 +38,8 @@ public static class OidcRegistration
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         builder.Services.AddScoped<EndTimedOutSessionsCommand>();
         builder.Services.AddHostedService<TimedOutSessionsJob>();
+        builder.Services.AddDailyJobs(builder.Configuration);
+        builder.Services.AddDailyJob<OidcPruneJob>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, QueueLogoutOnPortalSignOut>());
 
         // The privacy claim and the store API read the preferences, cookie-consent and requests
@@ -64,17 +67,10 @@ public static class OidcRegistration
             return await next(context);
         });
 
-        // Endpoints that authenticate by client secret or bearer token skip the rest of the pipeline
-        // (request localization, cookie authentication, rate limiting, authorization): they need none
-        // of it, and the token endpoint is the hot path of every store. Client secrets are limited by
-        // ClientAuthenticator instead, which counts only the checks that cost PBKDF2.
-        oidc.MapGet(OidcEndpoints.Discovery, (DiscoveryDocument document) => Results.Bytes(document.Bytes, "application/json")).ShortCircuit();
-        oidc.MapGet(OidcEndpoints.Jwks, async (SigningKeyStore keys, CancellationToken cancellationToken) =>
-            Results.Bytes((await keys.GetAsync(cancellationToken)).Jwks, "application/json")).ShortCircuit();
-        oidc.MapPost(OidcEndpoints.Token, TokenEndpoint.HandleAsync).ShortCircuit();
-        oidc.MapMethods(OidcEndpoints.UserInfo, [HttpMethods.Get, HttpMethods.Post], UserInfoEndpoint.HandleAsync).ShortCircuit();
-        oidc.MapPost(OidcEndpoints.Revocation, RevocationEndpoint.HandleAsync).ShortCircuit();
-        oidc.MapPost(OidcEndpoints.Introspection, IntrospectionEndpoint.HandleAsync).ShortCircuit();
+        // Discovery, JWKS, token, revocation and introspection are answered by OpenIddict in the
+        // authentication middleware; authorize, end-session and userinfo come here after it has
+        // checked the request (passthrough).
+        oidc.MapMethods(OidcEndpoints.UserInfo, [HttpMethods.Get, HttpMethods.Post], UserInfoEndpoint.HandleAsync);
 
         // These two read the portal's sign-in cookie, so they go through the whole pipeline.
         oidc.MapMethods(OidcEndpoints.Authorize, [HttpMethods.Get, HttpMethods.Post], AuthorizeEndpoint.HandleAsync);

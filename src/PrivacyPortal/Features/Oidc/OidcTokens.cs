@@ -1,10 +1,10 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using OpenIddict.EntityFrameworkCore.Models;
 using PrivacyPortal.Data;
 using PrivacyPortal.Infrastructure;
 
@@ -13,13 +13,14 @@ namespace PrivacyPortal.Features.Oidc;
 /// <summary>The issuer and endpoint addresses, built from <c>Portal:PublicBaseUrl</c> only.</summary>
 public sealed class OidcIssuer(IOptions<PortalOptions> portal, IOptions<OidcOptions> oidc)
 {
-    public string Issuer { get; } = portal.Value.Link("").ToString().TrimEnd('/');
+    /// <summary>As OpenIddict writes it (<c>Uri.AbsoluteUri</c>): a path-less issuer ends with a slash.</summary>
+    public string Issuer { get; } = portal.Value.Link("").AbsoluteUri;
 
     public string AccessTokenAudience { get; } = string.IsNullOrEmpty(oidc.Value.AccessTokenAudience)
         ? portal.Value.Link("api").ToString()
         : oidc.Value.AccessTokenAudience;
 
-    public string Endpoint(string path) => Issuer + path;
+    public string Endpoint(string path) => Issuer.TrimEnd('/') + path;
 }
 
 public sealed record IssuedToken(string Token, string Jti, DateTimeOffset ExpiresAt);
@@ -31,6 +32,7 @@ public sealed record AccessTokenInfo(
     IReadOnlyList<string> Scopes,
     string Jti,
     Guid? GrantId,
+    Guid? TokenEntryId,
     DateTimeOffset IssuedAt,
     DateTimeOffset ExpiresAt)
 {
@@ -41,113 +43,39 @@ public sealed record AccessTokenInfo(
 }
 
 /// <summary>Issues the provider's tokens. Every one names its key in <c>kid</c>.</summary>
-public sealed class OidcTokenFactory(OidcIssuer issuer, SigningKeyStore keys, TimeProvider time, IOptions<OidcOptions> options)
+public sealed class OidcTokenFactory(OidcIssuer issuer, SigningKeyStore keys, TimeProvider time)
 {
     public const string AccessTokenType = "at+jwt";
     public const string LogoutTokenType = "logout+jwt";
     public const string IdTokenType = "JWT";
     public const string BackChannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logout";
 
+    private static readonly JsonWebTokenHandler Writer = new() { SetDefaultTimesOnTokenCreation = false };
+
     /// <summary>
-    /// An RFC 9068 access token, ES256. Its audiences are the portal's own APIs and the client it was
-    /// issued to, so a store that checks for its own client id refuses a token issued to another store.
+    /// A back-channel logout token (OpenID Connect Back-Channel Logout 1.0 §2.4), RS256. OpenIddict
+    /// has no such token type, so it is written here with IdentityModel's handler, the one
+    /// OpenIddict writes its own JWTs with, and the same database key as the ID tokens.
     /// </summary>
-    public async ValueTask<IssuedToken> CreateAccessTokenAsync(
-        string clientId,
-        string subject,
-        string scope,
-        Guid? grantId,
-        CancellationToken cancellationToken)
-    {
-        var key = (await keys.GetAsync(cancellationToken)).AccessTokenKey;
-        var now = time.GetUtcNow();
-        var expires = now + options.Value.AccessTokenLifetime;
-        var jti = NewId();
-        var state = (Issuer: issuer.Issuer, Audience: issuer.AccessTokenAudience, clientId, subject, scope, grantId, now, expires, jti);
-        var token = JwtWriter.Write(key, AccessTokenType, state, static (s, json) =>
-        {
-            json.WriteString("iss", s.Issuer);
-            json.WriteString("sub", s.subject);
-            json.WriteStartArray("aud");
-            json.WriteStringValue(s.Audience);
-            json.WriteStringValue(s.clientId);
-            json.WriteEndArray();
-            json.WriteString("client_id", s.clientId);
-            json.WriteString("scope", s.scope);
-            json.WriteNumber("iat", s.now.ToUnixTimeSeconds());
-            json.WriteNumber("nbf", s.now.ToUnixTimeSeconds());
-            json.WriteNumber("exp", s.expires.ToUnixTimeSeconds());
-            json.WriteString("jti", s.jti);
-            if (s.grantId is { } grant)
-            {
-                // Lets the portal's own endpoints see a revoked grant; stores can ignore it.
-                json.WriteString("gid", grant.ToString("N"));
-            }
-        });
-        return new IssuedToken(token, jti, expires);
-    }
-
-    /// <summary>An ID token, RS256, with a single audience: the client.</summary>
-    public async ValueTask<string> CreateIdTokenAsync(
-        string clientId,
-        Guid subjectId,
-        string? nonce,
-        DateTimeOffset authTime,
-        string authenticationMethod,
-        Guid? sessionId,
-        CancellationToken cancellationToken)
-    {
-        var key = (await keys.GetAsync(cancellationToken)).IdTokenKey;
-        var now = time.GetUtcNow();
-        var state = (Issuer: issuer.Issuer, clientId, subjectId, nonce, authTime, Amr: AuthenticationMethods.ToAmr(authenticationMethod), sessionId, now,
-            Expires: now + options.Value.IdTokenLifetime);
-        return JwtWriter.Write(key, IdTokenType, state, static (s, json) =>
-        {
-            json.WriteString("iss", s.Issuer);
-            json.WriteString("sub", s.subjectId.ToString());
-            json.WriteString("aud", s.clientId);
-            json.WriteNumber("exp", s.Expires.ToUnixTimeSeconds());
-            json.WriteNumber("iat", s.now.ToUnixTimeSeconds());
-            json.WriteNumber("auth_time", s.authTime.ToUnixTimeSeconds());
-            if (s.nonce is not null)
-            {
-                json.WriteString("nonce", s.nonce);
-            }
-
-            json.WriteStartArray("amr");
-            foreach (var value in s.Amr)
-            {
-                json.WriteStringValue(value);
-            }
-
-            json.WriteEndArray();
-            json.WriteString("azp", s.clientId);
-            if (s.sessionId is { } sid)
-            {
-                json.WriteString("sid", sid.ToString());
-            }
-        });
-    }
-
-    /// <summary>A back-channel logout token (OpenID Connect Back-Channel Logout 1.0 §2.4), RS256.</summary>
     public async ValueTask<string> CreateLogoutTokenAsync(string clientId, Guid subjectId, Guid sessionId, CancellationToken cancellationToken)
     {
         var key = (await keys.GetAsync(cancellationToken)).IdTokenKey;
         var now = time.GetUtcNow();
-        var state = (Issuer: issuer.Issuer, clientId, subjectId, sessionId, now, Jti: NewId());
-        return JwtWriter.Write(key, LogoutTokenType, state, static (s, json) =>
+        return Writer.CreateToken(new SecurityTokenDescriptor
         {
-            json.WriteString("iss", s.Issuer);
-            json.WriteString("sub", s.subjectId.ToString());
-            json.WriteString("aud", s.clientId);
-            json.WriteNumber("iat", s.now.ToUnixTimeSeconds());
-            json.WriteNumber("exp", s.now.AddMinutes(2).ToUnixTimeSeconds());
-            json.WriteString("jti", s.Jti);
-            json.WriteString("sid", s.sessionId.ToString());
-            json.WriteStartObject("events");
-            json.WriteStartObject(BackChannelLogoutEvent);
-            json.WriteEndObject();
-            json.WriteEndObject();
+            TokenType = LogoutTokenType,
+            SigningCredentials = key.Credentials,
+            Issuer = issuer.Issuer,
+            Audience = clientId,
+            IssuedAt = now.UtcDateTime,
+            Expires = now.AddMinutes(2).UtcDateTime,
+            Claims = new Dictionary<string, object>(StringComparer.Ordinal)
+            {
+                ["sub"] = subjectId.ToString(),
+                ["jti"] = NewId(),
+                ["sid"] = sessionId.ToString(),
+                ["events"] = new Dictionary<string, object>(StringComparer.Ordinal) { [BackChannelLogoutEvent] = new Dictionary<string, object>() },
+            },
         });
     }
 
@@ -216,8 +144,10 @@ public sealed class OidcTokenValidator(OidcIssuer issuer, SigningKeyStore keys, 
         }
 
         jwt.TryGetPayloadValue<string>("scope", out var scope);
-        Guid? grantId = jwt.TryGetPayloadValue<string>("gid", out var gid) && Guid.TryParseExact(gid, "N", out var parsed) ? parsed : null;
-        return new AccessTokenInfo(jwt.Subject, clientId, OidcScopes.Parse(scope), jti, grantId, jwt.IssuedAt, jwt.ValidTo);
+        // OpenIddict's private claims: the token's row and its authorization (our grant).
+        Guid? grantId = jwt.TryGetPayloadValue<string>("oi_au_id", out var gid) && Guid.TryParse(gid, out var parsed) ? parsed : null;
+        Guid? entryId = jwt.TryGetPayloadValue<string>("oi_tkn_id", out var tid) && Guid.TryParse(tid, out var parsedEntry) ? parsedEntry : null;
+        return new AccessTokenInfo(jwt.Subject, clientId, OidcScopes.Parse(scope), jti, grantId, entryId, jwt.IssuedAt, jwt.ValidTo);
     }
 
     /// <summary>
@@ -272,14 +202,21 @@ public sealed class OidcTokenValidator(OidcIssuer issuer, SigningKeyStore keys, 
     }
 }
 
-/// <summary>Whether the portal still honours an access token it signed: its grant and its own id not revoked.</summary>
+/// <summary>Whether the portal still honours an access token it signed: its row or its jti, and its grant, not revoked.</summary>
 public static class AccessTokenRevocation
 {
     public static async Task<bool> IsRevokedAsync(PortalDbContext db, AccessTokenInfo token, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(token);
-        if (await db.Set<OidcRevokedAccessToken>().AnyAsync(t => t.Jti == token.Jti, cancellationToken))
+        if (token.TokenEntryId is { } entryId
+            && !await db.Set<OpenIddictEntityFrameworkCoreToken<Guid>>().AnyAsync(t => t.Id == entryId && t.Status == OpenIddict.Abstractions.OpenIddictConstants.Statuses.Valid, cancellationToken))
+        {
+            return true;
+        }
+
+        // A client-credentials token has no row: revoking it put its jti on the revocation list.
+        if (token.TokenEntryId is null && await db.Set<OidcRevokedAccessToken>().AnyAsync(t => t.Jti == token.Jti, cancellationToken))
         {
             return true;
         }

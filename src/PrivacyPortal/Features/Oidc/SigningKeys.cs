@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -23,14 +22,10 @@ public static class SigningAlgorithms
     public static readonly IReadOnlyList<string> All = [Rs256, Es256];
 }
 
-/// <summary>
-/// One key, ready to sign and to be published. Signing objects come from a small pool, since a
-/// single RSA or ECDsa instance is not documented as safe to share between threads.
-/// </summary>
+/// <summary>One key, ready to sign (through IdentityModel, which OpenIddict signs with too) and to be published.</summary>
 public sealed class SigningKey : IDisposable
 {
     private readonly byte[] pkcs8;
-    private readonly ConcurrentBag<AsymmetricAlgorithm> pool = [];
 
     internal SigningKey(string id, string algorithm, DateTimeOffset createdAt, byte[] pkcs8PrivateKey)
     {
@@ -74,31 +69,25 @@ public sealed class SigningKey : IDisposable
     /// <summary>The public JWK members, in the order they are published.</summary>
     public IReadOnlyDictionary<string, string> Jwk { get; }
 
-    /// <summary>The JWS signature of <paramref name="signingInput"/> (RFC 7518 §3.3 and §3.4 formats).</summary>
-    public byte[] Sign(ReadOnlySpan<byte> signingInput)
-    {
-        if (!pool.TryTake(out var key))
-        {
-            key = Create();
-        }
+    /// <summary>The private key as IdentityModel signing credentials, for the tokens OpenIddict writes.</summary>
+    public SigningCredentials Credentials => credentials ??= new SigningCredentials(
+        Algorithm == SigningAlgorithms.Rs256
+            ? new RsaSecurityKey((RSA)Create()) { KeyId = Id }
+            : new ECDsaSecurityKey((ECDsa)Create()) { KeyId = Id },
+        Algorithm);
 
-        try
-        {
-            return key is RSA rsa
-                ? rsa.SignData(signingInput, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
-                : ((ECDsa)key).SignData(signingInput, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        }
-        finally
-        {
-            pool.Add(key);
-        }
-    }
+    private SigningCredentials? credentials;
 
     public void Dispose()
     {
-        while (pool.TryTake(out var key))
+        switch (credentials?.Key)
         {
-            key.Dispose();
+            case RsaSecurityKey { Rsa: { } rsa }:
+                rsa.Dispose();
+                break;
+            case ECDsaSecurityKey { ECDsa: { } ecdsa }:
+                ecdsa.Dispose();
+                break;
         }
     }
 

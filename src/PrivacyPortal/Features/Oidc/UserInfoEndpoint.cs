@@ -1,55 +1,55 @@
 using System.Buffers;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
 using PrivacyPortal.Data;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace PrivacyPortal.Features.Oidc;
 
 /// <summary>UserInfo (OIDC Core §5.3), GET and POST, with a Bearer access token issued to a person.</summary>
 internal static class UserInfoEndpoint
 {
-    // One round trip: the person, and whether the token or its grant was revoked. Compiled once:
-    // translating the LINQ on every call cost more than the query.
-    private static readonly PerModelQuery<Func<PortalDbContext, Guid, string, Guid?, Task<UserInfoPerson?>>> PersonQuery = new(() =>
-        EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId, string jti, Guid? grantId) => db.Users.AsNoTracking()
+    // Compiled once: translating the LINQ on every call cost more than the query.
+    private static readonly PerModelQuery<Func<PortalDbContext, Guid, Task<UserInfoPerson?>>> PersonQuery = new(() =>
+        EF.CompileAsyncQuery((PortalDbContext db, Guid subjectId) => db.Users.AsNoTracking()
             .Where(u => u.Id == subjectId)
-            .Select(u => new UserInfoPerson(
-                u.DisplayName,
-                u.Email,
-                u.PreferredCulture,
-                db.Set<OidcRevokedAccessToken>().Any(t => t.Jti == jti)
-                    || (grantId != null && !db.Set<OidcGrant>().Any(g => g.Id == grantId && g.RevokedAt == null))))
+            .Select(u => new UserInfoPerson(u.DisplayName, u.Email, u.PreferredCulture))
             .FirstOrDefault()));
 
     public static async Task<IResult> HandleAsync(
         HttpContext context,
-        OidcTokenValidator validator,
         OidcClientRegistry clients,
         PortalDbContext db,
         IPrivacyClaimsSource privacy,
         CancellationToken cancellationToken)
     {
         OidcProtocol.NoStore(context);
-        var token = await BearerToken.ReadAsync(context.Request, allowFormBody: true, cancellationToken);
-        var info = await validator.ValidateAccessTokenAsync(token, cancellationToken);
-        if (info is null || info.IsClientToken || !Guid.TryParse(info.Subject, out var subjectId))
+        // OpenIddict has validated the access token (signature, lifetime, token and grant not revoked) before this runs.
+        var authentication = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        var token = authentication.Principal;
+        var subject = token?.GetClaim(Claims.Subject);
+        var clientId = token?.GetPresenters().FirstOrDefault();
+        if (token is null || !Guid.TryParse(subject, out var subjectId) || clientId is null || subject == clientId)
         {
             return BearerToken.Challenge(context, "invalid_token", "The access token is invalid, expired or revoked.");
         }
 
-        if (!info.HasScope(OidcScopes.OpenId))
+        if (!token.HasScope(OidcScopes.OpenId))
         {
             return BearerToken.Challenge(context, "insufficient_scope", "The openid scope is required.", StatusCodes.Status403Forbidden);
         }
 
-        var person = await PersonQuery.For(db)(db, subjectId, info.Jti, info.GrantId);
-        if (person is null || person.Revoked)
+        var person = await PersonQuery.For(db)(db, subjectId);
+        if (person is null)
         {
             return BearerToken.Challenge(context, "invalid_token", "The access token was revoked, or the person no longer exists.");
         }
 
         PrivacyClaims? privacyClaims = null;
-        if (info.HasScope(OidcScopes.Privacy) && clients.Find(info.ClientId) is { } client)
+        if (token.HasScope(OidcScopes.Privacy) && clients.Find(clientId) is { } client)
         {
             privacyClaims = await privacy.GetAsync(subjectId, client.ControllerId, cancellationToken);
         }
@@ -58,14 +58,14 @@ internal static class UserInfoEndpoint
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("sub", info.Subject);
-            if (info.HasScope(OidcScopes.Profile))
+            json.WriteString("sub", subject);
+            if (token.HasScope(OidcScopes.Profile))
             {
                 json.WriteString("name", person.DisplayName);
                 json.WriteString("locale", person.PreferredCulture);
             }
 
-            if (info.HasScope(OidcScopes.Email) && person.Email is not null)
+            if (token.HasScope(OidcScopes.Email) && person.Email is not null)
             {
                 json.WriteString("email", person.Email);
                 // Every sign-in proves control of the mailbox: the link or code came to it.
@@ -111,4 +111,4 @@ internal static class BearerToken
     }
 }
 
-internal sealed record UserInfoPerson(string DisplayName, string? Email, string PreferredCulture, bool Revoked);
+internal sealed record UserInfoPerson(string DisplayName, string? Email, string PreferredCulture);

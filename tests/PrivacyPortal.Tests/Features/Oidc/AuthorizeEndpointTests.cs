@@ -60,7 +60,7 @@ public sealed class AuthorizeEndpointTests : IDisposable
         Assert.StartsWith(DevClients.EuRedirect + "?", location.ToString(), StringComparison.Ordinal);
         Assert.Equal("invalid_request", OidcFlow.QueryValue(location, "error"));
         Assert.Equal("state-1", OidcFlow.QueryValue(location, "state"));
-        Assert.Equal("https://localhost", OidcFlow.QueryValue(location, "iss"));
+        Assert.Equal("https://localhost/", OidcFlow.QueryValue(location, "iss"));
     }
 
     [Theory]
@@ -84,7 +84,7 @@ public sealed class AuthorizeEndpointTests : IDisposable
         Assert.StartsWith(DevClients.EuRedirect, location.ToString(), StringComparison.Ordinal);
         Assert.Equal("login_required", OidcFlow.QueryValue(location, "error"));
         Assert.Equal("state-1", OidcFlow.QueryValue(location, "state"));
-        Assert.Equal("https://localhost", OidcFlow.QueryValue(location, "iss"));
+        Assert.Equal("https://localhost/", OidcFlow.QueryValue(location, "iss"));
         Assert.Null(OidcFlow.QueryValue(location, "code"));
     }
 
@@ -121,7 +121,7 @@ public sealed class AuthorizeEndpointTests : IDisposable
 
         Assert.StartsWith(DevClients.EuRedirect + "?code=", redirect.ToString(), StringComparison.Ordinal);
         Assert.Equal("state-1", OidcFlow.QueryValue(redirect, "state"));
-        Assert.Equal("https://localhost", OidcFlow.QueryValue(redirect, "iss"));
+        Assert.Equal("https://localhost/", OidcFlow.QueryValue(redirect, "iss"));
     }
 
     [Fact]

@@ -62,6 +62,23 @@ public sealed class ClientAuthenticationTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await TokenAsync(flow, DevClients.Eu, DevClients.EuSecret)).Status);
     }
 
+    [Fact]
+    public async Task A_verified_secret_is_taken_on_its_hash_for_ten_minutes_then_checked_in_full_again()
+    {
+        var flow = Start(perIp: 1, perClient: 1000);
+        Assert.Equal(HttpStatusCode.OK, (await TokenAsync(flow, DevClients.Eu, DevClients.EuSecret)).Status);
+
+        factory!.Clock.Advance(TimeSpan.FromMinutes(9));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TokenAsync(flow, DevClients.Eu, "wrong-1")).Status);
+        // This minute's one full check is spent, and the verified secret needs none.
+        Assert.Equal(HttpStatusCode.OK, (await TokenAsync(flow, DevClients.Eu, DevClients.EuSecret)).Status);
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TokenAsync(flow, DevClients.Eu, "wrong-2")).Status);
+        // Eleven minutes after it was verified, the secret needs a full check again, and none is left this minute.
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await TokenAsync(flow, DevClients.Eu, DevClients.EuSecret)).Status);
+    }
+
     private OidcFlow Start(int perIp, int perClient)
     {
         factory = OidcFlow.NewPortal()

@@ -30,7 +30,8 @@ public sealed class OpenIdClientTests(ITestOutputHelper output)
         await EnsurePackagesAsync();
         var (exitCode, text) = await RunAsync("node", ["relying-party.test.mjs"], new Dictionary<string, string>
         {
-            ["PORTAL_ISSUER"] = factory.ServerAddress.GetLeftPart(UriPartial.Authority),
+            // OpenIddict writes a path-less issuer with a trailing slash (docs/oidc.md).
+            ["PORTAL_ISSUER"] = factory.ServerAddress.GetLeftPart(UriPartial.Authority) + "/",
             ["PORTAL_MAILDIR"] = smtp.MaildirPath,
             ["CLIENT_ID"] = DevClients.Eu,
             ["CLIENT_SECRET"] = DevClients.EuSecret,

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using OpenIddict.EntityFrameworkCore.Models;
 using PrivacyPortal.Testing.Web;
 
 namespace PrivacyPortal.Tests.Features.Oidc;
@@ -58,12 +59,12 @@ public sealed class StoreApiTests : IDisposable
     [InlineData("category", "cookies-of-mars", "records[1].category")]
     [InlineData("retentionFrom", "10.01.2026", "records[1].retentionFrom")]
     [InlineData("sub", "not-a-guid", "records[1].sub")]
-    [InlineData("sub", "6f1c1b9e-0000-4000-8000-000000000000", "records[1].sub")]
+    [InlineData("sub", "6f1c1b9e-0000-4000-8000-000000000000", "records[1]")] // nobody has this sub
     [InlineData("email", "not an address", "records[1].email")]
     [InlineData("retentionFrom", "9999-01-01", "records[1].retentionFrom")]
     [InlineData("retentionFrom", "1899-12-31", "records[1].retentionFrom")]
-    [InlineData("category", "project-data", "records[1].category")] // B2B-only, and Kari is a consumer
-    [InlineData("category", "orders", "records[1].category")] // consumer-only, and Ola is a business contact
+    [InlineData("category", "project-data", "records[1]")] // B2B-only, and Kari is a consumer
+    [InlineData("category", "orders", "records[1]")] // consumer-only, and Ola is a business contact
     public async Task A_bad_record_is_refused_with_problem_json_naming_the_field_and_nothing_is_written(string field, string value, string path)
     {
         var token = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
@@ -89,6 +90,27 @@ public sealed class StoreApiTests : IDisposable
         Assert.True(problem.GetProperty("errors").TryGetProperty(path, out _));
         Assert.False(await flow.WithDbAsync(db => db.HeldRecords.AnyAsync(r => r.ExternalId!.StartsWith("NO-BAD"))));
         Assert.False(await flow.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == "fresh.person@example.no")));
+    }
+
+    [Fact]
+    public async Task An_unknown_sub_and_a_category_that_does_not_fit_the_person_get_the_same_answer()
+    {
+        var token = await StoreTokenAsync(DevClients.No, DevClients.NoSecret);
+        var ola = await flow.WithDbAsync(db => db.Users.AsNoTracking().SingleAsync(u => u.Email == "ola.hansen@bygg.example.no"));
+
+        var unknown = await RefusalAsync(token, "6f1c1b9e-0000-4000-8000-000000000000");
+        var wrongKind = await RefusalAsync(token, ola.Id.ToString());
+
+        Assert.Equal(unknown, wrongKind);
+    }
+
+    private async Task<string> RefusalAsync(string token, string sub)
+    {
+        var body = new { records = new[] { new { externalId = "NO-SHAPE-1", sub, category = "orders", summary = "x", content = new { a = 1 }, transactionDate = "2025-01-10" } } };
+        using var response = await SendAsync(token, HttpMethod.Post, "/api/v1/records", body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await OidcFlow.JsonAsync(response);
+        return problem.GetProperty("field").GetString() + " " + problem.GetProperty("detail").GetString();
     }
 
     [Fact]
@@ -202,6 +224,37 @@ public sealed class StoreApiTests : IDisposable
         using var response = await SendAsync(token, HttpMethod.Get, "/api/v1/tasks");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_store_token_has_no_token_row_and_once_revoked_is_inactive_at_introspection()
+    {
+        var rowsBefore = await flow.WithDbAsync(db => db.Set<OpenIddictEntityFrameworkCoreToken<Guid>>().CountAsync());
+        var token = await StoreTokenAsync(DevClients.Eu, DevClients.EuSecret);
+        var other = await StoreTokenAsync(DevClients.Eu, DevClients.EuSecret);
+
+        Assert.Equal(rowsBefore, await flow.WithDbAsync(db => db.Set<OpenIddictEntityFrameworkCoreToken<Guid>>().CountAsync()));
+        Assert.True((await IntrospectAsync(token)).GetProperty("active").GetBoolean());
+        using (var revoke = new HttpRequestMessage(HttpMethod.Post, "/connect/revoke") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }) })
+        {
+            revoke.Headers.Authorization = OidcFlow.Basic(DevClients.Eu, DevClients.EuSecret);
+            using var revoked = await browser.Http.SendAsync(revoke);
+            Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        }
+
+        Assert.False((await IntrospectAsync(token)).GetProperty("active").GetBoolean());
+        Assert.True((await IntrospectAsync(other)).GetProperty("active").GetBoolean());
+        using var stillWorks = await SendAsync(other, HttpMethod.Get, "/api/v1/tasks");
+        Assert.Equal(HttpStatusCode.OK, stillWorks.StatusCode);
+    }
+
+    private async Task<JsonElement> IntrospectAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/introspect") { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }) };
+        request.Headers.Authorization = OidcFlow.Basic(DevClients.Eu, DevClients.EuSecret);
+        using var response = await browser.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await OidcFlow.JsonAsync(response);
     }
 
     [Fact]

@@ -207,11 +207,16 @@ public sealed class PushRecordsCommand(
         // person is made from an email, so a refused batch leaves nothing behind.
         var known = new Dictionary<int, (Guid Id, AccountKind Kind)>();
         var newPeople = new Dictionary<string, AccountKind>(StringComparer.Ordinal);
+        var unknownSubs = new HashSet<int>();
         for (var i = 0; i < records.Count; i++)
         {
-            if (await FindSubjectAsync(records[i], $"records[{i}]", cancellationToken) is { } found)
+            if (await FindSubjectAsync(records[i], cancellationToken) is { } found)
             {
                 known[i] = found;
+            }
+            else if (records[i].Sub is not null)
+            {
+                unknownSubs.Add(i);
             }
             else if (!newPeople.ContainsKey(records[i].Email!))
             {
@@ -222,13 +227,15 @@ public sealed class PushRecordsCommand(
             }
         }
 
+        // An unknown sub and a category that does not fit the person get one answer, so a store cannot
+        // learn from it whether someone has an account, nor whether they are a consumer or a business contact.
         for (var i = 0; i < records.Count; i++)
         {
-            var kind = known.TryGetValue(i, out var person) ? person.Kind : newPeople[records[i].Email!];
-            if (!Applies(categories[i], kind))
+            if (unknownSubs.Contains(i)
+                || !Applies(categories[i], known.TryGetValue(i, out var person) ? person.Kind : newPeople[records[i].Email!]))
             {
-                throw new PushValidationException($"records[{i}].category",
-                    $"'{records[i].Category}' is not held on {(kind == AccountKind.BusinessContact ? "business contacts" : "consumers")}; it applies to: {string.Join(", ", categories[i].Subjects).ToLowerInvariant()}.");
+                throw new PushValidationException($"records[{i}]",
+                    $"'{records[i].Category}' records cannot be held on this person: the person is unknown, or the category does not apply to them (it applies to: {string.Join(", ", categories[i].Subjects).ToLowerInvariant()}).");
             }
         }
 
@@ -380,13 +387,13 @@ public sealed class PushRecordsCommand(
     private static bool Applies(DataCategory category, AccountKind kind) =>
         category.Subjects.Contains(kind == AccountKind.BusinessContact ? SubjectKind.B2b : SubjectKind.Consumer);
 
-    /// <summary>The person of a record; null for an email nobody has yet.</summary>
-    private async Task<(Guid Id, AccountKind Kind)?> FindSubjectAsync(PushedRecord record, string path, CancellationToken cancellationToken)
+    /// <summary>The person of a record; null for an email nobody has yet or a sub nobody has.</summary>
+    private async Task<(Guid Id, AccountKind Kind)?> FindSubjectAsync(PushedRecord record, CancellationToken cancellationToken)
     {
         if (record.Sub is { } sub)
         {
             var bySub = await db.Users.AsNoTracking().Where(u => u.Id == sub).Select(u => new { u.Id, u.Kind }).FirstOrDefaultAsync(cancellationToken);
-            return bySub is not null ? (bySub.Id, bySub.Kind) : throw new PushValidationException($"{path}.sub", "No person has this sub.");
+            return bySub is null ? null : (bySub.Id, bySub.Kind);
         }
 
         var normalized = record.Email!.ToUpperInvariant();
