@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using PrivacyPortal.Infrastructure;
 
 namespace PrivacyPortal.Features.Auth;
 
@@ -7,15 +8,15 @@ public sealed class AuthOptions
     public const string SectionName = "Auth";
 
     /// <summary>A session not used for this long ends.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    [TimeSpanRange("00:01:00", "1.00:00:00")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>A session ends this long after sign-in, however active.</summary>
-    [Range(typeof(TimeSpan), "00:05:00", "30.00:00:00")]
+    [TimeSpanRange("00:05:00", "30.00:00:00")]
     public TimeSpan AbsoluteTimeout { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>How long an emailed link and code work (DESIGN.md: at most 15 minutes).</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "00:15:00")]
+    [TimeSpanRange("00:01:00", "00:15:00")]
     public TimeSpan MagicLinkLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Wrong codes after which the code of an attempt stops working.</summary>

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using PrivacyPortal.Infrastructure;
 
 namespace PrivacyPortal.Features.Jobs;
 
@@ -14,11 +15,11 @@ public sealed class JobOptions
     public TimeOnly DailyAtUtc { get; set; } = new(4, 0);
 
     /// <summary>How often an instance looks whether a daily run is due.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>A run not finished after this long is taken over by another instance.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "06:00:00")]
+    [TimeSpanRange("00:01:00", "06:00:00")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using PrivacyPortal.Infrastructure;
 
 namespace PrivacyPortal.Features.Oidc;
 
@@ -14,41 +15,41 @@ public sealed class OidcOptions
     public Dictionary<string, OidcClientOptions> Clients { get; init; } = new(StringComparer.Ordinal);
 
     /// <summary>How long an authorization code can be redeemed (the issue caps it at 60 s).</summary>
-    [Range(typeof(TimeSpan), "00:00:05", "00:01:00")]
+    [TimeSpanRange("00:00:05", "00:01:00")]
     public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Access tokens are JWTs a store validates offline, so they stay short.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "01:00:00")]
+    [TimeSpanRange("00:01:00", "01:00:00")]
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    [Range(typeof(TimeSpan), "00:01:00", "01:00:00")]
+    [TimeSpanRange("00:01:00", "01:00:00")]
     public TimeSpan IdTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Each refresh token works once within this time; every use hands out a new one.</summary>
-    [Range(typeof(TimeSpan), "00:05:00", "90.00:00:00")]
+    [TimeSpanRange("00:05:00", "90.00:00:00")]
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
 
     /// <summary>A refresh-token family ends this long after sign-in, however often it is used.</summary>
-    [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
+    [TimeSpanRange("01:00:00", "365.00:00:00")]
     public TimeSpan RefreshTokenAbsoluteLifetime { get; set; } = TimeSpan.FromDays(90);
 
     /// <summary>A new signing key is made when the newest is this old; JWKS keeps the one before it.</summary>
-    [Range(typeof(TimeSpan), "00:05:00", "365.00:00:00")]
+    [TimeSpanRange("00:05:00", "365.00:00:00")]
     public TimeSpan KeyRotationInterval { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>
     /// A new key is published this long before it signs, so every store has fetched it first
     /// (JwtBearer re-reads JWKS every 12 hours by default). Must be shorter than the rotation interval.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    [TimeSpanRange("00:00:00", "30.00:00:00")]
     public TimeSpan KeyActivationDelay { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>How often an instance re-reads the key table, so keys another instance made are known here.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often the back-channel logout queue is looked at.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    [TimeSpanRange("00:00:00.050", "00:10:00")]
     public TimeSpan LogoutDeliveryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>After this many failed deliveries a logout notification is given up on (and logged).</summary>
@@ -56,7 +57,7 @@ public sealed class OidcOptions
     public int LogoutDeliveryMaxAttempts { get; set; } = 12;
 
     /// <summary>How often each instance ends sessions past their idle or absolute timeout and tells the stores.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan TimedOutSessionsInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
@@ -74,7 +75,7 @@ public sealed class OidcOptions
     /// How long an instance takes a secret it verified with PBKDF2 on the SHA-256 of the presented
     /// secret alone; afterwards the next call runs PBKDF2 (and is counted) again.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan VerifiedClientSecretLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
