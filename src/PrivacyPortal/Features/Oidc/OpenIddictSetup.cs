@@ -54,7 +54,7 @@ internal static class OpenIddictSetup
                 server.UseDataProtection().PreferDefaultAccessTokenFormat();
                 // Placeholders OpenIddict insists on at start-up; every token is signed with the
                 // database keys instead (OurSigningKeys below), and JWKS publishes only those.
-                server.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
+                server.AddEncryptionKey(PlaceholderKeys.Encryption).AddSigningKey(PlaceholderKeys.Signing);
                 server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
@@ -724,4 +724,21 @@ internal sealed class RequireNoAccessTokenRowCheck : IOpenIddictServerHandlerFil
         ArgumentNullException.ThrowIfNull(context);
         return ValueTask.FromResult(!AccessTokenEntryCheck.Covers(context.Principal));
     }
+}
+
+/// <summary>
+/// The placeholder keys OpenIddict's options require, made once per process rather than once per
+/// host (<c>AddEphemeral…Key</c> generates two RSA keys whenever the options are built: most of the
+/// CPU of a test host's first request, with hundreds of hosts in a test run). Never used to sign or
+/// encrypt anything, as before: codes and refresh tokens are sealed with Data Protection, access
+/// tokens are not encrypted, and every token is signed with the database keys.
+/// </summary>
+internal static class PlaceholderKeys
+{
+    private static readonly Lazy<RsaSecurityKey> EncryptionKey = new(() => new RsaSecurityKey(System.Security.Cryptography.RSA.Create(2048)));
+    private static readonly Lazy<RsaSecurityKey> SigningKey = new(() => new RsaSecurityKey(System.Security.Cryptography.RSA.Create(2048)));
+
+    public static RsaSecurityKey Encryption => EncryptionKey.Value;
+
+    public static RsaSecurityKey Signing => SigningKey.Value;
 }
