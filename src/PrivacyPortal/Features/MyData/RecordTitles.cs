@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Localization;
 
@@ -21,34 +20,36 @@ public sealed partial class RecordTitles(IStringLocalizer<Localization.MyData> t
 {
     private readonly ConcurrentDictionary<(string Culture, string Category), Alternative[]> _templates = new();
 
-    public string For(string categoryId, string content, string storeSummary)
+    /// <param name="fields">The record's top-level values that are text, numbers or booleans, as the page already read them (<c>RectifiableFields.Of</c>).</param>
+    public string For(string categoryId, IEnumerable<(string Field, string Value)> fields, string storeSummary)
     {
         ArgumentNullException.ThrowIfNull(categoryId);
+        ArgumentNullException.ThrowIfNull(fields);
         ArgumentNullException.ThrowIfNull(storeSummary);
         var alternatives = _templates.GetOrAdd((CultureInfo.CurrentUICulture.Name, categoryId), Parse);
-        if (alternatives.Length == 0 || string.IsNullOrEmpty(content))
+        if (alternatives.Length == 0)
         {
             return storeSummary;
         }
 
-        Dictionary<string, string> fields;
-        try
+        // Blank values do not fill a title: "Makse " with nothing after it says nothing.
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (field, value) in fields)
         {
-            fields = Fields(content);
-        }
-        catch (JsonException)
-        {
-            return storeSummary;
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                values[field] = value.Trim();
+            }
         }
 
         foreach (var alternative in alternatives)
         {
-            if (alternative.Fields.All(fields.ContainsKey))
+            if (alternative.Fields.All(values.ContainsKey))
             {
                 var title = new StringBuilder();
                 foreach (var part in alternative.Parts)
                 {
-                    title.Append(part.Field is { } field ? Shorten(fields[field]) : part.Text);
+                    title.Append(part.Field is { } field ? Shorten(values[field]) : part.Text);
                 }
 
                 return title.ToString();
@@ -95,33 +96,6 @@ public sealed partial class RecordTitles(IStringLocalizer<Localization.MyData> t
     private static string Shorten(string value) => value.Length <= MaxValueLength ? value : value[..(MaxValueLength - 1)].TrimEnd() + "…";
 
     private const int MaxValueLength = 80;
-
-    /// <summary>The record's top-level fields with a value worth showing: text that is not blank, numbers and booleans.</summary>
-    private static Dictionary<string, string> Fields(string content)
-    {
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        using var json = JsonDocument.Parse(content);
-        if (json.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            return fields;
-        }
-
-        foreach (var property in json.RootElement.EnumerateObject())
-        {
-            var value = property.Value;
-            switch (value.ValueKind)
-            {
-                case JsonValueKind.String when !string.IsNullOrWhiteSpace(value.GetString()):
-                    fields[property.Name] = value.GetString()!.Trim();
-                    break;
-                case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
-                    fields[property.Name] = value.GetRawText();
-                    break;
-            }
-        }
-
-        return fields;
-    }
 
     [GeneratedRegex(@"\{(?<required>\?)?(?<field>[A-Za-z0-9_]+)\}", RegexOptions.CultureInvariant)]
     private static partial Regex Placeholder();

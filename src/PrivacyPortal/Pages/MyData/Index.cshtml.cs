@@ -220,6 +220,19 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
         }
     }
 
+    /// <summary>The values of <see cref="FieldsOf"/> that are text, numbers or booleans, for the record's title.</summary>
+    public static IEnumerable<(string Field, string Value)> ScalarFields(IReadOnlyList<(string Field, string Value, bool Correctable)> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        foreach (var (field, value, scalar) in fields)
+        {
+            if (scalar)
+            {
+                yield return (field, value);
+            }
+        }
+    }
+
     /// <param name="Purposes">The purposes resting on the basis, in the person's language.</param>
     /// <param name="ObjectLink">The objection form with the purposes it offers chosen (legitimate interests only), or null.</param>
     /// <param name="ChangeInPreferences">Consent, or direct marketing: switched off on the preferences page.</param>

@@ -242,9 +242,10 @@ public sealed class NewModel(
             }
 
             var culture = CultureInfo.CurrentUICulture;
-            Fields = [.. records.Select(r => new FieldGroup(
-                    $"{policy.FindController(r.ControllerId)?.LegalName ?? r.ControllerId} · {policy.FindCategory(r.ControllerId, r.CategoryId)?.Name.Get(culture) ?? r.CategoryId} · {titles.For(r.CategoryId, r.Content, r.Summary)}",
-                    [.. RectifiableFields.Of(r.Content).Select(f => new FieldOption($"{r.Id}:{f.Field}", $"{labels.For(f.Field)}: {f.Value}"))]))
+            Fields = [.. records.Select(r => (Record: r, Values: RectifiableFields.Of(r.Content)))
+                .Select(r => new FieldGroup(
+                    $"{policy.FindController(r.Record.ControllerId)?.LegalName ?? r.Record.ControllerId} · {policy.FindCategory(r.Record.ControllerId, r.Record.CategoryId)?.Name.Get(culture) ?? r.Record.CategoryId} · {titles.For(r.Record.CategoryId, r.Values, r.Record.Summary)}",
+                    [.. r.Values.Select(f => new FieldOption($"{r.Record.Id}:{f.Field}", $"{labels.For(f.Field)}: {f.Value}"))]))
                 .Where(g => g.Options.Count > 0)];
         }
     }
