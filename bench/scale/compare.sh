@@ -43,6 +43,7 @@ RESULTS="$WORK/results.tsv"
 printf 'database\tcurve\trecords\trps\tp50_ms\tp99_ms\terrors\tload\n' > "$RESULTS"
 
 . "$ROOT/bench/key-ring-certificate.sh"
+. "$HERE/sweep.sh"
 key_ring_certificate "$WORK"
 log "Publishing in Release"
 dotnet publish "$ROOT/src/PrivacyPortal" -c Release -o "$WORK/app" -nologo -v quiet >/dev/null
@@ -225,17 +226,10 @@ if [ "$SWEEP" = 1 ]; then
   BEFORE="$(record_count postgres)"
   log "PostgreSQL: retention sweep over $BEFORE records"
   JOBS=true start_portal Postgres "$PG_CONNECTION"
-  SWEEP_START=""
-  for _ in $(seq 1 12000); do
-    state="$("${PSQL[@]}" -c "SELECT coalesce(\"LockedBy\", '') || '|' || coalesce(\"LastCompletedOn\"::text, '') FROM \"JobLeases\" WHERE \"Name\" = 'retention.sweep'")"
-    if [ -z "$SWEEP_START" ] && [ -n "${state%%|*}" ]; then SWEEP_START=$(date +%s.%N); fi
-    if [ -n "${state#*|}" ]; then break; fi
-    sleep 0.1
-  done
-  SWEEP_END=$(date +%s.%N)
+  wait_for_sweep 12000
   AFTER="$(record_count postgres)"
   printf 'retention sweep: %.1f s (from the lease being taken to the day marked done); %s of %s records deleted or anonymised; load average %s\n' \
-    "$(echo "$SWEEP_END - ${SWEEP_START:-$SWEEP_END}" | bc)" "$((BEFORE - AFTER))" "$BEFORE" "$(load)"
+    "$SWEEP_SECONDS" "$((BEFORE - AFTER))" "$BEFORE" "$(load)"
   grep -h "Retention sweep for" "$WORK/portal-Postgres.log" | tail -n 3 || true
   stop_portal
 fi

@@ -48,6 +48,7 @@ psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc 'CREATE DATABASE portal' postgre
 CONNECTION="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=portal;Maximum Pool Size=60"
 
 . "$ROOT/bench/key-ring-certificate.sh"
+. "$HERE/sweep.sh"
 key_ring_certificate "$WORK"
 log "Publishing in Release"
 dotnet publish "$ROOT/src/PrivacyPortal" -c Release -o "$WORK/app" -nologo -v quiet >/dev/null
@@ -110,17 +111,10 @@ stop_instance "$PID_A"; stop_instance "$PID_B"
 log "Retention sweep over the whole set"
 BEFORE="$("${PSQL[@]}" -c 'SELECT count(*) FROM "HeldRecords"')"
 start_instance a "$PORT_A" Jobs__Enabled=true Jobs__DailyAtUtc=00:00:00 Jobs__LeaseDuration=02:00:00; PID_A=$LAST_PID
-SWEEP_START=""
-for _ in $(seq 1 6000); do
-  state="$("${PSQL[@]}" -c "SELECT coalesce(\"LockedBy\", '') || '|' || coalesce(\"LastCompletedOn\"::text, '') FROM \"JobLeases\" WHERE \"Name\" = 'retention.sweep'")"
-  if [ -z "$SWEEP_START" ] && [ -n "${state%%|*}" ]; then SWEEP_START=$(date +%s.%N); fi
-  if [ -n "${state#*|}" ]; then break; fi
-  sleep 0.1
-done
-SWEEP_END=$(date +%s.%N)
+wait_for_sweep 6000
 AFTER="$("${PSQL[@]}" -c 'SELECT count(*) FROM "HeldRecords"')"
 printf 'retention sweep: %.1f s (from the lease being taken to the day marked done); %s of %s records deleted; %s audit rows\n' \
-  "$(echo "$SWEEP_END - ${SWEEP_START:-$SWEEP_END}" | bc)" "$((BEFORE - AFTER))" "$BEFORE" \
+  "$SWEEP_SECONDS" "$((BEFORE - AFTER))" "$BEFORE" \
   "$("${PSQL[@]}" -c "SELECT count(*) FROM \"AuditEvents\" WHERE \"Action\" = 'retention.deleted'")"
 grep -h "Retention sweep" "$WORK/a.log" | tail -n 1 || true
 stop_instance "$PID_A"
