@@ -28,6 +28,7 @@ public static class OidcRegistration
         builder.Services.AddHostedService<SigningKeyRotation>();
         builder.Services.AddHostedService<OidcClientsStartupCheck>();
         builder.Services.AddOpenIddictServer();
+        builder.Services.AddStoreTokenValidation();
 
         builder.Services.AddScoped<QueueBackChannelLogoutCommand>();
         builder.Services.AddScoped<RevokeSubjectGrantsCommand>();

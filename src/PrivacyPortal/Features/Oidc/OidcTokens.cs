@@ -1,11 +1,8 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using OpenIddict.EntityFrameworkCore.Models;
-using PrivacyPortal.Data;
 using PrivacyPortal.Infrastructure;
 
 namespace PrivacyPortal.Features.Oidc;
@@ -24,23 +21,6 @@ public sealed class OidcIssuer(IOptions<PortalOptions> portal, IOptions<OidcOpti
 }
 
 public sealed record IssuedToken(string Token, string Jti, DateTimeOffset ExpiresAt);
-
-/// <summary>The claims of a valid access token of ours.</summary>
-public sealed record AccessTokenInfo(
-    string Subject,
-    string ClientId,
-    IReadOnlyList<string> Scopes,
-    string Jti,
-    Guid? GrantId,
-    Guid? TokenEntryId,
-    DateTimeOffset IssuedAt,
-    DateTimeOffset ExpiresAt)
-{
-    public bool HasScope(string scope) => Scopes.Contains(scope, StringComparer.Ordinal);
-
-    /// <summary>True for a client-credentials token: the store itself, not a person.</summary>
-    public bool IsClientToken => GrantId is null && Subject == ClientId;
-}
 
 /// <summary>Issues the provider's tokens. Every one names its key in <c>kid</c>.</summary>
 public sealed class OidcTokenFactory(OidcIssuer issuer, SigningKeyStore keys, TimeProvider time)
@@ -113,42 +93,10 @@ public static class AuthenticationMethods
     }
 }
 
-/// <summary>Validates tokens the provider issued, with the keys in memory; never accepts <c>alg=none</c> or HMAC.</summary>
-public sealed class OidcTokenValidator(OidcIssuer issuer, SigningKeyStore keys, OidcClientRegistry clients, TimeProvider time)
+/// <summary>Validates the ID tokens the provider issued when they come back as hints, with the keys in memory; never accepts <c>alg=none</c> or HMAC.</summary>
+public sealed class OidcTokenValidator(OidcIssuer issuer, SigningKeyStore keys, OidcClientRegistry clients)
 {
     private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
-
-    public async Task<AccessTokenInfo?> ValidateAccessTokenAsync(string? token, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(token) || token.Length > 4096)
-        {
-            return null;
-        }
-
-        var result = await ValidateAsync(token, set => new TokenValidationParameters
-        {
-            ValidIssuer = issuer.Issuer,
-            ValidAudience = issuer.AccessTokenAudience,
-            IssuerSigningKeys = set.AccessTokenValidationKeys,
-            ValidAlgorithms = [SigningAlgorithms.Es256],
-            ValidTypes = [OidcTokenFactory.AccessTokenType],
-            RequireSignedTokens = true,
-            RequireExpirationTime = true,
-            LifetimeValidator = Lifetime,
-        }, cancellationToken);
-        if (result?.SecurityToken is not JsonWebToken jwt
-            || !jwt.TryGetPayloadValue<string>("client_id", out var clientId)
-            || !jwt.TryGetPayloadValue<string>("jti", out var jti))
-        {
-            return null;
-        }
-
-        jwt.TryGetPayloadValue<string>("scope", out var scope);
-        // OpenIddict's private claims: the token's row and its authorization (our grant).
-        Guid? grantId = jwt.TryGetPayloadValue<string>("oi_au_id", out var gid) && Guid.TryParse(gid, out var parsed) ? parsed : null;
-        Guid? entryId = jwt.TryGetPayloadValue<string>("oi_tkn_id", out var tid) && Guid.TryParse(tid, out var parsedEntry) ? parsedEntry : null;
-        return new AccessTokenInfo(jwt.Subject, clientId, OidcScopes.Parse(scope), jti, grantId, entryId, jwt.IssuedAt, jwt.ValidTo);
-    }
 
     /// <summary>
     /// An <c>id_token_hint</c>: our signature and issuer, <c>typ</c> JWT (so a logout token, signed by
@@ -176,14 +124,6 @@ public sealed class OidcTokenValidator(OidcIssuer issuer, SigningKeyStore keys, 
         return result?.SecurityToken is JsonWebToken jwt && jwt.Audiences.Count() == 1 ? jwt : null;
     }
 
-    /// <summary>Lifetime on the portal's clock (tests move it), with 30 s of skew for instances whose clocks differ.</summary>
-    private bool Lifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        var skew = TimeSpan.FromSeconds(30);
-        return expires is not null && expires.Value > now - skew && (notBefore is null || notBefore.Value <= now + skew);
-    }
-
     private async Task<TokenValidationResult?> ValidateAsync(string token, Func<SigningKeySet, TokenValidationParameters> parameters, CancellationToken cancellationToken)
     {
         var set = await keys.GetAsync(cancellationToken);
@@ -199,29 +139,5 @@ public sealed class OidcTokenValidator(OidcIssuer issuer, SigningKeyStore keys, 
         }
 
         return result.IsValid ? result : null;
-    }
-}
-
-/// <summary>Whether the portal still honours an access token it signed: its row or its jti, and its grant, not revoked.</summary>
-public static class AccessTokenRevocation
-{
-    public static async Task<bool> IsRevokedAsync(PortalDbContext db, AccessTokenInfo token, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        ArgumentNullException.ThrowIfNull(token);
-        if (token.TokenEntryId is { } entryId
-            && !await db.Set<OpenIddictEntityFrameworkCoreToken<Guid>>().AnyAsync(t => t.Id == entryId && t.Status == OpenIddict.Abstractions.OpenIddictConstants.Statuses.Valid, cancellationToken))
-        {
-            return true;
-        }
-
-        // A client-credentials token has no row: revoking it put its jti on the revocation list.
-        if (token.TokenEntryId is null && await db.Set<OidcRevokedAccessToken>().AnyAsync(t => t.Jti == token.Jti, cancellationToken))
-        {
-            return true;
-        }
-
-        return token.GrantId is { } grantId
-            && !await db.Set<OidcGrant>().AnyAsync(g => g.Id == grantId && g.RevokedAt == null, cancellationToken);
     }
 }

@@ -656,7 +656,7 @@ internal sealed class RevokedClientTokenCheck(PortalDbContext db) : IOpenIddictS
             return;
         }
 
-        if (await db.Set<OidcRevokedAccessToken>().AsNoTracking().AnyAsync(t => t.Jti == jti, context.Transaction.Http().RequestAborted))
+        if (await RevokedAccessTokens.IsListedAsync(db, jti, context.Transaction.Http().RequestAborted))
         {
             context.Reject(Errors.InvalidToken, "The access token was revoked.");
         }

@@ -214,6 +214,30 @@ public sealed class StoreApiTests : IDisposable
     }
 
     [Fact]
+    public async Task A_store_token_is_honoured_until_it_expires_with_30_seconds_for_clocks_that_differ_and_an_id_token_is_no_access_token()
+    {
+        var token = await StoreTokenAsync(DevClients.Eu, DevClients.EuSecret);
+        var lifetime = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).ValidTo - new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).IssuedAt;
+
+        factory.Clock.Advance(lifetime + TimeSpan.FromSeconds(20));
+        using (var withinSkew = await SendAsync(token, HttpMethod.Get, "/api/v1/tasks"))
+        {
+            Assert.Equal(HttpStatusCode.OK, withinSkew.StatusCode);
+        }
+
+        factory.Clock.Advance(TimeSpan.FromSeconds(20));
+        using (var expired = await SendAsync(token, HttpMethod.Get, "/api/v1/tasks"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+        }
+
+        // Signed by the same provider, for the same client, but an ID token: the type check refuses it.
+        var signIn = await flow.SignInToStoreAsync(scope: "openid");
+        using var idToken = await SendAsync(signIn.GetProperty("id_token").GetString(), HttpMethod.Get, "/api/v1/tasks");
+        Assert.Equal(HttpStatusCode.Unauthorized, idToken.StatusCode);
+    }
+
+    [Fact]
     public async Task A_revoked_store_token_is_refused()
     {
         var token = await StoreTokenAsync(DevClients.Eu, DevClients.EuSecret);

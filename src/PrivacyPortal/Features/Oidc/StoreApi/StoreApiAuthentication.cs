@@ -4,22 +4,22 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using PrivacyPortal.Data;
+using OpenIddict.Abstractions;
+using OpenIddict.Validation;
+using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace PrivacyPortal.Features.Oidc.StoreApi;
 
 /// <summary>
-/// Bearer authentication of the store API with the provider's own client-credentials tokens:
-/// checked like JwtBearer would (signature, issuer, audience, lifetime, algorithm), against the
-/// keys in memory, plus the portal's own revocation list. A person's token is not a store's.
+/// Bearer authentication of the store API with the provider's own client-credentials tokens, checked
+/// by OpenIddict's validation (<see cref="StoreTokenValidation"/>). A person's token is not a store's.
 /// </summary>
 internal sealed class StoreApiAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    OidcTokenValidator validator,
-    OidcClientRegistry clients,
-    PortalDbContext db) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    OpenIddictValidationService validation,
+    OidcClientRegistry clients) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "StoreApi";
     public const string ClientIdClaim = "client_id";
@@ -29,22 +29,36 @@ internal sealed class StoreApiAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var token = await BearerToken.ReadAsync(Request, allowFormBody: false, Context.RequestAborted);
-        if (token is null)
+        if (string.IsNullOrEmpty(token))
         {
             return AuthenticateResult.NoResult();
         }
 
-        var info = await validator.ValidateAccessTokenAsync(token, Context.RequestAborted);
-        if (info is null || !info.IsClientToken || clients.Find(info.ClientId) is not { } client
-            || await AccessTokenRevocation.IsRevokedAsync(db, info, Context.RequestAborted))
+        const string refused = "The access token is invalid, expired, revoked or not a store's token.";
+        if (token.Length > 4096)
         {
-            return AuthenticateResult.Fail("The access token is invalid, expired, revoked or not a store's token.");
+            return AuthenticateResult.Fail(refused);
+        }
+
+        ClaimsPrincipal principal;
+        try
+        {
+            principal = await validation.ValidateAccessTokenAsync(token, Context.RequestAborted);
+        }
+        catch (OpenIddictExceptions.ProtocolException)
+        {
+            return AuthenticateResult.Fail(refused);
+        }
+
+        if (clients.Find(principal.GetClaim(Claims.Subject)) is not { } client)
+        {
+            return AuthenticateResult.Fail("The access token names no registered store.");
         }
 
         var identity = new ClaimsIdentity(SchemeName);
         identity.AddClaim(new Claim(ClientIdClaim, client.ClientId));
         identity.AddClaim(new Claim(ControllerClaim, client.ControllerId));
-        foreach (var scope in info.Scopes)
+        foreach (var scope in principal.GetScopes())
         {
             identity.AddClaim(new Claim(ScopeClaim, scope));
         }
