@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
 using OpenIddict.EntityFrameworkCore;
 using OpenIddict.EntityFrameworkCore.Models;
 using PrivacyPortal.Data;
@@ -93,4 +94,28 @@ internal sealed class OidcApplicationStore(
         var tracked = db.ChangeTracker.Entries<OidcApplication>().Select(e => e.Entity).FirstOrDefault(a => a.Id == id);
         return tracked is not null ? new(tracked) : applications.FindByIdAsync(db, id, cancellationToken);
     }
+}
+
+/// <summary>
+/// OpenIddict's application cache is scoped: a new memory cache per request, filled by a miss on
+/// every token request and thrown away at its end, in front of a store that already answers from
+/// memory (<see cref="OidcApplicationsInMemory"/>). This one asks the store directly.
+/// </summary>
+internal sealed class OidcApplicationsUncached(IOpenIddictApplicationStore<OidcApplication> store) : IOpenIddictApplicationCache<OidcApplication>
+{
+    public ValueTask AddAsync(OidcApplication application, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask<OidcApplication?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken) =>
+        store.FindByClientIdAsync(identifier, cancellationToken);
+
+    public ValueTask<OidcApplication?> FindByIdAsync(string identifier, CancellationToken cancellationToken) =>
+        store.FindByIdAsync(identifier, cancellationToken);
+
+    public IAsyncEnumerable<OidcApplication> FindByPostLogoutRedirectUriAsync(string uri, CancellationToken cancellationToken) =>
+        store.FindByPostLogoutRedirectUriAsync(uri, cancellationToken);
+
+    public IAsyncEnumerable<OidcApplication> FindByRedirectUriAsync(string uri, CancellationToken cancellationToken) =>
+        store.FindByRedirectUriAsync(uri, cancellationToken);
+
+    public ValueTask RemoveAsync(OidcApplication application, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -127,6 +127,7 @@ internal static class OpenIddictSetup
         services.AddSingleton<RequireTokenRow>();
         services.AddSingleton<RequireNoAccessTokenRowCheck>();
         services.AddSingleton<OidcApplicationsInMemory>();
+        services.AddScoped<IOpenIddictApplicationCache<OpenIddictEntityFrameworkCoreApplication<Guid>>, OidcApplicationsUncached>();
         services.AddHostedService<OidcApplicationsSync>();
     }
 
