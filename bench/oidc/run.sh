@@ -133,10 +133,10 @@ oidc-provider $(node -p "require('$HERE/node_modules/oidc-provider/package.json'
 (client_secret_basic; client-credentials tokens as ES256 JWTs for the API resource; RS256 ID tokens).
 Discovery and JWKS: OpenIddict's documents, kept after the first answer until the signing keys change.
 Client-credentials token: OpenIddict's token endpoint with the store's secret verified by its SHA-256 (PBKDF2 once per
-instance and \`Oidc:VerifiedClientSecretLifetime\`), the application read from memory, and no token row (the JWT
+instance and \`Oidc:VerifiedClientSecretLifetime\`), the application read from memory without OpenIddict's per-request entity cache, and no token row (the JWT
 and the revocation list suffice).
 Userinfo: OpenIddict validates the ES256 JWT; one SQLite query checks its token row, authorization, grant and
-person, a second reads the person's claims; oidc-provider looks its opaque token up in memory.
+person and reads the person's claims with them; oidc-provider looks its opaque token up in memory.
 
 $TABLE
 
