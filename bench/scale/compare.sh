@@ -14,9 +14,12 @@
 #  4. on PostgreSQL only: the retention sweep over the whole database.
 # After each load of rows the database is settled before anything is measured: VACUUM ANALYZE and
 # a CHECKPOINT on PostgreSQL, with no autovacuum worker left running; ANALYZE and a WAL checkpoint
-# on SQLite. Every point: wrk with CONNECTIONS connections, WARMUP then DURATION, one signed-in person.
+# on SQLite. Every point: wrk with CONNECTIONS connections, WARMUP then DURATION, one signed-in person;
+# the first point after each start of the portal gets START_WARMUP more warm-up, so that no point is
+# measured while the runtime is still compiling the portal's code and the pool is still opening
+# connections (a point measured right after a restart came out at half the requests/s).
 #
-# Usage: bench/scale/compare.sh   (DB_SIZES, PERSON_SIZES, CONNECTIONS, WARMUP, DURATION, PG_TUNED,
+# Usage: bench/scale/compare.sh   (DB_SIZES, PERSON_SIZES, CONNECTIONS, WARMUP, START_WARMUP, DURATION, PG_TUNED,
 #        PG_RESET=0 to skip the reset point, SWEEP=0 to skip the sweep, KEEP=1 keeps the work folder,
 #        CHART=path for the chart (default docs/mydata-curve.svg); run under flock /tmp/bench.lock)
 set -euo pipefail
@@ -27,6 +30,7 @@ PERSON_SIZES="${PERSON_SIZES:-10 1000 10000 100000}"
 CONNECTIONS="${CONNECTIONS:-50}"
 WARMUP="${WARMUP:-10s}"
 DURATION="${DURATION:-10s}"
+START_WARMUP="${START_WARMUP:-30s}"
 PG_TUNED="${PG_TUNED:-Max Auto Prepare=20;Auto Prepare Min Usages=2}"
 PG_RESET="${PG_RESET:-1}"
 SWEEP="${SWEEP:-1}"
@@ -37,6 +41,7 @@ PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 APP_PID=""
+FRESH=1
 cleanup() {
   [ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; }
   [ -d "$WORK/pg/data" ] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast -w stop >/dev/null 2>&1 || true
@@ -73,6 +78,7 @@ start_portal() {
       dotnet PrivacyPortal.dll >>"$WORK/portal-$1.log" 2>&1
   ) &
   APP_PID=$!
+  FRESH=1
   for _ in $(seq 1 600); do curl -fs "$BASE/health/ready" >/dev/null 2>&1 && return 0; sleep 0.2; done
   echo "the portal did not start:" >&2; tail -n 30 "$WORK/portal-$1.log" >&2; exit 1
 }
@@ -173,6 +179,10 @@ measure() {
   grep -m1 "^$person " "$WORK/sessions.txt" | cut -d' ' -f2- > "$WORK/cookie.txt"
   page="$(curl -s -H "X-Forwarded-Proto: https" -H "Cookie: $(cat "$WORK/cookie.txt")" "$BASE/en/my-data")"
   grep -q "Bench record" <<<"$page" || { echo "my-data does not show person $person's records" >&2; tail -n 20 "$WORK/portal-"*.log >&2; exit 1; }
+  if [ "$FRESH" = 1 ]; then
+    COOKIES="$WORK/cookie.txt" wrk --timeout 30s -t2 -c"$CONNECTIONS" -d"$START_WARMUP" -s "$HERE/mydata.lua" "$BASE" >/dev/null
+    FRESH=0
+  fi
   COOKIES="$WORK/cookie.txt" wrk --timeout 30s -t2 -c"$CONNECTIONS" -d"$WARMUP" -s "$HERE/mydata.lua" "$BASE" >/dev/null
   result="$(COOKIES="$WORK/cookie.txt" wrk --timeout 30s -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$HERE/mydata.lua" "$BASE" | grep '^RESULT')"
   python3 - "$kind" "$curve" "$x" "$result" "$(load)" >> "$RESULTS" <<'PY'
