@@ -6,13 +6,22 @@
 # portal published in Release runs as in production (as bench/scale/run.sh) and:
 #  1. the database grows through DB_SIZES records (people with 10 records each, inserted by the
 #     database itself); at each size one person's my-data (10 records) is loaded with wrk;
-#  2. at the largest size, people with PERSON_SIZES records are added and their my-data is loaded;
-#  3. on PostgreSQL only: statements per page from pg_stat_statements, the largest size again with
-#     the connection string options PG_TUNED, and the retention sweep over the whole database.
-# Every point: wrk with CONNECTIONS connections, WARMUP then DURATION, one signed-in person.
+#  2. on PostgreSQL only, at the largest size, right after the portal's own connection string: the
+#     same point with the options PG_TUNED added, then (PG_RESET=1) with Npgsql's reset on return
+#     put back ("No Reset On Close=false", what the portal's default leaves out), then statements
+#     per page from pg_stat_statements;
+#  3. at the largest size, people with PERSON_SIZES records are added and their my-data is loaded;
+#  4. on PostgreSQL only: the retention sweep over the whole database.
+# After each load of rows the database is settled before anything is measured: VACUUM ANALYZE and
+# a CHECKPOINT on PostgreSQL, with no autovacuum worker left running; ANALYZE and a WAL checkpoint
+# on SQLite. Every point: wrk with CONNECTIONS connections, WARMUP then DURATION, one signed-in person;
+# the first point after each start of the portal gets START_WARMUP more warm-up, so that no point is
+# measured while the runtime is still compiling the portal's code and the pool is still opening
+# connections (a point measured right after a restart came out at half the requests/s).
 #
-# Usage: bench/scale/compare.sh   (DB_SIZES, PERSON_SIZES, CONNECTIONS, WARMUP, DURATION, PG_TUNED,
-#        SWEEP=0 to skip the sweep, KEEP=1 keeps the work folder; run under flock /tmp/bench.lock)
+# Usage: bench/scale/compare.sh   (DB_SIZES, PERSON_SIZES, CONNECTIONS, WARMUP, START_WARMUP, DURATION, PG_TUNED,
+#        PG_RESET=0 to skip the reset point, SWEEP=0 to skip the sweep, KEEP=1 keeps the work folder,
+#        CHART=path for the chart (default docs/mydata-curve.svg); run under flock /tmp/bench.lock)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HERE="$ROOT/bench/scale"
@@ -21,7 +30,9 @@ PERSON_SIZES="${PERSON_SIZES:-10 1000 10000 100000}"
 CONNECTIONS="${CONNECTIONS:-50}"
 WARMUP="${WARMUP:-10s}"
 DURATION="${DURATION:-10s}"
-PG_TUNED="${PG_TUNED:-Max Auto Prepare=20;Auto Prepare Min Usages=2;No Reset On Close=true}"
+START_WARMUP="${START_WARMUP:-30s}"
+PG_TUNED="${PG_TUNED:-Max Auto Prepare=20;Auto Prepare Min Usages=2}"
+PG_RESET="${PG_RESET:-1}"
 SWEEP="${SWEEP:-1}"
 CHART="${CHART:-$ROOT/docs/mydata-curve.svg}"
 WORK="$(mktemp -d /tmp/portal-compare-bench.XXXXXX)"
@@ -30,6 +41,7 @@ PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 APP_PID=""
+FRESH=1
 cleanup() {
   [ -n "$APP_PID" ] && { kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true; }
   [ -d "$WORK/pg/data" ] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast -w stop >/dev/null 2>&1 || true
@@ -66,6 +78,7 @@ start_portal() {
       dotnet PrivacyPortal.dll >>"$WORK/portal-$1.log" 2>&1
   ) &
   APP_PID=$!
+  FRESH=1
   for _ in $(seq 1 600); do curl -fs "$BASE/health/ready" >/dev/null 2>&1 && return 0; sleep 0.2; done
   echo "the portal did not start:" >&2; tail -n 30 "$WORK/portal-$1.log" >&2; exit 1
 }
@@ -86,7 +99,6 @@ SELECT (lpad(to_hex(i), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(i), 12, '0'
 FROM generate_series($1, $2) AS i, bench_now AS n;
 $(records_sql "$1" "$2" "$3")
 COMMIT;
-ANALYZE;
 SQL
 }
 records_sql() { # FIRST_PERSON LAST_PERSON PER_PERSON (PostgreSQL; inside a transaction with bench_now)
@@ -114,7 +126,6 @@ SELECT printf('%08X-0000-4000-8000-%012X', i, i), 0, 'Bench Person ' || i, 'en',
 FROM n;
 $(sqlite_records_sql "$1" "$2" "$3")
 COMMIT;
-ANALYZE;
 SQL
 }
 sqlite_records_sql() { # FIRST_PERSON LAST_PERSON PER_PERSON
@@ -139,9 +150,22 @@ grow() {
 }
 add_person_records() {
   if [ "$1" = postgres ]; then
-    { echo 'BEGIN; CREATE TEMP TABLE bench_now AS SELECT 0::bigint AS ticks;'; records_sql "$2" "$2" "$3"; echo 'COMMIT; ANALYZE "HeldRecords";'; } | "${PSQL[@]}" >/dev/null
+    { echo 'BEGIN; CREATE TEMP TABLE bench_now AS SELECT 0::bigint AS ticks;'; records_sql "$2" "$2" "$3"; echo 'COMMIT;'; } | "${PSQL[@]}" >/dev/null
   else
     { echo '.timeout 60000'; echo 'BEGIN;'; sqlite_records_sql "$2" "$2" "$3"; echo 'COMMIT;'; } | sqlite3 "$SQLITE_DB" >/dev/null
+  fi
+}
+# settle KIND: after bulk loading, the planner's statistics, the visibility map and a checkpoint
+# done now rather than by autovacuum and the checkpointer during the next measurement.
+settle() {
+  if [ "$1" = postgres ]; then
+    "${PSQL[@]}" -c 'VACUUM (ANALYZE)' -c 'CHECKPOINT'
+    for _ in $(seq 1 600); do
+      [ "$("${PSQL[@]}" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ] && break
+      sleep 1
+    done
+  else
+    sqlite3 "$SQLITE_DB" '.timeout 60000' 'ANALYZE' 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
   fi
 }
 record_count() {
@@ -155,6 +179,13 @@ measure() {
   grep -m1 "^$person " "$WORK/sessions.txt" | cut -d' ' -f2- > "$WORK/cookie.txt"
   page="$(curl -s -H "X-Forwarded-Proto: https" -H "Cookie: $(cat "$WORK/cookie.txt")" "$BASE/en/my-data")"
   grep -q "Bench record" <<<"$page" || { echo "my-data does not show person $person's records" >&2; tail -n 20 "$WORK/portal-"*.log >&2; exit 1; }
+  if [ "$FRESH" = 1 ]; then
+    # Two connections, then a pause: under the full load the runtime's background compilation of
+    # the portal's hot code competes with the requests for the 2 cores and is not done in time.
+    COOKIES="$WORK/cookie.txt" wrk --timeout 30s -t1 -c2 -d"$START_WARMUP" -s "$HERE/mydata.lua" "$BASE" >/dev/null
+    sleep 5
+    FRESH=0
+  fi
   COOKIES="$WORK/cookie.txt" wrk --timeout 30s -t2 -c"$CONNECTIONS" -d"$WARMUP" -s "$HERE/mydata.lua" "$BASE" >/dev/null
   result="$(COOKIES="$WORK/cookie.txt" wrk --timeout 30s -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$HERE/mydata.lua" "$BASE" | grep '^RESULT')"
   python3 - "$kind" "$curve" "$x" "$result" "$(load)" >> "$RESULTS" <<'PY'
@@ -179,10 +210,23 @@ run_database() {
     log "$kind: growing to $size records ($target people with 10 each)"
     grow "$kind" $((people + 1)) "$target" 10
     people="$target"
+    settle "$kind"
     [ -s "$WORK/sessions.txt" ] || sign_in_people
     measure "$kind" database "$(record_count "$kind")" 1
   done
   if [ "$kind" = postgres ]; then
+    stop_portal
+    log "PostgreSQL with \"$PG_TUNED\": the largest database again, person 1"
+    start_portal Postgres "$PG_CONNECTION;$PG_TUNED"
+    measure postgres-tuned database "$(record_count postgres)" 1
+    stop_portal
+    if [ "$PG_RESET" = 1 ]; then
+      log "PostgreSQL with \"No Reset On Close=false\" (Npgsql's reset on return, off by the portal's default): the largest database again, person 1"
+      start_portal Postgres "$PG_CONNECTION;No Reset On Close=false"
+      measure postgres-reset database "$(record_count postgres)" 1
+      stop_portal
+    fi
+    start_portal Postgres "$PG_CONNECTION"
     "${PSQL[@]}" -c 'SELECT pg_stat_statements_reset()' >/dev/null
     COOKIES="$WORK/cookie.txt" wrk -t1 -c1 -d5s -s "$HERE/mydata.lua" "$BASE" | grep '^RESULT' | sed 's/.*requests=\([0-9]*\).*/\1/' > "$WORK/requests.txt"
     log "PostgreSQL: statements per my-data page (pg_stat_statements, one connection, $(cat "$WORK/requests.txt") pages)"
@@ -191,7 +235,7 @@ run_database() {
   fi
   for n in $PERSON_SIZES; do
     person=$((person + 1))
-    [ "$n" -gt 10 ] && { log "$kind: person $person gets $((n - 10)) more records ($n)"; add_person_records "$kind" "$person" $((n - 10)); }
+    [ "$n" -gt 10 ] && { log "$kind: person $person gets $((n - 10)) more records ($n)"; add_person_records "$kind" "$person" $((n - 10)); settle "$kind"; }
     measure "$kind" person "$n" "$person"
   done
 }
@@ -217,11 +261,6 @@ start_portal Postgres "$PG_CONNECTION"
 run_database postgres
 stop_portal
 
-log "PostgreSQL with \"$PG_TUNED\": the largest database again, person 1"
-start_portal Postgres "$PG_CONNECTION;$PG_TUNED"
-measure postgres-tuned database "$(record_count postgres)" 1
-stop_portal
-
 if [ "$SWEEP" = 1 ]; then
   BEFORE="$(record_count postgres)"
   log "PostgreSQL: retention sweep over $BEFORE records"
@@ -244,8 +283,8 @@ rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 def at(db):
     points = [r for r in rows if r["database"] == db and r["curve"] == "database"]
     return max(points, key=lambda r: int(r["records"])) if points else None
-s, p, t = at("sqlite"), at("postgres"), at("postgres-tuned")
-for name, pg in (("PostgreSQL", p), ("PostgreSQL tuned", t)):
+s = at("sqlite")
+for name, pg in (("PostgreSQL", at("postgres")), ("PostgreSQL tuned", at("postgres-tuned")), ("PostgreSQL with the reset", at("postgres-reset"))):
     if s and pg:
         print(f"{name} with {pg['records']} records against SQLite with {s['records']}: "
               f"{float(pg['rps']) / float(s['rps']):.2f}x the requests/s (target >= 0.7), "

@@ -29,8 +29,8 @@ public static class DataRegistration
                     break;
                 case "POSTGRES":
                 case "POSTGRESQL":
-                    db.UseNpgsql(connectionString ?? throw new InvalidOperationException(
-                        "Database:Provider is Postgres but ConnectionStrings:Portal is not set."));
+                    db.UseNpgsql(PostgresConnectionString(connectionString ?? throw new InvalidOperationException(
+                        "Database:Provider is Postgres but ConnectionStrings:Portal is not set.")));
                     break;
                 default:
                     throw new InvalidOperationException(
@@ -46,6 +46,23 @@ public static class DataRegistration
     }
 
     private static readonly SqliteBusyTimeout SqliteBusyTimeoutInstance = new();
+
+    /// <summary>
+    /// The connection string with <c>No Reset On Close=true</c> unless it sets that option itself.
+    /// Npgsql otherwise resets every connection returned to the pool, with seven statements
+    /// (<c>SET SESSION AUTHORIZATION DEFAULT</c>, <c>RESET ALL</c>, <c>UNLISTEN *</c>, …) sent with
+    /// its next command: on my-data, more statements than the page's own (docs/benchmarks.md).
+    /// The portal leaves no session state on a pooled connection: the read-only session of "view as
+    /// customer" is set back before the connection returns (<c>ReadOnlyConnection</c>), the start-up
+    /// migrations' advisory lock is released when they end, and where either cannot be undone the
+    /// pool is cleared, so that connection is closed instead of reused.
+    /// </summary>
+    internal static string PostgresConnectionString(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var setsReset = given.Keys.Cast<string>().Any(k => string.Equals(k.Replace(" ", "", StringComparison.Ordinal), "NoResetOnClose", StringComparison.OrdinalIgnoreCase));
+        return setsReset ? connectionString : connectionString.TrimEnd().TrimEnd(';') + ";No Reset On Close=true";
+    }
 
     /// <summary>Applies the migrations and, where configured, seeds the demo people.</summary>
     public static async Task PreparePortalDatabaseAsync(this WebApplication app)
@@ -87,9 +104,27 @@ public static class DataRegistration
         {
             if (postgres)
             {
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})");
-                await db.Database.CloseConnectionAsync();
+                await ReleaseMigrationLockAsync(db);
             }
+        }
+    }
+
+    private static async Task ReleaseMigrationLockAsync(PortalDbContext db)
+    {
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})");
+        }
+        catch
+        {
+            // Still holding the lock: the pool must close this connection rather than reuse it
+            // (it is not reset on return), or no other instance could ever migrate.
+            Npgsql.NpgsqlConnection.ClearPool((Npgsql.NpgsqlConnection)db.Database.GetDbConnection());
+            throw;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
         }
     }
 

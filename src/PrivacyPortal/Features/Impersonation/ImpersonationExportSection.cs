@@ -69,7 +69,14 @@ public static class StaffAccessQuery
             rows.Add(row);
         }
 
-        return [.. rows.Select(s =>
+        return ToRows(rows, now, display);
+    }
+
+    /// <summary>The list's lines from the person's impersonations read already, newest first.</summary>
+    public static IReadOnlyList<StaffAccessRow> ToRows(IEnumerable<ImpersonationSession> sessions, DateTimeOffset now, StaffNameDisplay display)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        return [.. sessions.Select(s =>
         {
             DateTimeOffset? end = s.EndedAt ?? (s.ExpiresAt <= now ? s.ExpiresAt : null);
             return new StaffAccessRow(

@@ -12,8 +12,10 @@ namespace PrivacyPortal.Features.Impersonation;
 /// transactions), so a write on any path (SaveChanges, ExecuteUpdate, raw SQL, a raw ADO.NET
 /// command on <c>GetDbConnection()</c>) fails there. The read-only state never reaches another
 /// request: on SQLite the connection is opened outside the pool (a pooled handle would keep the
-/// pragma), on PostgreSQL it is set back before the connection returns to the pool, and Npgsql's
-/// reset on return (DISCARD ALL) would undo it anyway.
+/// pragma), on PostgreSQL it is set back before the connection returns to the pool. That is the
+/// only thing that sets it back: the portal turns Npgsql's reset on return off unless the
+/// connection string asks for it (<c>DataRegistration.PostgresConnectionString</c>), so when setting
+/// it back fails, the pool is cleared and the connection closed rather than reused.
 /// </summary>
 internal static class ReadOnlyConnection
 {
@@ -93,9 +95,20 @@ internal static class ReadOnlyConnection
                 await transaction.RollbackAsync(CancellationToken.None);
             }
 
-            if (sqliteConnectionString is null && database.GetDbConnection().State == System.Data.ConnectionState.Open)
+            if (sqliteConnectionString is null && database.GetDbConnection() is NpgsqlConnection { State: System.Data.ConnectionState.Open } connection)
             {
-                await database.ExecuteSqlRawAsync("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", CancellationToken.None);
+                try
+                {
+                    await database.ExecuteSqlRawAsync("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE", CancellationToken.None);
+                }
+                catch
+                {
+                    // Still read-only, and the portal's connections are not reset on return
+                    // (DataRegistration): the pool closes this one instead of handing it out again.
+                    NpgsqlConnection.ClearPool(connection);
+                    await CloseAsync(db);
+                    throw;
+                }
             }
 
             await CloseAsync(db);

@@ -10,9 +10,10 @@ public sealed class StaffAccessViewComponent(PortalDbContext db, TimeProvider ti
 {
     public const int Shown = 50;
 
-    public async Task<IViewComponentResult> InvokeAsync()
+    /// <param name="rows">The lines when the page has read them already (my-data on PostgreSQL reads them with its other queries); null reads them here.</param>
+    public async Task<IViewComponentResult> InvokeAsync(IReadOnlyList<StaffAccessRow>? rows)
     {
-        IReadOnlyList<StaffAccessRow> rows = UserClaimsPrincipal.SubjectId() is { } id
+        rows ??= UserClaimsPrincipal.SubjectId() is { } id
             ? await StaffAccessQuery.ForAsync(db, id, time.GetUtcNow(), options.Value.ShowStaffAs, Shown, HttpContext.RequestAborted)
             : [];
         return View(rows);

@@ -16,6 +16,12 @@ public enum ObjectedPurposeState
 
 public sealed record ObjectedPurpose(string ControllerId, string PurposeId, ObjectedPurposeState State);
 
+/// <summary>An objection not yet closed and the purposes it names (<see cref="PrivacyRequest.ObjectionPurposes"/>).</summary>
+public sealed record OpenObjection(Guid Id, string ObjectionPurposes);
+
+/// <summary>Staff's decision on one purpose of an objection.</summary>
+public sealed record DecidedPurpose(Guid RequestId, string ControllerId, string PurposeId, bool Upheld);
+
 /// <summary>
 /// What an Art. 21(1) objection does to the person's data before and after staff decide: the store
 /// tasks that restrict a purpose while it is considered, stop it when upheld and lift the restriction
@@ -33,15 +39,26 @@ public sealed class ObjectionRestrictions(PortalDbContext db, PolicyCatalog poli
         var open = await db.Set<PrivacyRequest>().AsNoTracking()
             .Where(r => r.SubjectId == subjectId && r.Kind == RequestKind.Objection && r.ObjectionPurposes != null
                 && (r.Status == RequestStatus.Received || r.Status == RequestStatus.InProgress || r.Status == RequestStatus.AwaitingPerson))
-            .Select(r => new { r.Id, r.ObjectionPurposes })
+            .Select(r => new OpenObjection(r.Id, r.ObjectionPurposes!))
             .ToListAsync(cancellationToken);
         var decisions = await db.Set<ObjectionDecision>().AsNoTracking()
             .Where(d => d.SubjectId == subjectId)
-            .Select(d => new { d.RequestId, d.ControllerId, d.PurposeId, d.Upheld })
+            .Select(d => new DecidedPurpose(d.RequestId, d.ControllerId, d.PurposeId, d.Upheld))
             .ToListAsync(cancellationToken);
+        return ForPerson(open, decisions);
+    }
+
+    /// <summary>
+    /// The same as <see cref="ForPersonAsync"/> from rows read already: the person's open objections
+    /// (received, in progress or awaiting the person) that name purposes, and every decision on the person's purposes.
+    /// </summary>
+    public static IReadOnlyList<ObjectedPurpose> ForPerson(IEnumerable<OpenObjection> open, IReadOnlyCollection<DecidedPurpose> decisions)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(decisions);
         var stopped = decisions.Where(d => d.Upheld).Select(d => ObjectionPurposeOptions.Key(d.ControllerId, d.PurposeId)).ToHashSet(StringComparer.Ordinal);
         var pending = open
-            .SelectMany(r => PrivacyRequest.Split(r.ObjectionPurposes!)
+            .SelectMany(r => PrivacyRequest.Split(r.ObjectionPurposes)
                 .Where(k => !decisions.Any(d => d.RequestId == r.Id && ObjectionPurposeOptions.Key(d.ControllerId, d.PurposeId) == k)))
             .Where(k => !stopped.Contains(k))
             .ToHashSet(StringComparer.Ordinal);

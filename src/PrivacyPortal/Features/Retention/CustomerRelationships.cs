@@ -51,6 +51,31 @@ public sealed class CustomerRelationships(PortalDbContext db, PolicyCatalog poli
     /// <summary>The person's relationship with every controller that has a rule counting from it.</summary>
     public async Task<IReadOnlyDictionary<string, RelationshipState>> OfPersonAsync(Guid subjectId, DateOnly today, CancellationToken cancellationToken)
     {
+        if (!policy.Controllers.Any(c => RelationshipRule(c) is not null))
+        {
+            return new Dictionary<string, RelationshipState>(StringComparer.Ordinal);
+        }
+
+        var categories = new List<LatestInCategory>();
+        var latest = db.Database.IsSqlite()
+            ? db.Database.SqlQuery<LatestInCategory>(SqliteLatestPerCategory(subjectId)).AsAsyncEnumerable()
+            : LatestPerCategoryQuery.For(db)(db, subjectId);
+        await foreach (var category in latest.WithCancellation(cancellationToken))
+        {
+            categories.Add(category);
+        }
+
+        var signedIn = await db.Users.AsNoTracking().Where(u => u.Id == subjectId).Select(u => u.LastSignInAt).FirstOrDefaultAsync(cancellationToken);
+        return OfPerson(subjectId, categories, signedIn, today);
+    }
+
+    /// <summary>
+    /// The same as <see cref="OfPersonAsync"/> from values read already: per category the person has
+    /// records in, the newest date with and without the store's "still active" word, and the last sign-in.
+    /// </summary>
+    public IReadOnlyDictionary<string, RelationshipState> OfPerson(Guid subjectId, IEnumerable<LatestInCategory> categories, DateTimeOffset? lastSignIn, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(categories);
         var result = new Dictionary<string, RelationshipState>(StringComparer.Ordinal);
         var controllers = policy.Controllers.Where(c => RelationshipRule(c) is not null).ToList();
         if (controllers.Count == 0)
@@ -59,10 +84,7 @@ public sealed class CustomerRelationships(PortalDbContext db, PolicyCatalog poli
         }
 
         var signs = new List<Sign>();
-        var latest = db.Database.IsSqlite()
-            ? db.Database.SqlQuery<LatestInCategory>(SqliteLatestPerCategory(subjectId)).AsAsyncEnumerable()
-            : LatestPerCategoryQuery.For(db)(db, subjectId);
-        await foreach (var category in latest.WithCancellation(cancellationToken))
+        foreach (var category in categories)
         {
             if (category.SaidActive is { } active)
             {
@@ -75,10 +97,9 @@ public sealed class CustomerRelationships(PortalDbContext db, PolicyCatalog poli
             }
         }
 
-        var signedIn = await db.Users.AsNoTracking().Where(u => u.Id == subjectId).Select(u => u.LastSignInAt).FirstOrDefaultAsync(cancellationToken);
         foreach (var controller in controllers)
         {
-            result[controller.Id] = Decide(controller, signs.Where(s => s.ControllerId == controller.Id), signedIn, today);
+            result[controller.Id] = Decide(controller, signs.Where(s => s.ControllerId == controller.Id), lastSignIn, today);
         }
 
         return result;
@@ -191,7 +212,8 @@ public sealed class CustomerRelationships(PortalDbContext db, PolicyCatalog poli
         WHERE c."SubjectId" = {subjectId} AND c."Count" > 0
         """;
 
-    private sealed record LatestInCategory(string ControllerId, string CategoryId, DateOnly? SaidActive, DateOnly? Other);
+    /// <summary>The newest date of the person's records of one category with the store's "still active" word, and without it.</summary>
+    public sealed record LatestInCategory(string ControllerId, string CategoryId, DateOnly? SaidActive, DateOnly? Other);
 
     private sealed record Sign(Guid SubjectId, string ControllerId, string CategoryId, bool Active, DateOnly Latest);
 }

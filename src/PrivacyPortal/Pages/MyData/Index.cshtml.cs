@@ -2,8 +2,11 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using PrivacyPortal.Data;
 using PrivacyPortal.Features.Auth;
+using PrivacyPortal.Features.Impersonation;
 using PrivacyPortal.Features.MyData;
 using PrivacyPortal.Features.Policy;
 using PrivacyPortal.Features.Requests;
@@ -20,7 +23,7 @@ namespace PrivacyPortal.Pages.MyData;
 /// and pages through the rest, so a person with many records gets a page that loads fast.
 /// </summary>
 [Authorize]
-public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessInformation accessInformation, CustomerRelationships relationships, ObjectionRestrictions objections, TimeProvider time) : PageModel
+public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessInformation accessInformation, CustomerRelationships relationships, ObjectionRestrictions objections, IOptions<ImpersonationOptions> impersonation, TimeProvider time) : PageModel
 {
     public const int RecordsPerCategory = 10;
     public const int PageSize = 50;
@@ -52,6 +55,9 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
     /// <summary>The person's purposes restricted while an objection is considered, or stopped by an upheld one.</summary>
     public IReadOnlyList<ObjectedPurpose> Objected { get; private set; } = [];
 
+    /// <summary>The "Access by customer service" list when the page has read it with its other queries (PostgreSQL); null lets the list read it.</summary>
+    public IReadOnlyList<StaffAccessRow>? StaffAccess { get; private set; }
+
     /// <summary>When one category is opened for paging: its key (<c>controller/category</c>) and page; it is shown open.</summary>
     [BindProperty(SupportsGet = true, Name = "category")]
     public string? OpenCategory { get; set; }
@@ -62,24 +68,44 @@ public sealed class IndexModel(PortalDbContext db, PolicyCatalog policy, AccessI
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         // One connection for the page's queries and the staff-access list rendered with it,
-        // instead of one taken from the pool for each. It is closed when the request's DbContext is
-        // disposed (returned to the pool) at the end of the request.
+        // instead of one taken from the pool for each. It is closed when the request's DbContext
+        // is disposed (returned to the pool) at the end of the request. On PostgreSQL the queries
+        // go in one round trip (MyDataBatchQuery); SQLite runs them one by one, in process.
         await db.Database.OpenConnectionAsync(cancellationToken);
         var subjectId = User.RequiredSubjectId();
         Today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         Access = accessInformation.For(System.Globalization.CultureInfo.CurrentUICulture);
         Revisions = policy.RevisionsOn(Today);
-        var person = await PersonQuery.For(db)(db, subjectId);
-        if (person is null)
+        PageNumber = Math.Clamp(PageNumber, 1, 1_000_000);
+        IReadOnlyList<CategoryRecords> groups;
+        if (db.Database.GetDbConnection() is NpgsqlConnection connection)
         {
-            return NotFound();
+            var reads = await MyDataBatchQuery.LoadAsync(connection, subjectId, OpenCategory, PageNumber, RecordsPerCategory, PageSize, StaffAccessViewComponent.Shown, cancellationToken);
+            if (reads.Person is null)
+            {
+                return NotFound();
+            }
+
+            Person = reads.Person;
+            Relationships = relationships.OfPerson(subjectId, reads.Latest, reads.LastSignInAt, Today);
+            Objected = ObjectionRestrictions.ForPerson(reads.OpenObjections, reads.Decisions);
+            StaffAccess = StaffAccessQuery.ToRows(reads.StaffAccess, time.GetUtcNow(), impersonation.Value.ShowStaffAs);
+            groups = reads.Categories;
+        }
+        else
+        {
+            var person = await PersonQuery.For(db)(db, subjectId);
+            if (person is null)
+            {
+                return NotFound();
+            }
+
+            Person = person;
+            Relationships = await relationships.OfPersonAsync(subjectId, Today, cancellationToken);
+            Objected = await objections.ForPersonAsync(subjectId, cancellationToken);
+            groups = await NewestRecordsQuery.LoadAsync(db, subjectId, OpenCategory, PageNumber, RecordsPerCategory, PageSize, cancellationToken);
         }
 
-        Person = person;
-        Relationships = await relationships.OfPersonAsync(subjectId, Today, cancellationToken);
-        Objected = await objections.ForPersonAsync(subjectId, cancellationToken);
-        PageNumber = Math.Clamp(PageNumber, 1, 1_000_000);
-        var groups = await NewestRecordsQuery.LoadAsync(db, subjectId, OpenCategory, PageNumber, RecordsPerCategory, PageSize, cancellationToken);
         var sections = new List<ControllerSection>();
         foreach (var byController in groups.GroupBy(g => g.ControllerId).OrderBy(g => ControllerOrder(g.Key)))
         {

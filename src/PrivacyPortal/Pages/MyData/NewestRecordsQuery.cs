@@ -1,7 +1,5 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
-using NpgsqlTypes;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 using PrivacyPortal.Data;
@@ -15,8 +13,8 @@ internal sealed record CategoryRecords(string ControllerId, string CategoryId, i
 }
 
 /// <summary>
-/// my-data's records: on PostgreSQL one statement for all of the person's categories
-/// (<see cref="LoadAsync"/>); on SQLite, a page of one person's records in one category, newest
+/// my-data's records on SQLite (PostgreSQL reads them with the page's other queries in one round
+/// trip, <see cref="MyDataBatchQuery"/>): a page of one person's records in one category, newest
 /// first, for each of the person's categories in turn: one prepared database command, run once per
 /// category with that category's values. my-data asks this ten times or more per visit. As ten EF queries, SQLite compiled the
 /// same SQL ten times (its driver keeps no statements across commands): compiling SQL was a fifth
@@ -35,11 +33,6 @@ internal sealed class NewestRecordsQuery : IAsyncDisposable
         PortalDbContext db, Guid subjectId, string? openKey, int page, int perCategory, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (db.Database.GetDbConnection() is NpgsqlConnection connection)
-        {
-            return await InOneStatementAsync(connection, subjectId, openKey, (page - 1) * pageSize, pageSize, perCategory, cancellationToken);
-        }
-
         var groups = new List<IndexModel.CategoryCount>();
         await foreach (var group in CountsQuery.For(db)(db, subjectId).WithCancellation(cancellationToken))
         {
@@ -64,70 +57,7 @@ internal sealed class NewestRecordsQuery : IAsyncDisposable
             .Where(c => c.SubjectId == subjectId && c.Count > 0)
             .Select(c => new IndexModel.CategoryCount(c.ControllerId, c.CategoryId, c.Count))));
 
-    // PostgreSQL: the counts, the oldest dates and the newest records of every category in one
-    // statement, one round trip. As a statement per category (what SQLite runs, in process) the page
-    // made 24 round trips for a person with twelve categories, and on two cores the context switches
-    // and the driver's work per round trip, not the queries, were most of the page's database time
-    // (pg_stat_statements: 0.02-0.03 ms per statement on the server; docs/benchmarks.md).
-    private const string OneStatementSql = """
-        SELECT c."ControllerId", c."CategoryId", c."Count",
-               (SELECT min(o."RetentionFrom") FROM "HeldRecords" AS o
-                WHERE o."SubjectId" = c."SubjectId" AND o."ControllerId" = c."ControllerId" AND o."CategoryId" = c."CategoryId"),
-               r."Id", r."Summary", r."Content", r."RetentionFrom", r."Restricted"
-        FROM "HeldRecordCounts" AS c
-        LEFT JOIN LATERAL (
-            SELECT h."Id", h."Summary", h."Content", h."RetentionFrom", h."RestrictedAt" IS NOT NULL AS "Restricted"
-            FROM "HeldRecords" AS h
-            WHERE h."SubjectId" = c."SubjectId" AND h."ControllerId" = c."ControllerId" AND h."CategoryId" = c."CategoryId"
-            ORDER BY h."RetentionFrom" DESC, h."Id" DESC
-            LIMIT CASE WHEN c."ControllerId" || '/' || c."CategoryId" = $2 THEN $4 ELSE $5 END
-            OFFSET CASE WHEN c."ControllerId" || '/' || c."CategoryId" = $2 THEN $3 ELSE 0 END
-        ) AS r ON TRUE
-        WHERE c."SubjectId" = $1 AND c."Count" > 0
-        ORDER BY c."ControllerId", c."CategoryId", r."RetentionFrom" DESC, r."Id" DESC
-        """;
-
-    private static async Task<IReadOnlyList<CategoryRecords>> InOneStatementAsync(
-        NpgsqlConnection connection, Guid subjectId, string? openKey, int skip, int pageSize, int perCategory, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(OneStatementSql, connection);
-        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = subjectId });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)openKey ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = skip });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = pageSize });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = perCategory });
-        // Prepared statements are kept per physical connection, so after the first visit on a
-        // pooled connection this finds the statement already parsed and planned on the server.
-        await command.PrepareAsync(cancellationToken);
-        var result = new List<CategoryRecords>();
-        List<IndexModel.RecordView>? records = null;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var controllerId = reader.GetString(0);
-            var categoryId = reader.GetString(1);
-            if (result.Count == 0 || result[^1].ControllerId != controllerId || result[^1].CategoryId != categoryId)
-            {
-                records = [];
-                result.Add(new CategoryRecords(controllerId, categoryId, reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<DateOnly>(3), records));
-            }
-
-            // No record on the asked page (a page past the end): the category is still listed.
-            if (!reader.IsDBNull(4))
-            {
-                records!.Add(new IndexModel.RecordView(
-                    reader.GetInt64(4),
-                    reader.GetString(5),
-                    reader.GetString(6),
-                    reader.GetFieldValue<DateOnly>(7),
-                    reader.GetBoolean(8)));
-            }
-        }
-
-        return result;
-    }
-
-    // Plain SQL that SQLite and PostgreSQL read alike; the tests run the page on both.
+    // Quoted identifiers, as everywhere in the portal, though only SQLite runs it.
     private const string Sql = """
         SELECT "Id", "Summary", "Content", "RetentionFrom", "RestrictedAt" IS NOT NULL
         FROM "HeldRecords"
