@@ -65,6 +65,16 @@ public sealed class OidcRevokedAccessToken
     public DateTimeOffset ExpiresAt { get; set; }
 }
 
+/// <summary>The revocation list of client-credentials access tokens, which have no token row to revoke.</summary>
+internal static class RevokedAccessTokens
+{
+    private static readonly PerModelQuery<Func<PortalDbContext, string, CancellationToken, Task<bool>>> Listed = new(() =>
+        EF.CompileAsyncQuery((PortalDbContext db, string jti, CancellationToken _) => db.Set<OidcRevokedAccessToken>().Any(t => t.Jti == jti)));
+
+    public static Task<bool> IsListedAsync(PortalDbContext db, string jti, CancellationToken cancellationToken) =>
+        Listed.For(db)(db, jti, cancellationToken);
+}
+
 public enum LogoutNotificationStatus
 {
     Pending = 0,

@@ -620,7 +620,7 @@ internal sealed class RevokeClientToken(PortalDbContext db, TimeProvider time) :
         var cancellationToken = context.Transaction.Http().RequestAborted;
         var now = time.GetUtcNow();
         await db.Set<OidcRevokedAccessToken>().Where(t => t.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
-        if (!await db.Set<OidcRevokedAccessToken>().AnyAsync(t => t.Jti == jti, cancellationToken))
+        if (!await RevokedAccessTokens.IsListedAsync(db, jti, cancellationToken))
         {
             db.Add(new OidcRevokedAccessToken { Jti = jti, ExpiresAt = principal.GetExpirationDate() ?? now.AddHours(1) });
             try
@@ -630,7 +630,7 @@ internal sealed class RevokeClientToken(PortalDbContext db, TimeProvider time) :
             catch (DbUpdateException)
             {
                 // Revoked twice at once: the other request's row is the same revocation.
-                if (!await db.Set<OidcRevokedAccessToken>().AsNoTracking().AnyAsync(t => t.Jti == jti, cancellationToken))
+                if (!await RevokedAccessTokens.IsListedAsync(db, jti, cancellationToken))
                 {
                     throw;
                 }
